@@ -1,0 +1,63 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper for them.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint typecheck migrations-check pytest browser-deps clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstall only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+run: deps
+	@mkdir -p var
+	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py migrate --no-input
+	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py seed_demo
+	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@set -m; \
+	  SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py run_huey --quiet & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  SHOULIAN_DEMO_MODE=1 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+	    --workers 2 --threads 4 --access-logfile - --graceful-timeout 5
+
+lint: deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: deps
+	$(BIN)/mypy config shoulian
+
+migrations-check: deps
+	SHOULIAN_SECRET_KEY=check $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: deps
+	@if [ -x /usr/bin/chromium ] || [ -n "$$SHOULIAN_CHROMIUM" ]; then \
+	  echo "Browser tests: Chromium found, running them."; \
+	else \
+	  echo "Browser tests: SKIPPED (no Chromium at /usr/bin/chromium; apt-get install chromium fonts-noto-cjk)."; \
+	fi
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test: lint typecheck migrations-check pytest
+
+bench: deps
+	$(BIN)/python bench/audit.py
+
+clean:
+	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

@@ -1,0 +1,267 @@
+"""The one settings module. Everything that differs between machines comes from the environment.
+
+Variables (all optional on a developer machine):
+    SHOULIAN_SECRET_KEY      required when SHOULIAN_DEBUG is off
+    SHOULIAN_DEBUG           "1" for development pages with tracebacks
+    SHOULIAN_DEMO_MODE       "1" lets the demo bureau exist and waives TOTP for it only
+    SHOULIAN_ALLOWED_HOSTS   comma-separated
+    DATABASE_URL             postgres://... ; SQLite under var/ when unset
+    REDIS_URL                redis://... ; Huey uses SQLite storage when unset
+    SHOULIAN_PASSWORD_PROFILE  "mlps" (default) or "cjis"
+    SHOULIAN_IDLE_TIMEOUT_MINUTES  idle session timeout, at most 30 (default 15)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SHOULIAN_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return default if value in (None, "") else int(value)
+
+
+DEBUG = env_bool("SHOULIAN_DEBUG")
+DEMO_MODE = env_bool("SHOULIAN_DEMO_MODE")
+
+SECRET_KEY = os.environ.get("SHOULIAN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or DEMO_MODE):
+        raise ImproperlyConfigured("SHOULIAN_SECRET_KEY must be set outside debug and demo mode")
+    SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
+
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("SHOULIAN_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_htmx",
+    "huey.contrib.djhuey",
+    "shoulian.core",
+    "shoulian.audit",
+    "shoulian.org",
+    "shoulian.accounts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shoulian.core.middleware.RequestContextMiddleware",
+    "shoulian.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "shoulian.core.middleware.LanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "shoulian.accounts.middleware.SessionPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "shoulian" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shoulian.core.context_processors.shoulian",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("SHOULIAN_SQLITE_PATH", str(VAR_DIR / "shoulian.sqlite3")),
+            "OPTIONS": {
+                # BEGIN IMMEDIATE takes the write lock at the start of every transaction, so two
+                # writers never both read and then fail to upgrade (SQLITE_BUSY mid-transaction).
+                "transaction_mode": "IMMEDIATE",
+                # Seconds a writer waits for the lock before raising "database is locked".
+                "timeout": 20,
+                "init_command": (
+                    # WAL lets readers proceed while one writer commits.
+                    "PRAGMA journal_mode=WAL;"
+                    # In WAL mode NORMAL is durable against application crashes (kill -9); only
+                    # an OS crash can lose the last commits. FULL is used when SHOULIAN_SQLITE_FULL_SYNC=1.
+                    f"PRAGMA synchronous={'FULL' if env_bool('SHOULIAN_SQLITE_FULL_SYNC') else 'NORMAL'};"
+                    # Same as "timeout", set in milliseconds for connections opened by SQLite itself.
+                    "PRAGMA busy_timeout=20000;"
+                    # Foreign keys are enforced by Django's backend already; kept explicit.
+                    "PRAGMA foreign_keys=ON;"
+                    # Keep temporary b-trees in memory; sorts for lists stay off the disk.
+                    "PRAGMA temp_store=MEMORY;"
+                ),
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Background work (Huey) -----------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "shoulian",
+        "url": REDIS_URL,
+        "immediate": False,
+        "utc": True,
+    }
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "shoulian",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "utc": True,
+    }
+HUEY["consumer"] = {"workers": 2, "worker_type": "thread", "periodic": True}
+
+# --- Authentication -------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+
+PASSWORD_PROFILE = os.environ.get("SHOULIAN_PASSWORD_PROFILE", "mlps")
+if PASSWORD_PROFILE not in {"mlps", "cjis"}:
+    raise ImproperlyConfigured("SHOULIAN_PASSWORD_PROFILE must be 'mlps' or 'cjis'")
+# The validator list is derived from the profile in shoulian.accounts.passwords; Django reads it here.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "shoulian.accounts.passwords.ProfileValidator"},
+]
+
+# A1 lockout: LOCKOUT_THRESHOLD failures inside LOCKOUT_WINDOW_MINUTES lock the account until an
+# administrator unlocks it.
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_WINDOW_MINUTES = 15
+# A8: accounts with no login for this many days are disabled by the daily job.
+DORMANT_ACCOUNT_DAYS = 90
+
+# A5 session lifetime.
+IDLE_TIMEOUT_MINUTES = env_int("SHOULIAN_IDLE_TIMEOUT_MINUTES", 15)
+if not 1 <= IDLE_TIMEOUT_MINUTES <= 30:
+    raise ImproperlyConfigured("SHOULIAN_IDLE_TIMEOUT_MINUTES must be between 1 and 30")
+ABSOLUTE_SESSION_HOURS = 12
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = ABSOLUTE_SESSION_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+
+OTP_TOTP_ISSUER = "受立案管理系统"
+
+# Number of reverse proxies in front of the app whose X-Forwarded-For entries are trusted.
+TRUSTED_PROXY_COUNT = env_int("SHOULIAN_TRUSTED_PROXY_COUNT", 0)
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files ---------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "shoulian" / "static"]
+if (BASE_DIR / "node_modules" / "echarts" / "dist").is_dir():
+    STATICFILES_DIRS.append(("vendor/echarts", BASE_DIR / "node_modules" / "echarts" / "dist"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Security headers -----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if not DEBUG and env_bool("SHOULIAN_HTTPS", default=not DEMO_MODE):
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SHOULIAN_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = False
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a deployment decision, not ours
+
+# --- Logging: no personal data, ids or secrets (U7) -----------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "request_id": {"()": "shoulian.core.logging.RequestIdFilter"},
+        "redact": {"()": "shoulian.core.logging.RedactFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id", "redact"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("SHOULIAN_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # 403/404 are journalled as audit events; the log keeps only real errors.
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+SHOULIAN_PRODUCT_NAME = _("受立案管理系统")

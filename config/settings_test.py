@@ -1,0 +1,23 @@
+"""Test settings: the production module with a throwaway database location and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SHOULIAN_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("SHOULIAN_VAR_DIR", tempfile.mkdtemp(prefix="shoulian-test-"))
+
+from config.settings import *  # noqa: E402,F403
+from config.settings import HUEY  # noqa: E402
+
+# Real hashing is slow on purpose; tests create hundreds of accounts.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+HUEY = {**HUEY, "immediate": True}
+DEMO_MODE = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

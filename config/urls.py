@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("shoulian.core.urls")),
+    path("accounts/", include("shoulian.accounts.urls")),
+    path("manage/users/", include("shoulian.accounts.urls_manage")),
+    path("manage/", include("shoulian.org.urls")),
+    path("audit/", include("shoulian.audit.urls")),
+]
+
+handler400 = "shoulian.core.views.bad_request"
+handler403 = "shoulian.core.views.permission_denied"
+handler404 = "shoulian.core.views.page_not_found"
+handler500 = "shoulian.core.views.server_error"

@@ -1,0 +1,85 @@
+from django.db import models
+
+from shoulian.org.choices import UnitKind
+
+
+class Role(models.TextChoices):
+    CLERK = "clerk", "接报警员"
+    OFFICER = "officer", "办案民警"
+    LEADER = "leader", "所队领导"
+    LEGAL_OFFICER = "legal_officer", "所队法制员"
+    CENTER_HEAD = "center_head", "受立案中心负责人"
+    LEGAL_BRIGADE = "legal_brigade", "法制大队"
+    BUREAU_HEAD = "bureau_head", "局领导"
+    INSPECTOR = "inspector", "纪检"
+    ADMIN = "admin", "系统管理员"
+
+
+class PoliceKind(models.TextChoices):
+    OFFICER = "officer", "民警"
+    AUXILIARY = "auxiliary", "辅警"
+
+
+# Roles whose holder sees the whole bureau's case data, not only the own unit's subtree.
+BUREAU_WIDE_ROLES = frozenset(
+    {Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR}
+)
+
+# A 辅警 may register and route but never make, propose or approve a legal decision
+# (公安机关警务辅助人员管理条例: auxiliaries assist, they do not exercise law-enforcement power).
+AUXILIARY_ALLOWED_ROLES = frozenset({Role.CLERK})
+
+# 三员分立: the administrator manages accounts and configuration and reads no case content; the
+# inspector reads the journal. Neither role may be combined with the other or with case roles.
+SEPARATED_ROLES = frozenset({Role.ADMIN, Role.INSPECTOR})
+
+# Where each role may be held. A role outside its unit kinds is a configuration mistake.
+ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
+    Role.CLERK: frozenset({UnitKind.CENTER, UnitKind.STATION}),
+    Role.OFFICER: frozenset(
+        {
+            UnitKind.STATION,
+            UnitKind.CRIMINAL_BRIGADE,
+            UnitKind.ECONOMIC_BRIGADE,
+            UnitKind.PUBLIC_ORDER_BRIGADE,
+            UnitKind.OTHER,
+        }
+    ),
+    Role.LEADER: frozenset(
+        {
+            UnitKind.STATION,
+            UnitKind.CRIMINAL_BRIGADE,
+            UnitKind.ECONOMIC_BRIGADE,
+            UnitKind.PUBLIC_ORDER_BRIGADE,
+            UnitKind.OTHER,
+            UnitKind.CENTER,
+            UnitKind.LEGAL_BRIGADE,
+        }
+    ),
+    Role.LEGAL_OFFICER: frozenset(
+        {
+            UnitKind.STATION,
+            UnitKind.CRIMINAL_BRIGADE,
+            UnitKind.ECONOMIC_BRIGADE,
+            UnitKind.PUBLIC_ORDER_BRIGADE,
+            UnitKind.OTHER,
+        }
+    ),
+    Role.CENTER_HEAD: frozenset({UnitKind.CENTER}),
+    Role.LEGAL_BRIGADE: frozenset({UnitKind.LEGAL_BRIGADE}),
+    Role.BUREAU_HEAD: frozenset({UnitKind.BUREAU}),
+    Role.INSPECTOR: frozenset({UnitKind.DISCIPLINE, UnitKind.BUREAU}),
+    Role.ADMIN: frozenset({UnitKind.BUREAU, UnitKind.CITY_BUREAU, UnitKind.COMMAND, UnitKind.OTHER}),
+}
+
+ROLE_DUTIES: dict[str, str] = {
+    Role.CLERK: "登记报警、出具回执、分派警情",
+    Role.OFFICER: "签收、办理警情，提出受案/立案意见，反馈与整改",
+    Role.LEADER: "审批本单位决定，审核整改，接收巡查发现抄送",
+    Role.LEGAL_OFFICER: "本所队法制初审，源头整改",
+    Role.CENTER_HEAD: "分派与指定管辖，争议裁决，日常巡查，二级审核",
+    Role.LEGAL_BRIGADE: "法制审核、定性指导、重点评查、通报，三级销号",
+    Role.BUREAU_HEAD: "审批刑事立案/不予立案及30日延长",
+    Role.INSPECTOR: "查阅审计日志与问责记录",
+    Role.ADMIN: "管理单位、辖区、用户与配置（不接触案件内容）",
+}

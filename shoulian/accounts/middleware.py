@@ -1,0 +1,67 @@
+"""Session policy for staff sessions: timeouts (A5), second factor (A3), password rotation (A2)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from shoulian.audit.catalogue import EventType
+from shoulian.core import context
+
+LOGIN_AT = "shoulian_login_at"
+LAST_SEEN = "shoulian_last_seen"
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = time.time()
+            login_at = request.session.get(LOGIN_AT, now)
+            last_seen = request.session.get(LAST_SEEN, now)
+            expired: EventType | None = None
+            if now - login_at > settings.ABSOLUTE_SESSION_HOURS * 3600:
+                expired = EventType.SESSION_EXPIRED_ABSOLUTE
+            elif now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
+                expired = EventType.SESSION_EXPIRED_IDLE
+            if expired is not None:
+                from shoulian.accounts.services import logout_recorded
+
+                context.set_user(user)
+                logout_recorded(user=user, session_key=request.session.session_key, reason=expired)  # type: ignore[arg-type]
+                logout(request)
+                messages.info(request, "会话已超时，请重新登录。")
+                return redirect(settings.LOGIN_URL)
+            # htmx polling must not keep an unattended screen alive.
+            if not request.headers.get("HX-Trigger-Name") == "poll":
+                request.session[LAST_SEEN] = now
+            request.session.setdefault(LOGIN_AT, now)
+            context.set_user(user)
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        target = getattr(view_func, "view_class", view_func)
+        if not getattr(view_func, "before_second_factor", False) and not getattr(
+            target, "before_second_factor", False
+        ):
+            if not (user.is_verified() or user.totp_waived()):  # type: ignore[union-attr]
+                return redirect("accounts:otp")
+            if not getattr(view_func, "before_password_change", False) and user.password_expired():  # type: ignore[union-attr]
+                messages.warning(request, "密码已过期或须修改，请先修改密码。")
+                return redirect("accounts:password_change")
+        return None

@@ -1,0 +1,369 @@
+"""Writes to accounts: each one atomic, each one journalled in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shoulian.accounts.choices import (
+    AUXILIARY_ALLOWED_ROLES,
+    ROLE_UNIT_KINDS,
+    SEPARATED_ROLES,
+    PoliceKind,
+    Role,
+)
+from shoulian.accounts.models import LoginAttempt, User, UserRole, UserSession
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
+from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.org.models import Unit
+
+
+# --- Role rules --------------------------------------------------------------------------------
+def validate_roles(*, unit: Unit, police_kind: str, roles: Iterable[str]) -> list[str]:
+    """Return the roles sorted in catalogue order, or raise ValidationError in Chinese."""
+    chosen = [r for r in Role.values if r in set(roles)]
+    if not chosen:
+        raise ValidationError("至少选择一个角色。", code="no_role")
+    errors: list[str] = []
+    for unknown in set(roles) - set(Role.values):
+        errors.append(f"未知角色：{unknown}")
+    if police_kind == PoliceKind.AUXILIARY:
+        for role in chosen:
+            if role not in AUXILIARY_ALLOWED_ROLES:
+                errors.append(f"辅警不得担任“{Role(role).label}”：辅警不得作出或参与执法决定。")
+    separated = [r for r in chosen if r in SEPARATED_ROLES]
+    if separated and len(chosen) > 1:
+        errors.append("三员分立：系统管理员、纪检角色不得与其他角色兼任。")
+    for role in chosen:
+        if unit.kind not in ROLE_UNIT_KINDS[role]:
+            errors.append(f"“{Role(role).label}”不能设在{unit.get_kind_display()}（{unit.name}）。")
+    if errors:
+        raise ValidationError(errors, code="invalid_roles")
+    return chosen
+
+
+def _require_admin_over(actor: User, target_unit: Unit) -> None:
+    root = scope_root(actor, ScopeDomain.ORG)
+    if not actor.has_role(Role.ADMIN) or root is None or not target_unit.path.startswith(root.path):
+        record(
+            EventType.ACCESS_DENIED,
+            obj=target_unit,
+            outcome=Outcome.DENIED,
+            data={"action": "administer_users"},
+            actor=actor,
+        )
+        raise PermissionDenied("无权管理该单位的用户。")
+
+
+def _end_sessions(user: User) -> int:
+    engine = import_module(settings.SESSION_ENGINE)
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    for key in keys:
+        engine.SessionStore(session_key=key).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+# --- Administration ----------------------------------------------------------------------------
+def user_create(
+    *,
+    actor: User | None,
+    username: str,
+    full_name: str,
+    unit: Unit,
+    police_kind: str,
+    roles: Iterable[str],
+    password: str,
+    badge_number: str = "",
+    must_change_password: bool = True,
+    demo: bool = False,
+) -> User:
+    """Create a staff account. ``actor`` None only for management commands (createadmin, seed)."""
+    if actor is not None:
+        _require_admin_over(actor, unit)
+    role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
+    username = username.strip().lower()
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "该用户名已被使用。"})
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        unit=unit,
+        police_kind=police_kind,
+        badge_number=badge_number.strip(),
+        must_change_password=must_change_password,
+        is_demo_account=demo,
+    )
+    User.username_validator(username)
+    password_validation.validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    with transaction.atomic():
+        user.save()
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list])
+        record(
+            EventType.USER_CREATED,
+            obj=user,
+            actor=actor,
+            data={"username": username, "unit": unit.code, "police_kind": police_kind, "roles": role_list},
+        )
+    user.__dict__.pop("role_set", None)
+    return user
+
+
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    full_name: str,
+    unit: Unit,
+    police_kind: str,
+    badge_number: str,
+    roles: Iterable[str],
+) -> User:
+    _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    _require_admin_over(actor, unit)
+    role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
+    if user.pk == actor.pk and set(role_list) != set(actor.role_set):
+        raise PermissionDenied("不能变更自己的角色。")
+    before = {
+        "full_name": user.full_name,
+        "unit": user.unit.code if user.unit else None,
+        "police_kind": user.police_kind,
+        "badge_number": user.badge_number,
+        "roles": sorted(user.role_set),
+    }
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(
+            full_name=full_name.strip(), unit=unit, police_kind=police_kind, badge_number=badge_number.strip()
+        )
+        current = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+        UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
+        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list if r not in current])
+        after = {
+            "full_name": full_name.strip(),
+            "unit": unit.code,
+            "police_kind": police_kind,
+            "badge_number": badge_number.strip(),
+            "roles": sorted(role_list),
+        }
+        changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
+        record(EventType.USER_UPDATED, obj=user, actor=actor, data={"changed": changed})
+        if "roles" in changed or "unit" in changed:
+            record(EventType.USER_ROLES_CHANGED, obj=user, actor=actor, data=changed.get("roles", {}))
+            # A narrower or different authority takes effect now, not at the next login.
+            _end_sessions(user)
+    user.refresh_from_db()
+    user.__dict__.pop("role_set", None)
+    return user
+
+
+def user_unlock(*, actor: User, user: User) -> None:
+    _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    now = timezone.now()
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(locked_at=None, failures_reset_at=now)
+        record(EventType.USER_UNLOCKED, obj=user, actor=actor)
+
+
+def user_disable(*, actor: User | None, user: User, reason: str, event: EventType = EventType.USER_DISABLED) -> int:
+    """Disable the account and end every session it has, at once (A6)."""
+    if actor is not None:
+        _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+        if actor.pk == user.pk:
+            raise PermissionDenied("不能停用自己的账户。")
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写停用原因。"})
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False, disabled_reason=reason.strip()[:120])
+        ended = _end_sessions(user)
+        record(event, obj=user, actor=actor, data={"reason": reason.strip()[:120], "sessions_ended": ended})
+    return ended
+
+
+def user_enable(*, actor: User, user: User) -> None:
+    _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    now = timezone.now()
+    with transaction.atomic():
+        # Re-enabling counts as fresh activity, or the dormant job would disable it again tonight.
+        User.objects.filter(pk=user.pk).update(
+            is_active=True, disabled_reason="", last_login=now, failures_reset_at=now
+        )
+        record(EventType.USER_ENABLED, obj=user, actor=actor)
+
+
+def user_reset_password(*, actor: User, user: User, new_password: str) -> None:
+    _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = True
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        _end_sessions(user)
+        record(EventType.USER_PASSWORD_RESET, obj=user, actor=actor)
+
+
+def user_reset_otp(*, actor: User, user: User) -> None:
+    _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    with transaction.atomic():
+        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
+        _end_sessions(user)
+        record(EventType.USER_OTP_RESET, obj=user, actor=actor, data={"devices_removed": deleted})
+
+
+def password_change(*, user: User, old_password: str, new_password: str, current_session_key: str | None) -> None:
+    if not user.check_password(old_password):
+        raise ValidationError({"old_password": "原密码不正确。"})
+    if old_password == new_password:
+        raise ValidationError({"new_password": "新密码不能与原密码相同。"})
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.must_change_password = False
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
+        # Other sessions of this account end; the one that changed the password stays.
+        others = UserSession.objects.filter(user=user).exclude(session_key=current_session_key or "")
+        engine = import_module(settings.SESSION_ENGINE)
+        for key in list(others.values_list("session_key", flat=True)):
+            engine.SessionStore(session_key=key).delete()
+        others.delete()
+        record(EventType.PASSWORD_CHANGED, obj=user, actor=user)
+
+
+# --- Login (A1) --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    error: str | None = None
+
+
+GENERIC_LOGIN_ERROR = "用户名或密码错误。"
+LOCKED_ERROR = "账户已锁定，请联系系统管理员解锁。"
+
+
+def _recent_failures(user: User, now: Any) -> int:
+    since = now - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+    qs = LoginAttempt.objects.filter(user=user, succeeded=False, at__gte=since)
+    if user.failures_reset_at:
+        qs = qs.filter(at__gt=user.failures_reset_at)
+    return qs.count()
+
+
+def register_failure(*, user: User | None, username: str, stage: str, source_ip: str | None) -> bool:
+    """Count one failure; lock the account at the threshold. Returns True if it is now locked."""
+    now = timezone.now()
+    with transaction.atomic():
+        LoginAttempt.objects.create(
+            username=username[:150], user=user, at=now, source_ip=source_ip, stage=stage, succeeded=False
+        )
+        event = EventType.OTP_FAILED if stage == "otp" else EventType.LOGIN_FAILED
+        record(
+            event,
+            obj=user,
+            outcome=Outcome.FAILURE,
+            actor=None,
+            data={"username": username[:150], "stage": stage},
+        )
+        if user is None:
+            return False
+        # Lock under the row lock so two concurrent failures cannot both miss the threshold.
+        locked_user = User.objects.select_for_update().get(pk=user.pk)
+        if locked_user.locked_at is None and _recent_failures(locked_user, now) >= settings.LOCKOUT_THRESHOLD:
+            User.objects.filter(pk=user.pk).update(locked_at=now)
+            _end_sessions(locked_user)
+            record(
+                EventType.ACCOUNT_LOCKED,
+                obj=user,
+                outcome=Outcome.SUCCESS,
+                actor=None,
+                data={"failures": settings.LOCKOUT_THRESHOLD, "window_minutes": settings.LOCKOUT_WINDOW_MINUTES},
+            )
+            return True
+        return locked_user.locked_at is not None
+
+
+def login_check_password(*, username: str, password: str, source_ip: str | None) -> LoginResult:
+    """First factor. Never says whether the username exists; locked accounts say so only after a
+    correct password would be needed anyway, so the message leaks nothing the lock does not."""
+    username = username.strip().lower()
+    user = User.objects.filter(username=username).select_related("unit").first()
+    if user is None:
+        # Spend the same hashing time as a real check so existence is not revealed by timing.
+        User().set_password(password)
+        register_failure(user=None, username=username, stage="password", source_ip=source_ip)
+        return LoginResult(None, GENERIC_LOGIN_ERROR)
+    if user.is_locked:
+        with transaction.atomic():
+            LoginAttempt.objects.create(username=username, user=user, source_ip=source_ip, succeeded=False)
+            record(EventType.LOGIN_REFUSED_LOCKED, obj=user, outcome=Outcome.DENIED, actor=None)
+        return LoginResult(None, LOCKED_ERROR)
+    if not user.check_password(password):
+        locked = register_failure(user=user, username=username, stage="password", source_ip=source_ip)
+        return LoginResult(None, LOCKED_ERROR if locked else GENERIC_LOGIN_ERROR)
+    if not user.is_active:
+        record(EventType.LOGIN_REFUSED_INACTIVE, obj=user, outcome=Outcome.DENIED, actor=None)
+        return LoginResult(None, "账户已停用，请联系系统管理员。")
+    if user.is_demo_account and not settings.DEMO_MODE:
+        # A8: demo accounts with their published passwords never work outside demo mode.
+        record(EventType.LOGIN_REFUSED_DEMO, obj=user, outcome=Outcome.DENIED, actor=None)
+        return LoginResult(None, "演示账户仅在演示模式下可用。")
+    return LoginResult(user)
+
+
+def login_completed(*, user: User, session_key: str, source_ip: str | None, second_factor: str) -> None:
+    """Both factors passed (or the demo waiver applied): remember the session, reset counters."""
+    now = timezone.now()
+    with transaction.atomic():
+        LoginAttempt.objects.create(username=user.username, user=user, at=now, source_ip=source_ip, succeeded=True)
+        User.objects.filter(pk=user.pk).update(last_login=now, failures_reset_at=now)
+        UserSession.objects.get_or_create(
+            session_key=session_key, defaults={"user": user, "source_ip": source_ip}
+        )
+        record(EventType.LOGIN_SUCCEEDED, obj=user, actor=user, data={"second_factor": second_factor})
+
+
+def logout_recorded(*, user: User, session_key: str | None, reason: EventType = EventType.LOGOUT) -> None:
+    with transaction.atomic():
+        if session_key:
+            UserSession.objects.filter(session_key=session_key).delete()
+        record(reason, obj=user, actor=user)
+
+
+def otp_enrolled(*, user: User, device: TOTPDevice) -> None:
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        record(EventType.OTP_ENROLLED, obj=user, actor=user)
+
+
+# --- Dormant accounts (A8) -----------------------------------------------------------------------
+def disable_dormant_accounts(*, now: Any = None) -> list[str]:
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.DORMANT_ACCOUNT_DAYS)
+    dormant = User.objects.filter(is_active=True).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )
+    names = []
+    for user in dormant:
+        user_disable(
+            actor=None,
+            user=user,
+            reason=f"{settings.DORMANT_ACCOUNT_DAYS} 天未登录，自动停用",
+            event=EventType.USER_DORMANT_DISABLED,
+        )
+        names.append(user.username)
+    return names

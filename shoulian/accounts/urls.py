@@ -1,0 +1,14 @@
+from django.urls import path
+
+from shoulian.accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("otp/", views.otp_view, name="otp"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("directory/", views.directory_view, name="directory"),
+    path("directory/<int:pk>/", views.directory_detail_view, name="directory_detail"),
+]

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from shoulian.accounts.choices import ROLE_DUTIES, Role
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    duties = [(Role(r).label, ROLE_DUTIES[r]) for r in Role.values if r in user.role_set]
+    chain = user.unit.ancestors() if user.unit else []
+    return render(request, "core/home.html", {"duties": duties, "unit_chain": chain})
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness and database reachability for the process supervisor and load balancer."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database error means "not ready"; the body says so
+        return JsonResponse({"status": "database unavailable"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    # Rendered without context processors: an error page must not need the database.
+    from django.template.loader import get_template
+
+    body = get_template("error.html").render(
+        {"status": status, "title": title, "message": message, "request_id": getattr(request, "request_id", "")}
+    )
+    return HttpResponse(body, status=status)
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "请求无效", "请求格式不正确，请返回重试。")
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "无权访问", "您的角色无权执行此操作。如有需要，请联系系统管理员。")
+
+
+@login_not_required
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "未找到", "您访问的页面或记录不存在。")
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    # P5: the page names a correlation id for the help desk, never a traceback.
+    return _error(request, 500, "系统错误", "系统处理出错，已记录。请将下方编号告知系统管理员。")

@@ -1,0 +1,47 @@
+"""Reads of the organisation, always through the user's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.org.models import Area, Place, Unit
+
+
+def units_visible_to(user: Any) -> QuerySet[Unit]:
+    root = scope_root(user, ScopeDomain.ORG)
+    if root is None:
+        return Unit.objects.none()
+    return Unit.objects.subtree(root)
+
+
+def unit_tree(user: Any) -> list[Unit]:
+    return list(
+        units_visible_to(user)
+        .select_related("parent")
+        .annotate(staff_count=Count("staff", distinct=True), area_count=Count("areas", distinct=True))
+    )
+
+
+def areas_visible_to(user: Any) -> QuerySet[Area]:
+    return (
+        Area.objects.filter(station__in=units_visible_to(user))
+        .select_related("station")
+        .prefetch_related(Prefetch("places", queryset=Place.objects.order_by("name")))
+    )
+
+
+def area_for_place(*, bureau: Unit, place_name: str) -> Area | None:
+    """The area whose place names occur in ``place_name`` (longest match wins); None if none."""
+    candidates = (
+        Place.objects.filter(area__station__path__startswith=bureau.path, area__is_active=True)
+        .select_related("area__station")
+        .order_by()
+    )
+    best: Place | None = None
+    for place in candidates:
+        if place.name in place_name and (best is None or len(place.name) > len(best.name)):
+            best = place
+    return best.area if best else None
