@@ -69,7 +69,9 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.LEGAL_BRIGADE: frozenset({UnitKind.LEGAL_BRIGADE}),
     Role.BUREAU_HEAD: frozenset({UnitKind.BUREAU}),
     Role.INSPECTOR: frozenset({UnitKind.DISCIPLINE, UnitKind.BUREAU}),
-    Role.ADMIN: frozenset({UnitKind.BUREAU, UnitKind.CITY_BUREAU, UnitKind.COMMAND, UnitKind.OTHER}),
+    Role.ADMIN: frozenset(
+        {UnitKind.BUREAU, UnitKind.CITY_BUREAU, UnitKind.COMMAND, UnitKind.OTHER}
+    ),
 }
 
 ROLE_DUTIES: dict[str, str] = {

@@ -12,32 +12,66 @@ from shoulian.org.models import Unit
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label="用户名", max_length=150,
+        label="用户名",
+        max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label="密码", max_length=256, strip=False,
+        label="密码",
+        max_length=256,
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 
 class OTPForm(forms.Form):
     token = forms.RegexField(
-        label="动态口令", regex=r"^\d{6}$",
+        label="动态口令",
+        regex=r"^\d{6}$",
         error_messages={"invalid": "请输入 6 位数字动态口令。"},
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "maxlength": 6}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "maxlength": 6,
+            }
         ),
     )
 
 
-class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="原密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(
-        label="新密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=ProfileValidator().get_help_text,
+class _PasswordHelpMixin:
+    """Help text follows the password profile in force when the form is built, not at import."""
+
+    password_fields: tuple[str, ...] = ()
+
+    def set_password_help(self) -> None:
+        for name in self.password_fields:
+            self.fields[name].help_text = ProfileValidator().get_help_text()  # type: ignore[attr-defined]
+
+
+class PasswordChangeForm(_PasswordHelpMixin, forms.Form):
+    password_fields = ("new_password",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_password_help()
+
+    old_password = forms.CharField(
+        label="原密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
-    new_password2 = forms.CharField(label="再次输入新密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    new_password = forms.CharField(
+        label="新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="再次输入新密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -54,10 +88,14 @@ class UserForm(forms.Form):
     unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
     police_kind = forms.ChoiceField(label="人员类别", choices=PoliceKind.choices)
     badge_number = forms.RegexField(
-        label="警号/辅警编号", regex=r"^[0-9A-Z]{0,12}$", required=False,
+        label="警号/辅警编号",
+        regex=r"^[0-9A-Z]{0,12}$",
+        required=False,
         error_messages={"invalid": "警号为不超过 12 位的数字或大写字母。"},
     )
-    roles = forms.MultipleChoiceField(label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args: Any, units: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,10 +105,17 @@ class UserForm(forms.Form):
             self.fields["username"].disabled = True
 
 
-class NewUserForm(UserForm):
+class NewUserForm(_PasswordHelpMixin, UserForm):
+    password_fields = ("password",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_password_help()
+
     password = forms.CharField(
-        label="初始密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=ProfileValidator().get_help_text,
+        label="初始密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
 
@@ -78,8 +123,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label="原因", max_length=120)
 
 
-class ResetPasswordForm(forms.Form):
+class ResetPasswordForm(_PasswordHelpMixin, forms.Form):
+    password_fields = ("new_password",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_password_help()
+
     new_password = forms.CharField(
-        label="新的临时密码", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=ProfileValidator().get_help_text,
+        label="新的临时密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

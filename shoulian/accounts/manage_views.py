@@ -3,7 +3,7 @@ another bureau's account answers 404 exactly like a missing one (Z3)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,21 +12,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts import selectors, services
 from shoulian.accounts.choices import Role
 from shoulian.accounts.forms import NewUserForm, ReasonForm, ResetPasswordForm, UserForm
 from shoulian.accounts.models import User
 from shoulian.core.access import role_required
+from shoulian.core.forms import add_service_errors
 from shoulian.org.selectors import units_visible_to
 
 
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error("roles" if "roles" in form.fields else None, exc.messages)
+def _actor(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 def _target(request: HttpRequest, pk: int) -> User:
@@ -39,12 +37,22 @@ def user_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     unit_id = request.GET.get("unit")
     qs = selectors.users_for_admin(
-        request.user, query=query, state=state, unit_id=int(unit_id) if unit_id and unit_id.isdigit() else None
+        request.user,
+        query=query,
+        state=state,
+        unit_id=int(unit_id) if unit_id and unit_id.isdigit() else None,
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "accounts/manage/user_list.html",
-        {"page": page, "q": query, "state": state, "units": units_visible_to(request.user), "unit_id": unit_id},
+        request,
+        "accounts/manage/user_list.html",
+        {
+            "page": page,
+            "q": query,
+            "state": state,
+            "units": units_visible_to(request.user),
+            "unit_id": unit_id,
+        },
     )
 
 
@@ -57,15 +65,21 @@ def user_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             user = services.user_create(
-                actor=request.user,  # type: ignore[arg-type]
-                username=data["username"], full_name=data["full_name"], unit=data["unit"],
-                police_kind=data["police_kind"], badge_number=data["badge_number"],
-                roles=data["roles"], password=data["password"],
+                actor=_actor(request),
+                username=data["username"],
+                full_name=data["full_name"],
+                unit=data["unit"],
+                police_kind=data["police_kind"],
+                badge_number=data["badge_number"],
+                roles=data["roles"],
+                password=data["password"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc, default_field="roles")
         else:
-            messages.success(request, f"已创建用户 {user.full_name}，首次登录须修改密码并绑定动态口令。")
+            messages.success(
+                request, f"已创建用户 {user.full_name}，首次登录须修改密码并绑定动态口令。"
+            )
             return redirect("users:detail", pk=user.pk)
     return render(request, "accounts/manage/user_form.html", {"form": form, "creating": True})
 
@@ -75,28 +89,43 @@ def user_create(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     initial = {
-        "username": target.username, "full_name": target.full_name, "unit": target.unit,
-        "police_kind": target.police_kind, "badge_number": target.badge_number,
+        "username": target.username,
+        "full_name": target.full_name,
+        "unit": target.unit,
+        "police_kind": target.police_kind,
+        "badge_number": target.badge_number,
         "roles": sorted(target.role_set),
     }
-    form = UserForm(request.POST or None, initial=initial, units=units_visible_to(request.user), editing=True)
+    form = UserForm(
+        request.POST or None, initial=initial, units=units_visible_to(request.user), editing=True
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.user_update(
-                actor=request.user,  # type: ignore[arg-type]
-                user=target, full_name=data["full_name"], unit=data["unit"],
-                police_kind=data["police_kind"], badge_number=data["badge_number"], roles=data["roles"],
+                actor=_actor(request),
+                user=target,
+                full_name=data["full_name"],
+                unit=data["unit"],
+                police_kind=data["police_kind"],
+                badge_number=data["badge_number"],
+                roles=data["roles"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc, default_field="roles")
         else:
             messages.success(request, "已保存。")
             return redirect("users:detail", pk=target.pk)
     return render(
-        request, "accounts/manage/user_detail.html",
-        {"form": form, "target": target, "reason_form": ReasonForm(), "password_form": ResetPasswordForm(),
-         "has_totp": target.totpdevice_set.filter(confirmed=True).exists()},
+        request,
+        "accounts/manage/user_detail.html",
+        {
+            "form": form,
+            "target": target,
+            "reason_form": ReasonForm(),
+            "password_form": ResetPasswordForm(),
+            "has_totp": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+        },
     )
 
 
@@ -104,7 +133,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
-    services.user_unlock(actor=request.user, user=target)  # type: ignore[arg-type]
+    services.user_unlock(actor=_actor(request), user=target)
     messages.success(request, f"已解锁 {target.full_name}。")
     return redirect("users:detail", pk=pk)
 
@@ -118,7 +147,9 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请填写停用原因。")
         return redirect("users:detail", pk=pk)
     try:
-        ended = services.user_disable(actor=request.user, user=target, reason=form.cleaned_data["reason"])  # type: ignore[arg-type]
+        ended = services.user_disable(
+            actor=_actor(request), user=target, reason=form.cleaned_data["reason"]
+        )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
@@ -130,7 +161,7 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
-    services.user_enable(actor=request.user, user=target)  # type: ignore[arg-type]
+    services.user_enable(actor=_actor(request), user=target)
     messages.success(request, f"已启用 {target.full_name}。")
     return redirect("users:detail", pk=pk)
 
@@ -143,7 +174,9 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = ResetPasswordForm(request.POST)
     if form.is_valid():
         try:
-            services.user_reset_password(actor=request.user, user=target, new_password=form.cleaned_data["new_password"])  # type: ignore[arg-type]
+            services.user_reset_password(
+                actor=_actor(request), user=target, new_password=form.cleaned_data["new_password"]
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -157,6 +190,6 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
-    services.user_reset_otp(actor=request.user, user=target)  # type: ignore[arg-type]
+    services.user_reset_otp(actor=_actor(request), user=target)
     messages.success(request, "已重置动态口令，用户下次登录时重新绑定。")
     return redirect("users:detail", pk=pk)

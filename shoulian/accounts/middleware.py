@@ -59,7 +59,7 @@ class SessionPolicyMiddleware:
         if not getattr(view_func, "before_second_factor", False) and not getattr(
             target, "before_second_factor", False
         ):
-            if not (user.is_verified() or user.totp_waived()):  # type: ignore[union-attr]
+            if not (user.is_verified() or user.totp_waived()):  # type: ignore[attr-defined,union-attr]
                 return redirect("accounts:otp")
             if not getattr(view_func, "before_password_change", False) and user.password_expired():  # type: ignore[union-attr]
                 messages.warning(request, "密码已过期或须修改，请先修改密码。")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from shoulian.accounts.choices import BUREAU_WIDE_ROLES, PoliceKind, Role
-from shoulian.core.scoping import ScopedQuerySet, ScopeDomain
+from shoulian.core.scoping import ScopeDomain, ScopedQuerySet
 
 username_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_.-]{2,31}$", "用户名为 3–32 位小写字母、数字或 _ . -，以字母或数字开头。"
@@ -31,11 +31,14 @@ class ShoulianUserManager(UserManager.from_queryset(UserQuerySet)):  # type: ign
 class User(AbstractUser):
     """A member of staff. Citizens never have accounts: they use query codes."""
 
-    username_validator = username_validator
+    username_validator = username_validator  # type: ignore[assignment]
 
     full_name = models.CharField("姓名", max_length=30)
     unit = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="staff", verbose_name="所属单位",
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="staff",
+        verbose_name="所属单位",
         null=True,
     )
     police_kind = models.CharField(
@@ -50,7 +53,7 @@ class User(AbstractUser):
     disabled_reason = models.CharField("停用原因", max_length=120, blank=True)
     is_demo_account = models.BooleanField(default=False, editable=False)
 
-    objects = ShoulianUserManager()
+    objects = ShoulianUserManager()  # type: ignore[misc]
 
     REQUIRED_FIELDS = ["full_name"]
 
@@ -102,9 +105,7 @@ class User(AbstractUser):
 
     def totp_waived(self) -> bool:
         """Demo mode waives the second factor for accounts of the demo bureau only (A3)."""
-        return bool(
-            settings.DEMO_MODE and self.is_demo_account and self.unit and self.unit.is_demo
-        )
+        return bool(settings.DEMO_MODE and self.is_demo_account and self.unit and self.unit.is_demo)
 
 
 class UserRole(models.Model):
@@ -125,7 +126,9 @@ class LoginAttempt(models.Model):
     """Every login try, for lockout (A1) counted per account, never per address."""
 
     username = models.CharField(max_length=150, db_index=True)
-    user = models.ForeignKey(User, null=True, on_delete=models.CASCADE, related_name="login_attempts")
+    user = models.ForeignKey(
+        User, null=True, on_delete=models.CASCADE, related_name="login_attempts"
+    )
     at = models.DateTimeField(default=timezone.now, db_index=True)
     source_ip = models.GenericIPAddressField(null=True)
     stage = models.CharField(max_length=10, default="password")  # password | otp
@@ -133,6 +136,9 @@ class LoginAttempt(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["user", "succeeded", "at"], name="loginattempt_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.succeeded else 'failed'}"
 
 
 class UserSession(models.Model):
@@ -142,3 +148,6 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     source_ip = models.GenericIPAddressField(null=True)
+
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"

@@ -24,10 +24,28 @@ from django.core.exceptions import ValidationError
 # Words that make up most leaked Chinese-context passwords, beyond Django's English list.
 LOCAL_BLOCKLIST = frozenset(
     {
-        "woaini1314", "woaini520", "aini1314", "qwertyuiop", "1qaz2wsx", "1qaz2wsx3edc",
-        "zxcvbnm", "a123456", "abc123456", "p@ssw0rd", "passw0rd", "admin123", "admin@123",
-        "gongan110", "jingcha110", "police110", "110110110", "123456789a", "qq123456",
-        "huanying", "shoulian", "shoulian123",
+        "woaini1314",
+        "woaini520",
+        "aini1314",
+        "qwertyuiop",
+        "1qaz2wsx",
+        "1qaz2wsx3edc",
+        "zxcvbnm",
+        "a123456",
+        "abc123456",
+        "p@ssw0rd",
+        "passw0rd",
+        "admin123",
+        "admin@123",
+        "gongan110",
+        "jingcha110",
+        "police110",
+        "110110110",
+        "123456789a",
+        "qq123456",
+        "huanying",
+        "shoulian",
+        "shoulian123",
     }
 )
 
@@ -79,7 +97,9 @@ class ProfileValidator:
         errors: list[ValidationError] = []
         if len(password) < profile.min_length:
             errors.append(
-                ValidationError(f"密码至少需要 {profile.min_length} 个字符。", code="password_too_short")
+                ValidationError(
+                    f"密码至少需要 {profile.min_length} 个字符。", code="password_too_short"
+                )
             )
         if character_classes(password) < profile.min_classes:
             errors.append(
@@ -91,7 +111,9 @@ class ProfileValidator:
         if profile.blocklist:
             lowered = password.lower()
             if lowered in LOCAL_BLOCKLIST:
-                errors.append(ValidationError("该密码过于常见，请换一个。", code="password_too_common"))
+                errors.append(
+                    ValidationError("该密码过于常见，请换一个。", code="password_too_common")
+                )
             else:
                 try:
                     CommonPasswordValidator().validate(password)
@@ -106,7 +128,9 @@ class ProfileValidator:
                 ).validate(password, user)
             except ValidationError:
                 errors.append(
-                    ValidationError("密码与用户名、姓名或警号过于相似。", code="password_too_similar")
+                    ValidationError(
+                        "密码与用户名、姓名或警号过于相似。", code="password_too_similar"
+                    )
                 )
         if errors:
             raise ValidationError(errors)

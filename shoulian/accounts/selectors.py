@@ -15,15 +15,23 @@ def _with_roles(qs: QuerySet[User]) -> QuerySet[User]:
 
 def directory(user: Any) -> QuerySet[User]:
     """Colleagues the user may see (org scope): no credentials, only name, unit, roles."""
-    return _with_roles(User.objects.visible_to(user).filter(is_active=True)).order_by("unit__path", "full_name")
+    return _with_roles(User.objects.visible_to(user).filter(is_active=True)).order_by(
+        "unit__path", "full_name"
+    )
 
 
-def users_for_admin(user: Any, *, query: str = "", unit_id: int | None = None, state: str = "") -> QuerySet[User]:
+def users_for_admin(
+    user: Any, *, query: str = "", unit_id: int | None = None, state: str = ""
+) -> QuerySet[User]:
     qs = _with_roles(User.objects.visible_to(user))
     if query:
         from django.db.models import Q
 
-        qs = qs.filter(Q(username__icontains=query) | Q(full_name__icontains=query) | Q(badge_number__icontains=query))
+        qs = qs.filter(
+            Q(username__icontains=query)
+            | Q(full_name__icontains=query)
+            | Q(badge_number__icontains=query)
+        )
     if unit_id:
         qs = qs.filter(unit_id=unit_id)
     if state == "locked":

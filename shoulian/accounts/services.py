@@ -117,7 +117,12 @@ def user_create(
             EventType.USER_CREATED,
             obj=user,
             actor=actor,
-            data={"username": username, "unit": unit.code, "police_kind": police_kind, "roles": role_list},
+            data={
+                "username": username,
+                "unit": unit.code,
+                "police_kind": police_kind,
+                "roles": role_list,
+            },
         )
     user.__dict__.pop("role_set", None)
     return user
@@ -147,11 +152,16 @@ def user_update(
     }
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(
-            full_name=full_name.strip(), unit=unit, police_kind=police_kind, badge_number=badge_number.strip()
+            full_name=full_name.strip(),
+            unit=unit,
+            police_kind=police_kind,
+            badge_number=badge_number.strip(),
         )
         current = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
         UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
-        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list if r not in current])
+        UserRole.objects.bulk_create(
+            [UserRole(user=user, role=r) for r in role_list if r not in current]
+        )
         after = {
             "full_name": full_name.strip(),
             "unit": unit.code,
@@ -162,7 +172,9 @@ def user_update(
         changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         record(EventType.USER_UPDATED, obj=user, actor=actor, data={"changed": changed})
         if "roles" in changed or "unit" in changed:
-            record(EventType.USER_ROLES_CHANGED, obj=user, actor=actor, data=changed.get("roles", {}))
+            record(
+                EventType.USER_ROLES_CHANGED, obj=user, actor=actor, data=changed.get("roles", {})
+            )
             # A narrower or different authority takes effect now, not at the next login.
             _end_sessions(user)
     user.refresh_from_db()
@@ -178,7 +190,9 @@ def user_unlock(*, actor: User, user: User) -> None:
         record(EventType.USER_UNLOCKED, obj=user, actor=actor)
 
 
-def user_disable(*, actor: User | None, user: User, reason: str, event: EventType = EventType.USER_DISABLED) -> int:
+def user_disable(
+    *, actor: User | None, user: User, reason: str, event: EventType = EventType.USER_DISABLED
+) -> int:
     """Disable the account and end every session it has, at once (A6)."""
     if actor is not None:
         _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
@@ -187,9 +201,16 @@ def user_disable(*, actor: User | None, user: User, reason: str, event: EventTyp
     if not reason.strip():
         raise ValidationError({"reason": "请填写停用原因。"})
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=False, disabled_reason=reason.strip()[:120])
+        User.objects.filter(pk=user.pk).update(
+            is_active=False, disabled_reason=reason.strip()[:120]
+        )
         ended = _end_sessions(user)
-        record(event, obj=user, actor=actor, data={"reason": reason.strip()[:120], "sessions_ended": ended})
+        record(
+            event,
+            obj=user,
+            actor=actor,
+            data={"reason": reason.strip()[:120], "sessions_ended": ended},
+        )
     return ended
 
 
@@ -224,7 +245,9 @@ def user_reset_otp(*, actor: User, user: User) -> None:
         record(EventType.USER_OTP_RESET, obj=user, actor=actor, data={"devices_removed": deleted})
 
 
-def password_change(*, user: User, old_password: str, new_password: str, current_session_key: str | None) -> None:
+def password_change(
+    *, user: User, old_password: str, new_password: str, current_session_key: str | None
+) -> None:
     if not user.check_password(old_password):
         raise ValidationError({"old_password": "原密码不正确。"})
     if old_password == new_password:
@@ -236,7 +259,9 @@ def password_change(*, user: User, old_password: str, new_password: str, current
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
         # Other sessions of this account end; the one that changed the password stays.
-        others = UserSession.objects.filter(user=user).exclude(session_key=current_session_key or "")
+        others = UserSession.objects.filter(user=user).exclude(
+            session_key=current_session_key or ""
+        )
         engine = import_module(settings.SESSION_ENGINE)
         for key in list(others.values_list("session_key", flat=True)):
             engine.SessionStore(session_key=key).delete()
@@ -263,12 +288,19 @@ def _recent_failures(user: User, now: Any) -> int:
     return qs.count()
 
 
-def register_failure(*, user: User | None, username: str, stage: str, source_ip: str | None) -> bool:
+def register_failure(
+    *, user: User | None, username: str, stage: str, source_ip: str | None
+) -> bool:
     """Count one failure; lock the account at the threshold. Returns True if it is now locked."""
     now = timezone.now()
     with transaction.atomic():
         LoginAttempt.objects.create(
-            username=username[:150], user=user, at=now, source_ip=source_ip, stage=stage, succeeded=False
+            username=username[:150],
+            user=user,
+            at=now,
+            source_ip=source_ip,
+            stage=stage,
+            succeeded=False,
         )
         event = EventType.OTP_FAILED if stage == "otp" else EventType.LOGIN_FAILED
         record(
@@ -282,7 +314,10 @@ def register_failure(*, user: User | None, username: str, stage: str, source_ip:
             return False
         # Lock under the row lock so two concurrent failures cannot both miss the threshold.
         locked_user = User.objects.select_for_update().get(pk=user.pk)
-        if locked_user.locked_at is None and _recent_failures(locked_user, now) >= settings.LOCKOUT_THRESHOLD:
+        if (
+            locked_user.locked_at is None
+            and _recent_failures(locked_user, now) >= settings.LOCKOUT_THRESHOLD
+        ):
             User.objects.filter(pk=user.pk).update(locked_at=now)
             _end_sessions(locked_user)
             record(
@@ -290,7 +325,10 @@ def register_failure(*, user: User | None, username: str, stage: str, source_ip:
                 obj=user,
                 outcome=Outcome.SUCCESS,
                 actor=None,
-                data={"failures": settings.LOCKOUT_THRESHOLD, "window_minutes": settings.LOCKOUT_WINDOW_MINUTES},
+                data={
+                    "failures": settings.LOCKOUT_THRESHOLD,
+                    "window_minutes": settings.LOCKOUT_WINDOW_MINUTES,
+                },
             )
             return True
         return locked_user.locked_at is not None
@@ -308,11 +346,15 @@ def login_check_password(*, username: str, password: str, source_ip: str | None)
         return LoginResult(None, GENERIC_LOGIN_ERROR)
     if user.is_locked:
         with transaction.atomic():
-            LoginAttempt.objects.create(username=username, user=user, source_ip=source_ip, succeeded=False)
+            LoginAttempt.objects.create(
+                username=username, user=user, source_ip=source_ip, succeeded=False
+            )
             record(EventType.LOGIN_REFUSED_LOCKED, obj=user, outcome=Outcome.DENIED, actor=None)
         return LoginResult(None, LOCKED_ERROR)
     if not user.check_password(password):
-        locked = register_failure(user=user, username=username, stage="password", source_ip=source_ip)
+        locked = register_failure(
+            user=user, username=username, stage="password", source_ip=source_ip
+        )
         return LoginResult(None, LOCKED_ERROR if locked else GENERIC_LOGIN_ERROR)
     if not user.is_active:
         record(EventType.LOGIN_REFUSED_INACTIVE, obj=user, outcome=Outcome.DENIED, actor=None)
@@ -324,19 +366,27 @@ def login_check_password(*, username: str, password: str, source_ip: str | None)
     return LoginResult(user)
 
 
-def login_completed(*, user: User, session_key: str, source_ip: str | None, second_factor: str) -> None:
+def login_completed(
+    *, user: User, session_key: str, source_ip: str | None, second_factor: str
+) -> None:
     """Both factors passed (or the demo waiver applied): remember the session, reset counters."""
     now = timezone.now()
     with transaction.atomic():
-        LoginAttempt.objects.create(username=user.username, user=user, at=now, source_ip=source_ip, succeeded=True)
+        LoginAttempt.objects.create(
+            username=user.username, user=user, at=now, source_ip=source_ip, succeeded=True
+        )
         User.objects.filter(pk=user.pk).update(last_login=now, failures_reset_at=now)
         UserSession.objects.get_or_create(
             session_key=session_key, defaults={"user": user, "source_ip": source_ip}
         )
-        record(EventType.LOGIN_SUCCEEDED, obj=user, actor=user, data={"second_factor": second_factor})
+        record(
+            EventType.LOGIN_SUCCEEDED, obj=user, actor=user, data={"second_factor": second_factor}
+        )
 
 
-def logout_recorded(*, user: User, session_key: str | None, reason: EventType = EventType.LOGOUT) -> None:
+def logout_recorded(
+    *, user: User, session_key: str | None, reason: EventType = EventType.LOGOUT
+) -> None:
     with transaction.atomic():
         if session_key:
             UserSession.objects.filter(session_key=session_key).delete()

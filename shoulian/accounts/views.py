@@ -25,6 +25,7 @@ from shoulian.accounts import selectors, services
 from shoulian.accounts.forms import LoginForm, OTPForm, PasswordChangeForm
 from shoulian.accounts.models import User
 from shoulian.core.access import before_password_change, before_second_factor
+from shoulian.core.forms import add_service_errors
 from shoulian.core.netaddr import client_ip
 
 PENDING_NEXT = "shoulian_next"
@@ -54,7 +55,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             source_ip=client_ip(request),
         )
         if result.user is None:
-            form.add_error(None, result.error)
+            form.add_error(None, result.error or services.GENERIC_LOGIN_ERROR)
         else:
             user = result.user
             # Rotates the session key (A6): a fixated pre-login id is worthless.
@@ -62,13 +63,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
             request.session[PENDING_NEXT] = _safe_next(request, request.GET.get("next"))
             if user.totp_waived():
                 services.login_completed(
-                    user=user, session_key=request.session.session_key or "",
-                    source_ip=client_ip(request), second_factor="demo-waived",
+                    user=user,
+                    session_key=request.session.session_key or "",
+                    source_ip=client_ip(request),
+                    second_factor="demo-waived",
                 )
                 return redirect(request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL))
             return redirect("accounts:otp")
     return render(
-        request, "accounts/login.html",
+        request,
+        "accounts/login.html",
         {"form": form, "demo_mode": settings.DEMO_MODE, "demo_logins": _demo_logins()},
     )
 
@@ -97,13 +101,11 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.is_verified() or user.totp_waived():  # type: ignore[attr-defined]
         return redirect("core:home")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = device is None
-    if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
-    assert device is not None
+    confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    enrolling = confirmed is None
+    device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -113,8 +115,10 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.cycle_key()
             services.login_completed(
-                user=user, session_key=request.session.session_key or "",
-                source_ip=client_ip(request), second_factor="totp",
+                user=user,
+                session_key=request.session.session_key or "",
+                source_ip=client_ip(request),
+                second_factor="totp",
             )
             return redirect(request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL))
         locked = services.register_failure(
@@ -166,8 +170,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
                 current_session_key=request.session.session_key,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else "new_password", errors)
+            add_service_errors(form, exc, default_field="new_password")
         else:
             # Keep this session valid after the password hash changed.
             from django.contrib.auth import update_session_auth_hash
@@ -175,7 +178,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             update_session_auth_hash(request, user)
             messages.success(request, "密码已修改。")
             return redirect("core:home")
-    return render(request, "accounts/password_change.html", {"form": form, "expired": user.password_expired()})
+    return render(
+        request, "accounts/password_change.html", {"form": form, "expired": user.password_expired()}
+    )
 
 
 def directory_view(request: HttpRequest) -> HttpResponse:

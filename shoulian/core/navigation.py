@@ -23,8 +23,20 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("首页", "core:home", ALL_STAFF, "工作台"),
-    NavItem("本单位人员", "accounts:directory", ALL_STAFF - {Role.ADMIN}, "工作台", "查看本单位及下级单位的在岗人员"),
-    NavItem("审计日志", "audit:journal", frozenset({Role.INSPECTOR}), "监督", "查阅、检索、导出全程留痕记录并校验完整性"),
+    NavItem(
+        "本单位人员",
+        "accounts:directory",
+        ALL_STAFF - {Role.ADMIN},
+        "工作台",
+        "查看本单位及下级单位的在岗人员",
+    ),
+    NavItem(
+        "审计日志",
+        "audit:journal",
+        frozenset({Role.INSPECTOR}),
+        "监督",
+        "查阅、检索、导出全程留痕记录并校验完整性",
+    ),
     NavItem("系统管理", "org:index", frozenset({Role.ADMIN}), "系统管理", "单位、辖区、用户与角色"),
     NavItem("单位", "org:unit_list", frozenset({Role.ADMIN}), "系统管理", "单位树与单位代码"),
     NavItem("辖区", "org:area_list", frozenset({Role.ADMIN}), "系统管理", "派出所辖区与地名"),
@@ -38,8 +50,13 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
         return []
     roles = user.role_set
     return [
-        {"label": i.label, "url": reverse(i.url_name), "section": i.section, "description": i.description,
-         "url_name": i.url_name}
+        {
+            "label": i.label,
+            "url": reverse(i.url_name),
+            "section": i.section,
+            "description": i.description,
+            "url_name": i.url_name,
+        }
         for i in NAV
         if roles & i.roles
     ]

@@ -39,7 +39,12 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
     from django.template.loader import get_template
 
     body = get_template("error.html").render(
-        {"status": status, "title": title, "message": message, "request_id": getattr(request, "request_id", "")}
+        {
+            "status": status,
+            "title": title,
+            "message": message,
+            "request_id": getattr(request, "request_id", ""),
+        }
     )
     return HttpResponse(body, status=status)
 

@@ -31,12 +31,36 @@ class UnitSpec:
 
 
 UNITS = [
-    UnitSpec("35042701", "沙县公安分局受立案管理中心", "受立案中心", UnitKind.CENTER, "0598-5822119"),
-    UnitSpec("35042702", "沙县公安分局法制大队", "法制大队", UnitKind.LEGAL_BRIGADE, "0598-5822135"),
-    UnitSpec("35042703", "沙县公安分局刑事侦查大队", "刑侦大队", UnitKind.CRIMINAL_BRIGADE, "0598-5822140"),
-    UnitSpec("35042704", "沙县公安分局经济犯罪侦查大队", "经侦大队", UnitKind.ECONOMIC_BRIGADE, "0598-5822151"),
-    UnitSpec("35042705", "沙县公安分局治安管理大队", "治安大队", UnitKind.PUBLIC_ORDER_BRIGADE, "0598-5822162"),
-    UnitSpec("35042706", "沙县公安分局纪检监察室", "纪检监察室", UnitKind.DISCIPLINE, "0598-5822170"),
+    UnitSpec(
+        "35042701", "沙县公安分局受立案管理中心", "受立案中心", UnitKind.CENTER, "0598-5822119"
+    ),
+    UnitSpec(
+        "35042702", "沙县公安分局法制大队", "法制大队", UnitKind.LEGAL_BRIGADE, "0598-5822135"
+    ),
+    UnitSpec(
+        "35042703",
+        "沙县公安分局刑事侦查大队",
+        "刑侦大队",
+        UnitKind.CRIMINAL_BRIGADE,
+        "0598-5822140",
+    ),
+    UnitSpec(
+        "35042704",
+        "沙县公安分局经济犯罪侦查大队",
+        "经侦大队",
+        UnitKind.ECONOMIC_BRIGADE,
+        "0598-5822151",
+    ),
+    UnitSpec(
+        "35042705",
+        "沙县公安分局治安管理大队",
+        "治安大队",
+        UnitKind.PUBLIC_ORDER_BRIGADE,
+        "0598-5822162",
+    ),
+    UnitSpec(
+        "35042706", "沙县公安分局纪检监察室", "纪检监察室", UnitKind.DISCIPLINE, "0598-5822170"
+    ),
     UnitSpec("35042711", "沙县公安分局凤岗派出所", "凤岗派出所", UnitKind.STATION, "0598-5832110"),
     UnitSpec("35042712", "沙县公安分局虬江派出所", "虬江派出所", UnitKind.STATION, "0598-5842110"),
     UnitSpec("35042713", "沙县公安分局青州派出所", "青州派出所", UnitKind.STATION, "0598-5611110"),
@@ -48,18 +72,44 @@ UNITS = [
 # station code -> [(area name, description, place names)]
 AREAS: dict[str, list[tuple[str, str, list[str]]]] = {
     "35042711": [
-        ("凤岗街道辖区", "凤岗街道全域，老城区", [
-            "凤岗街道", "府西社区", "西门社区", "东门社区", "城一社区", "北大路", "府前路", "小吃文化城",
-        ]),
+        (
+            "凤岗街道辖区",
+            "凤岗街道全域，老城区",
+            [
+                "凤岗街道",
+                "府西社区",
+                "西门社区",
+                "东门社区",
+                "城一社区",
+                "北大路",
+                "府前路",
+                "小吃文化城",
+            ],
+        ),
         ("南霞乡辖区", "南霞乡全域", ["南霞乡", "南霞村", "茅坪村", "东坑村"]),
     ],
     "35042712": [
-        ("虬江街道辖区", "虬江街道全域，新城区与金沙园", [
-            "虬江街道", "金沙社区", "金古社区", "翠绿社区", "虬江路", "长兴路", "金沙大道", "金沙园",
-        ]),
+        (
+            "虬江街道辖区",
+            "虬江街道全域，新城区与金沙园",
+            [
+                "虬江街道",
+                "金沙社区",
+                "金古社区",
+                "翠绿社区",
+                "虬江路",
+                "长兴路",
+                "金沙大道",
+                "金沙园",
+            ],
+        ),
     ],
     "35042713": [
-        ("青州镇辖区", "青州镇及青州工业区", ["青州镇", "青州村", "涌溪村", "洋溪村", "青州工业区"]),
+        (
+            "青州镇辖区",
+            "青州镇及青州工业区",
+            ["青州镇", "青州村", "涌溪村", "洋溪村", "青州工业区"],
+        ),
     ],
     "35042714": [
         ("夏茂镇辖区", "夏茂镇全域", ["夏茂镇", "俞邦村", "长阜村", "儒元村", "西街村", "东街村"]),
@@ -101,10 +151,24 @@ def _staff() -> list[StaffSpec]:
         StaffSpec("inspector", "蔡正清", "35042706", ("inspector",)),
     ]
     brigades = [
-        ("35042703", "xingzhen", [("leader",), ("legal_officer",), ("officer",), ("officer",), ("officer",)],
-         ["王建华", "刘志勇", "赵一鸣", "孙海涛", "周凯"]),
-        ("35042704", "jingzhen", [("leader",), ("officer",), ("officer",)], ["杨国栋", "许晨阳", "何静"]),
-        ("35042705", "zhian", [("leader",), ("officer",), ("officer",)], ["马德胜", "胡晓东", "郭莉"]),
+        (
+            "35042703",
+            "xingzhen",
+            [("leader",), ("legal_officer",), ("officer",), ("officer",), ("officer",)],
+            ["王建华", "刘志勇", "赵一鸣", "孙海涛", "周凯"],
+        ),
+        (
+            "35042704",
+            "jingzhen",
+            [("leader",), ("officer",), ("officer",)],
+            ["杨国栋", "许晨阳", "何静"],
+        ),
+        (
+            "35042705",
+            "zhian",
+            [("leader",), ("officer",), ("officer",)],
+            ["马德胜", "胡晓东", "郭莉"],
+        ),
     ]
     for code, prefix, role_list, names in brigades:
         counters: dict[str, int] = {}
@@ -170,38 +234,78 @@ def seed_organisation(**_: Any) -> str:
     with transaction.atomic():
         city = Unit.objects.filter(code=CITY[0]).first()
         if city is None:
-            city = unit_create(actor=None, parent=None, code=CITY[0], name=CITY[1], short_name=CITY[2],
-                               kind=UnitKind.CITY_BUREAU, demo=True)
+            city = unit_create(
+                actor=None,
+                parent=None,
+                code=CITY[0],
+                name=CITY[1],
+                short_name=CITY[2],
+                kind=UnitKind.CITY_BUREAU,
+                demo=True,
+            )
             created_units += 1
         bureau = Unit.objects.filter(code=BUREAU[0]).first()
         if bureau is None:
-            bureau = unit_create(actor=None, parent=city, code=BUREAU[0], name=BUREAU[1], short_name=BUREAU[2],
-                                 kind=UnitKind.BUREAU, phone=BUREAU[3], demo=True)
+            bureau = unit_create(
+                actor=None,
+                parent=city,
+                code=BUREAU[0],
+                name=BUREAU[1],
+                short_name=BUREAU[2],
+                kind=UnitKind.BUREAU,
+                phone=BUREAU[3],
+                demo=True,
+            )
             created_units += 1
         units = {bureau.code: bureau}
-        for order, spec in enumerate(UNITS):
-            unit = Unit.objects.filter(code=spec.code).first()
+        for order, unit_spec in enumerate(UNITS):
+            unit = Unit.objects.filter(code=unit_spec.code).first()
             if unit is None:
-                unit = unit_create(actor=None, parent=bureau, code=spec.code, name=spec.name,
-                                   short_name=spec.short, kind=spec.kind, phone=spec.phone,
-                                   demo=True, sort_order=order)
+                unit = unit_create(
+                    actor=None,
+                    parent=bureau,
+                    code=unit_spec.code,
+                    name=unit_spec.name,
+                    short_name=unit_spec.short,
+                    kind=unit_spec.kind,
+                    phone=unit_spec.phone,
+                    demo=True,
+                    sort_order=order,
+                )
                 created_units += 1
-            units[spec.code] = unit
+            units[unit_spec.code] = unit
         for code, areas in AREAS.items():
             for name, description, places in areas:
                 if not Area.objects.filter(station=units[code], name=name).exists():
-                    area_create(actor=None, station=units[code], name=name, description=description,
-                                places=places)
+                    area_create(
+                        actor=None,
+                        station=units[code],
+                        name=name,
+                        description=description,
+                        places=places,
+                    )
                     created_areas += 1
-        existing = set(User.objects.filter(username__in=[s.username for s in STAFF]).values_list("username", flat=True))
+        existing = set(
+            User.objects.filter(username__in=[s.username for s in STAFF]).values_list(
+                "username", flat=True
+            )
+        )
         for number, spec in enumerate(STAFF, start=1):
             if spec.username in existing:
                 continue
             user_create(
-                actor=None, username=spec.username, full_name=spec.full_name, unit=units[spec.unit_code],
+                actor=None,
+                username=spec.username,
+                full_name=spec.full_name,
+                unit=units[spec.unit_code],
                 police_kind=PoliceKind.AUXILIARY if spec.auxiliary else PoliceKind.OFFICER,
-                badge_number=(f"FJ{number:04d}" if spec.auxiliary else f"{350000 + number * 7:06d}"),
-                roles=spec.roles, password=DEMO_PASSWORD, must_change_password=False, demo=True,
+                badge_number=(
+                    f"FJ{number:04d}" if spec.auxiliary else f"{350000 + number * 7:06d}"
+                ),
+                roles=spec.roles,
+                password=DEMO_PASSWORD,
+                must_change_password=False,
+                demo=True,
             )
             created_users += 1
     return f"单位 +{created_units}，辖区 +{created_areas}，用户 +{created_users}（共 {len(STAFF)} 名演示用户）"

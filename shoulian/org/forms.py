@@ -17,9 +17,15 @@ class UnitCreateForm(forms.Form):
     code = forms.CharField(label="单位代码", max_length=12)
     name = forms.CharField(label="单位名称", max_length=60)
     short_name = forms.CharField(label="简称", max_length=20, required=False)
-    kind = forms.ChoiceField(label="单位类型", choices=[c for c in UnitKind.choices if c[0] != UnitKind.CITY_BUREAU])
-    phone = forms.RegexField(label="对外联系电话", regex=r"^[0-9-]{0,20}$", required=False,
-                             error_messages={"invalid": "电话只能包含数字和连字符。"})
+    kind = forms.ChoiceField(
+        label="单位类型", choices=[c for c in UnitKind.choices if c[0] != UnitKind.CITY_BUREAU]
+    )
+    phone = forms.RegexField(
+        label="对外联系电话",
+        regex=r"^[0-9-]{0,20}$",
+        required=False,
+        error_messages={"invalid": "电话只能包含数字和连字符。"},
+    )
     address = forms.CharField(label="地址", max_length=120, required=False)
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
@@ -31,8 +37,12 @@ class UnitCreateForm(forms.Form):
 class UnitEditForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=60)
     short_name = forms.CharField(label="简称", max_length=20, required=False)
-    phone = forms.RegexField(label="对外联系电话", regex=r"^[0-9-]{0,20}$", required=False,
-                             error_messages={"invalid": "电话只能包含数字和连字符。"})
+    phone = forms.RegexField(
+        label="对外联系电话",
+        regex=r"^[0-9-]{0,20}$",
+        required=False,
+        error_messages={"invalid": "电话只能包含数字和连字符。"},
+    )
     address = forms.CharField(label="地址", max_length=120, required=False)
     is_active = forms.BooleanField(label="启用", required=False)
 
@@ -40,9 +50,13 @@ class UnitEditForm(forms.Form):
 class AreaForm(forms.Form):
     station = forms.ModelChoiceField(label="所属派出所", queryset=Unit.objects.none())
     name = forms.CharField(label="辖区名称", max_length=60)
-    description = forms.CharField(label="辖区范围说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label="辖区范围说明", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     places = forms.CharField(
-        label="包含地名", required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        label="包含地名",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text="每行一个地名（街道、社区、村、路、小区）。报警地点包含这些地名时，系统据此建议管辖派出所。",
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)

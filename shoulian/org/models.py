@@ -24,10 +24,16 @@ class Unit(models.Model):
     """One node of 市局 → 分局 → 所队. ``path`` is the chain of ids ("/1/4/9/"): subtree = prefix."""
 
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name="上级单位",
     )
-    code = models.CharField("单位代码", max_length=12, unique=True, validators=[unit_code_validator])
+    code = models.CharField(
+        "单位代码", max_length=12, unique=True, validators=[unit_code_validator]
+    )
     name = models.CharField("单位名称", max_length=60)
     short_name = models.CharField("简称", max_length=20, blank=True)
     kind = models.CharField("单位类型", max_length=24, choices=UnitKind.choices)
@@ -79,7 +85,10 @@ class Area(models.Model):
     """A 派出所's jurisdiction (辖区) and the place names it covers, used to suggest routing."""
 
     station = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="areas", verbose_name="所属派出所",
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        verbose_name="所属派出所",
         limit_choices_to={"kind": UnitKind.STATION},
     )
     name = models.CharField("辖区名称", max_length=60)
@@ -91,7 +100,9 @@ class Area(models.Model):
         verbose_name_plural = "辖区"
         ordering = ["station__path", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["station", "name"], name="area_unique_name_per_station"),
+            models.UniqueConstraint(
+                fields=["station", "name"], name="area_unique_name_per_station"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,7 +112,9 @@ class Area(models.Model):
 class Place(models.Model):
     """A place name (街道、社区、村、路、小区) inside an area; a place name belongs to one area."""
 
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="places", verbose_name="辖区")
+    area = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="places", verbose_name="辖区"
+    )
     name = models.CharField("地名", max_length=60)
 
     class Meta:

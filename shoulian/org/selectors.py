@@ -21,7 +21,9 @@ def unit_tree(user: Any) -> list[Unit]:
     return list(
         units_visible_to(user)
         .select_related("parent")
-        .annotate(staff_count=Count("staff", distinct=True), area_count=Count("areas", distinct=True))
+        .annotate(
+            staff_count=Count("staff", distinct=True), area_count=Count("areas", distinct=True)
+        )
     )
 
 

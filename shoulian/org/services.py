@@ -21,12 +21,19 @@ def _require_admin(actor: Any, unit: Unit | None) -> None:
     from shoulian.accounts.choices import Role
 
     root = scope_root(actor, ScopeDomain.ORG)
-    allowed = actor.has_role(Role.ADMIN) and root is not None and (
-        unit is None or unit.path.startswith(root.path)
+    allowed = (
+        actor.has_role(Role.ADMIN)
+        and root is not None
+        and (unit is None or unit.path.startswith(root.path))
     )
     if not allowed:
-        record(EventType.ACCESS_DENIED, obj=unit, outcome=Outcome.DENIED, actor=actor,
-               data={"action": "administer_units"})
+        record(
+            EventType.ACCESS_DENIED,
+            obj=unit,
+            outcome=Outcome.DENIED,
+            actor=actor,
+            data={"action": "administer_units"},
+        )
         raise PermissionDenied("无权管理该单位。")
 
 
@@ -43,8 +50,17 @@ def _validate_parent(kind: str, parent: Unit | None) -> None:
 
 
 def unit_create(
-    *, actor: Any, parent: Unit | None, code: str, name: str, kind: str,
-    short_name: str = "", phone: str = "", address: str = "", demo: bool = False, sort_order: int = 0,
+    *,
+    actor: Any,
+    parent: Unit | None,
+    code: str,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    phone: str = "",
+    address: str = "",
+    demo: bool = False,
+    sort_order: int = 0,
 ) -> Unit:
     if parent is None and actor is not None:
         raise PermissionDenied("只能在本局范围内新建单位。")
@@ -58,19 +74,43 @@ def unit_create(
         raise ValidationError({"name": "同一上级单位下已有同名单位。"})
     with transaction.atomic():
         unit = Unit.objects.create(
-            parent=parent, code=code, name=name.strip(), short_name=short_name.strip(), kind=kind,
-            phone=phone.strip(), address=address.strip(), is_demo=demo or bool(parent and parent.is_demo),
-            depth=(parent.depth + 1) if parent else 0, path="", sort_order=sort_order,
+            parent=parent,
+            code=code,
+            name=name.strip(),
+            short_name=short_name.strip(),
+            kind=kind,
+            phone=phone.strip(),
+            address=address.strip(),
+            is_demo=demo or bool(parent and parent.is_demo),
+            depth=(parent.depth + 1) if parent else 0,
+            path="",
+            sort_order=sort_order,
         )
         unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
         Unit.objects.filter(pk=unit.pk).update(path=unit.path)
-        record(EventType.UNIT_CREATED, obj=unit, actor=actor,
-               data={"code": code, "name": unit.name, "kind": kind, "parent": parent.code if parent else None})
+        record(
+            EventType.UNIT_CREATED,
+            obj=unit,
+            actor=actor,
+            data={
+                "code": code,
+                "name": unit.name,
+                "kind": kind,
+                "parent": parent.code if parent else None,
+            },
+        )
     return unit
 
 
 def unit_update(
-    *, actor: Any, unit: Unit, name: str, short_name: str, phone: str, address: str, is_active: bool,
+    *,
+    actor: Any,
+    unit: Unit,
+    name: str,
+    short_name: str,
+    phone: str,
+    address: str,
+    is_active: bool,
 ) -> Unit:
     """Renaming and contact details; moving a unit in the tree is not offered (it would silently
     change who sees which historic cases)."""
@@ -80,9 +120,16 @@ def unit_update(
         raise ValidationError({"name": "同一上级单位下已有同名单位。"})
     if not is_active and unit.staff.filter(is_active=True).exists():
         raise ValidationError({"is_active": "该单位仍有在岗用户，请先调整或停用这些用户。"})
-    fields = {"name": name, "short_name": short_name.strip(), "phone": phone.strip(),
-              "address": address.strip(), "is_active": is_active}
-    changed = {k: {"from": getattr(unit, k), "to": v} for k, v in fields.items() if getattr(unit, k) != v}
+    fields = {
+        "name": name,
+        "short_name": short_name.strip(),
+        "phone": phone.strip(),
+        "address": address.strip(),
+        "is_active": is_active,
+    }
+    changed = {
+        k: {"from": getattr(unit, k), "to": v} for k, v in fields.items() if getattr(unit, k) != v
+    }
     with transaction.atomic():
         Unit.objects.filter(pk=unit.pk).update(**fields)
         record(EventType.UNIT_UPDATED, obj=unit, actor=actor, data={"changed": changed})
@@ -114,7 +161,9 @@ def _check_place_conflicts(station: Unit, names: list[str], area: Area | None) -
         raise ValidationError({"places": f"地名“{clash.name}”已属于辖区“{clash.area.name}”。"})
 
 
-def area_create(*, actor: Any, station: Unit, name: str, description: str = "", places: Iterable[str] = ()) -> Area:
+def area_create(
+    *, actor: Any, station: Unit, name: str, description: str = "", places: Iterable[str] = ()
+) -> Area:
     _require_admin(actor, station)
     if station.kind != UnitKind.STATION:
         raise ValidationError({"station": "辖区只能属于派出所。"})
@@ -123,10 +172,16 @@ def area_create(*, actor: Any, station: Unit, name: str, description: str = "", 
     if Area.objects.filter(station=station, name=name.strip()).exists():
         raise ValidationError({"name": "该派出所已有同名辖区。"})
     with transaction.atomic():
-        area = Area.objects.create(station=station, name=name.strip(), description=description.strip())
+        area = Area.objects.create(
+            station=station, name=name.strip(), description=description.strip()
+        )
         Place.objects.bulk_create([Place(area=area, name=n) for n in names])
-        record(EventType.AREA_CREATED, obj=area, actor=actor,
-               data={"station": station.code, "name": area.name, "places": names})
+        record(
+            EventType.AREA_CREATED,
+            obj=area,
+            actor=actor,
+            data={"station": station.code, "name": area.name, "places": names},
+        )
     return area
 
 
@@ -140,12 +195,21 @@ def area_update(
         raise ValidationError({"name": "该派出所已有同名辖区。"})
     old_places = set(area.places.values_list("name", flat=True))
     with transaction.atomic():
-        Area.objects.filter(pk=area.pk).update(name=name.strip(), description=description.strip(), is_active=is_active)
+        Area.objects.filter(pk=area.pk).update(
+            name=name.strip(), description=description.strip(), is_active=is_active
+        )
         Place.objects.filter(area=area).exclude(name__in=names).delete()
         Place.objects.bulk_create([Place(area=area, name=n) for n in names if n not in old_places])
-        record(EventType.AREA_UPDATED, obj=area, actor=actor, data={
-            "name": name.strip(), "is_active": is_active,
-            "places_added": sorted(set(names) - old_places), "places_removed": sorted(old_places - set(names)),
-        })
+        record(
+            EventType.AREA_UPDATED,
+            obj=area,
+            actor=actor,
+            data={
+                "name": name.strip(),
+                "is_active": is_active,
+                "places_added": sorted(set(names) - old_places),
+                "places_removed": sorted(old_places - set(names)),
+            },
+        )
     area.refresh_from_db()
     return area

@@ -12,17 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from shoulian.accounts.choices import Role
 from shoulian.core.access import role_required
+from shoulian.core.forms import add_service_errors
 from shoulian.org import selectors, services
 from shoulian.org.choices import UnitKind
 from shoulian.org.forms import AreaForm, UnitCreateForm, UnitEditForm
-
-
-def _apply_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @role_required(Role.ADMIN)
@@ -30,13 +23,17 @@ def index(request: HttpRequest) -> HttpResponse:
     from shoulian.accounts.models import User
 
     users = User.objects.visible_to(request.user)
-    return render(request, "org/index.html", {
-        "unit_count": selectors.units_visible_to(request.user).count(),
-        "area_count": selectors.areas_visible_to(request.user).count(),
-        "user_count": users.count(),
-        "locked_count": users.filter(locked_at__isnull=False).count(),
-        "disabled_count": users.filter(is_active=False).count(),
-    })
+    return render(
+        request,
+        "org/index.html",
+        {
+            "unit_count": selectors.units_visible_to(request.user).count(),
+            "area_count": selectors.areas_visible_to(request.user).count(),
+            "user_count": users.count(),
+            "locked_count": users.filter(locked_at__isnull=False).count(),
+            "disabled_count": users.filter(is_active=False).count(),
+        },
+    )
 
 
 @role_required(Role.ADMIN)
@@ -52,7 +49,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         try:
             unit = services.unit_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已创建单位 {unit.name}。")
             return redirect("org:unit_list")
@@ -69,7 +66,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.unit_update(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("org:unit_list")
@@ -82,7 +79,9 @@ def _stations(request: HttpRequest) -> Any:
 
 @role_required(Role.ADMIN)
 def area_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "org/area_list.html", {"areas": selectors.areas_visible_to(request.user)})
+    return render(
+        request, "org/area_list.html", {"areas": selectors.areas_visible_to(request.user)}
+    )
 
 
 @role_required(Role.ADMIN)
@@ -93,11 +92,14 @@ def area_create(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             area = services.area_create(
-                actor=request.user, station=data["station"], name=data["name"],
-                description=data["description"], places=form.place_list(),
+                actor=request.user,
+                station=data["station"],
+                name=data["name"],
+                description=data["description"],
+                places=form.place_list(),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"已创建辖区 {area.name}。")
             return redirect("org:area_list")
@@ -109,19 +111,28 @@ def area_create(request: HttpRequest) -> HttpResponse:
 def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
     area = get_object_or_404(selectors.areas_visible_to(request.user), pk=pk)
     initial = {
-        "station": area.station, "name": area.name, "description": area.description,
-        "places": "\n".join(p.name for p in area.places.all()), "is_active": area.is_active,
+        "station": area.station,
+        "name": area.name,
+        "description": area.description,
+        "places": "\n".join(p.name for p in area.places.all()),
+        "is_active": area.is_active,
     }
-    form = AreaForm(request.POST or None, initial=initial, stations=_stations(request), editing=True)
+    form = AreaForm(
+        request.POST or None, initial=initial, stations=_stations(request), editing=True
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.area_update(
-                actor=request.user, area=area, name=data["name"], description=data["description"],
-                places=form.place_list(), is_active=data["is_active"],
+                actor=request.user,
+                area=area,
+                name=data["name"],
+                description=data["description"],
+                places=form.place_list(),
+                is_active=data["is_active"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "已保存。")
             return redirect("org:area_list")

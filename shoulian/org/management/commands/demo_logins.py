@@ -5,10 +5,10 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = "打印演示账户（仅演示模式）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("--url", default="http://127.0.0.1:8000/")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         from shoulian.org.demo import DEMO_PASSWORD, demo_login_table
 
         if not settings.DEMO_MODE:

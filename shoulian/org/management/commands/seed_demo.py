@@ -13,10 +13,12 @@ from shoulian.core.demo import seeders
 class Command(BaseCommand):
     help = "载入演示分局（幂等，仅限演示模式）"
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("--seed", type=int, default=20220305, help="随机数种子，同一种子生成相同数据")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--seed", type=int, default=20220305, help="随机数种子，同一种子生成相同数据"
+        )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         if not settings.DEMO_MODE:
             # A8: published demo passwords must never reach a production database.
             raise CommandError("演示数据仅能在演示模式下载入（设置 SHOULIAN_DEMO_MODE=1）。")

@@ -1,0 +1,156 @@
+"""A5 idle and absolute timeouts, logout; A6 key rotation and kill on disable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from shoulian.accounts.middleware import LAST_SEEN, LOGIN_AT
+from shoulian.accounts.models import User, UserSession
+from shoulian.accounts.tests.helpers import full_login, password_step
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.models import AuditEvent
+from shoulian.conftest import login_as
+
+pytestmark = pytest.mark.django_db
+
+
+def _age_session(client: Client, key: str, seconds: float) -> None:
+    session = client.session
+    session[key] = time.time() - seconds
+    session.save()
+
+
+def test_idle_session_expires_after_fifteen_minutes(officer: User) -> None:
+    client = login_as(Client(), officer)
+    assert client.get(reverse("core:home")).status_code == 200
+    _age_session(client, LAST_SEEN, 15 * 60 + 5)
+    response = client.get(reverse("core:home"))
+    assert response.status_code == 302 and response["Location"] == reverse(settings.LOGIN_URL)
+    assert client.get(reverse("core:home")).status_code == 302
+    assert AuditEvent.objects.filter(
+        event_type=EventType.SESSION_EXPIRED_IDLE, object_id=str(officer.pk)
+    ).exists()
+
+
+def test_activity_within_the_idle_window_keeps_the_session(officer: User) -> None:
+    client = login_as(Client(), officer)
+    client.get(reverse("core:home"))
+    _age_session(client, LAST_SEEN, 14 * 60)
+    assert client.get(reverse("core:home")).status_code == 200
+
+
+@override_settings(IDLE_TIMEOUT_MINUTES=5)
+def test_idle_timeout_is_configurable(officer: User) -> None:
+    client = login_as(Client(), officer)
+    client.get(reverse("core:home"))
+    _age_session(client, LAST_SEEN, 6 * 60)
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_idle_timeout_above_thirty_minutes_is_refused_at_start() -> None:
+    env = {**os.environ, "SHOULIAN_IDLE_TIMEOUT_MINUTES": "31", "SHOULIAN_SECRET_KEY": "x"}
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SHOULIAN_IDLE_TIMEOUT_MINUTES" in result.stderr
+
+
+def test_session_ends_after_twelve_hours_even_when_active(officer: User) -> None:
+    client = login_as(Client(), officer)
+    client.get(reverse("core:home"))
+    _age_session(client, LOGIN_AT, 12 * 3600 + 5)
+    assert client.get(reverse("core:home")).status_code == 302
+    assert AuditEvent.objects.filter(event_type=EventType.SESSION_EXPIRED_ABSOLUTE).exists()
+
+
+def test_logout_kills_the_server_session(officer: User) -> None:
+    client = full_login(Client(), officer)
+    old_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    client.post(reverse("accounts:logout"))
+    assert not Session.objects.filter(session_key=old_key).exists()
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = old_key
+    assert replay.get(reverse("core:home")).status_code == 302
+
+
+def test_session_key_rotates_at_login_and_after_the_second_factor(officer: User) -> None:
+    client = Client()
+    client.get(reverse("accounts:login"))
+    session = client.session
+    session["probe"] = 1
+    session.save()
+    before = client.cookies[settings.SESSION_COOKIE_NAME].value
+    password_step(client, officer)
+    after_password = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert after_password != before
+    client.post(reverse("accounts:logout"))
+    full_login(client, officer)
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value not in {before, after_password}
+
+
+def test_disabling_a_user_ends_all_its_sessions_at_once(officer: User, admin_user: User) -> None:
+    first, second = full_login(Client(), officer), full_login(Client(), officer)
+    assert UserSession.objects.filter(user=officer).count() == 2
+    admin = login_as(Client(), admin_user)
+    admin.post(reverse("users:disable", kwargs={"pk": officer.pk}), {"reason": "调离"})
+    assert UserSession.objects.filter(user=officer).count() == 0
+    for client in (first, second):
+        assert client.get(reverse("core:home")).status_code == 302
+    event = AuditEvent.objects.get(event_type=EventType.USER_DISABLED, object_id=str(officer.pk))
+    assert event.data["sessions_ended"] == 2
+
+
+def test_disabled_user_cannot_log_in(officer: User, admin_user: User) -> None:
+    login_as(Client(), admin_user).post(
+        reverse("users:disable", kwargs={"pk": officer.pk}), {"reason": "离职"}
+    )
+    response = password_step(Client(), officer)
+    assert response.status_code == 200 and "账户已停用" in response.content.decode()
+
+
+def test_officer_cannot_disable_a_colleague(officer: User, leader: User) -> None:
+    response = login_as(Client(), officer).post(
+        reverse("users:disable", kwargs={"pk": leader.pk}), {"reason": "x"}
+    )
+    assert response.status_code == 403
+    leader.refresh_from_db()
+    assert leader.is_active
+
+
+def test_admin_cannot_disable_itself(admin_user: User) -> None:
+    client = login_as(Client(), admin_user)
+    client.post(reverse("users:disable", kwargs={"pk": admin_user.pk}), {"reason": "x"})
+    admin_user.refresh_from_db()
+    assert admin_user.is_active
+
+
+def test_role_change_ends_the_users_sessions(officer: User, admin_user: User, bureau_a) -> None:
+    active = full_login(Client(), officer)
+    login_as(Client(), admin_user).post(
+        reverse("users:detail", kwargs={"pk": officer.pk}),
+        {
+            "username": officer.username,
+            "full_name": officer.full_name,
+            "unit": bureau_a.station.pk,
+            "police_kind": "officer",
+            "badge_number": "",
+            "roles": ["officer", "legal_officer"],
+        },
+    )
+    assert User.objects.get(pk=officer.pk).role_set == {"officer", "legal_officer"}
+    assert active.get(reverse("core:home")).status_code == 302

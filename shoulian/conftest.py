@@ -1,0 +1,216 @@
+"""Shared fixtures: two bureaus and a named persona for every role (STYLE: clerk, officer, leader,
+legal, head, inspector, outsider …). All data is created through the services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shoulian.accounts.choices import PoliceKind, Role
+from shoulian.accounts.models import User
+from shoulian.accounts.services import user_create
+from shoulian.org.choices import UnitKind
+from shoulian.org.models import Unit
+from shoulian.org.services import area_create, unit_create
+
+PASSWORD = "Correct-Horse-42!"
+
+
+@dataclass
+class Bureau:
+    city: Unit
+    bureau: Unit
+    center: Unit
+    legal_brigade: Unit
+    criminal: Unit
+    discipline: Unit
+    station: Unit
+    station2: Unit
+
+
+def make_bureau(prefix: str, name: str, city: Unit | None = None) -> Bureau:
+    if city is None:
+        city = unit_create(
+            actor=None,
+            parent=None,
+            code=f"{prefix}00",
+            name=f"{name}市公安局",
+            kind=UnitKind.CITY_BUREAU,
+        )
+    bureau = unit_create(
+        actor=None,
+        parent=city,
+        code=f"{prefix}27",
+        name=f"{name}县公安局",
+        kind=UnitKind.BUREAU,
+        phone="0598-1234567",
+    )
+
+    def child(code: str, title: str, kind: str) -> Unit:
+        return unit_create(
+            actor=None,
+            parent=bureau,
+            code=f"{prefix}27{code}",
+            name=f"{name}{title}",
+            kind=kind,
+            phone="0598-7654321",
+        )
+
+    b = Bureau(
+        city=city,
+        bureau=bureau,
+        center=child("01", "受立案管理中心", UnitKind.CENTER),
+        legal_brigade=child("02", "法制大队", UnitKind.LEGAL_BRIGADE),
+        criminal=child("03", "刑侦大队", UnitKind.CRIMINAL_BRIGADE),
+        discipline=child("06", "纪检监察室", UnitKind.DISCIPLINE),
+        station=child("11", "城关派出所", UnitKind.STATION),
+        station2=child("12", "城南派出所", UnitKind.STATION),
+    )
+    area_create(
+        actor=None,
+        station=b.station,
+        name=f"{name}城关辖区",
+        places=[f"{name}城关街道", f"{name}府前路"],
+    )
+    area_create(actor=None, station=b.station2, name=f"{name}城南辖区", places=[f"{name}城南街道"])
+    return b
+
+
+def make_user(
+    username: str, unit: Unit, *roles: str, auxiliary: bool = False, **extra: Any
+) -> User:
+    return user_create(
+        actor=None,
+        username=username,
+        full_name=extra.pop("full_name", f"测试{username}"),
+        unit=unit,
+        police_kind=PoliceKind.AUXILIARY if auxiliary else PoliceKind.OFFICER,
+        roles=roles,
+        password=PASSWORD,
+        must_change_password=False,
+        **extra,
+    )
+
+
+@pytest.fixture
+def bureau_a(db: Any) -> Bureau:
+    return make_bureau("3501", "甲")
+
+
+@pytest.fixture
+def bureau_b(db: Any, bureau_a: Bureau) -> Bureau:
+    return make_bureau("3502", "乙", city=bureau_a.city)
+
+
+@pytest.fixture
+def clerk(bureau_a: Bureau) -> User:
+    return make_user("clerk", bureau_a.center, Role.CLERK)
+
+
+@pytest.fixture
+def auxiliary_clerk(bureau_a: Bureau) -> User:
+    return make_user("aux", bureau_a.center, Role.CLERK, auxiliary=True)
+
+
+@pytest.fixture
+def officer(bureau_a: Bureau) -> User:
+    return make_user("officer", bureau_a.station, Role.OFFICER)
+
+
+@pytest.fixture
+def officer2(bureau_a: Bureau) -> User:
+    """Same bureau, another 派出所."""
+    return make_user("officer2", bureau_a.station2, Role.OFFICER)
+
+
+@pytest.fixture
+def leader(bureau_a: Bureau) -> User:
+    return make_user("leader", bureau_a.station, Role.LEADER)
+
+
+@pytest.fixture
+def legal_officer(bureau_a: Bureau) -> User:
+    return make_user("stationlegal", bureau_a.station, Role.LEGAL_OFFICER)
+
+
+@pytest.fixture
+def legal(bureau_a: Bureau) -> User:
+    return make_user("legal", bureau_a.legal_brigade, Role.LEGAL_BRIGADE)
+
+
+@pytest.fixture
+def head(bureau_a: Bureau) -> User:
+    return make_user("head", bureau_a.center, Role.CENTER_HEAD)
+
+
+@pytest.fixture
+def bureau_head(bureau_a: Bureau) -> User:
+    return make_user("chief", bureau_a.bureau, Role.BUREAU_HEAD)
+
+
+@pytest.fixture
+def inspector(bureau_a: Bureau) -> User:
+    return make_user("inspector", bureau_a.discipline, Role.INSPECTOR)
+
+
+@pytest.fixture
+def admin_user(bureau_a: Bureau) -> User:
+    return make_user("sysadmin", bureau_a.bureau, Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(bureau_b: Bureau) -> User:
+    """An officer of another bureau."""
+    return make_user("outsider", bureau_b.station, Role.OFFICER)
+
+
+@pytest.fixture
+def outsider_admin(bureau_b: Bureau) -> User:
+    return make_user("outadmin", bureau_b.bureau, Role.ADMIN)
+
+
+PERSONA_NAMES = (
+    "clerk",
+    "auxiliary_clerk",
+    "officer",
+    "leader",
+    "legal_officer",
+    "legal",
+    "head",
+    "bureau_head",
+    "inspector",
+    "admin_user",
+    "outsider",
+)
+
+
+@pytest.fixture
+def personas(request: pytest.FixtureRequest) -> dict[str, User]:
+    return {name: request.getfixturevalue(name) for name in PERSONA_NAMES}
+
+
+def verified_device(user: User) -> TOTPDevice:
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def login_as(client: Client, user: User) -> Client:
+    """A session that has passed both factors, as after a real login."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session["otp_device_id"] = verified_device(user).persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        return login_as(Client(), user)
+
+    return make
