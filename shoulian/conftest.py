@@ -3,8 +3,10 @@ legal, head, inspector, outsider …). All data is created through the services.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -214,3 +216,47 @@ def client_for() -> Callable[[User], Client]:
         return login_as(Client(), user)
 
     return make
+
+
+# --- Browser tests ----------------------------------------------------------------------------------
+CHROMIUM = os.environ.get("SHOULIAN_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("SHOULIAN_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+
+
+@pytest.fixture
+def page(live_server: Any) -> Iterator[Any]:
+    """A Playwright page in Debian's Chromium; skips (with the reason) when Chromium is missing."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium fonts-noto-cjk")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the test body
+    # are still synchronous and single-threaded, which is what the async-safety check protects.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+            page = context.new_page()
+            page.set_default_timeout(15000)
+            yield page
+            context.close()
+            browser.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -227,3 +227,52 @@ def test_re_enabled_account_is_not_disabled_again_the_same_night(
     login_as(Client(), admin_user).post(reverse("users:enable", kwargs={"pk": officer.pk}))
     assert disable_dormant_accounts() == []
     assert User.objects.get(pk=officer.pk).is_active
+
+
+def test_bootstrap_admin_creates_the_first_administrator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", StringIO("Initial-Admin-Pass-1\n"))
+    call_command(
+        "bootstrap_admin",
+        "--city-code",
+        "350400",
+        "--city-name",
+        "某市公安局",
+        "--bureau-code",
+        "350427",
+        "--bureau-name",
+        "某县公安局",
+        "--username",
+        "Admin.One",
+        "--full-name",
+        "管理员",
+        "--password-stdin",
+        stdout=StringIO(),
+    )
+    user = User.objects.get(username="admin.one")
+    assert user.role_set == {Role.ADMIN} and user.must_change_password and not user.is_demo_account
+    assert AuditEvent.objects.filter(
+        event_type=EventType.USER_CREATED, object_id=str(user.pk)
+    ).exists()
+
+
+def test_bootstrap_admin_refuses_a_weak_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("sys.stdin", StringIO("admin123\n"))
+    with pytest.raises(CommandError):
+        call_command(
+            "bootstrap_admin",
+            "--city-code",
+            "350400",
+            "--city-name",
+            "某市公安局",
+            "--bureau-code",
+            "350427",
+            "--bureau-name",
+            "某县公安局",
+            "--username",
+            "admin",
+            "--full-name",
+            "管理员",
+            "--password-stdin",
+            stdout=StringIO(),
+        )
+    assert User.objects.count() == 0

@@ -1,0 +1,48 @@
+"""The login as a person does it, in Chromium: password, TOTP enrolment, home page, logout."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from shoulian.accounts.tests.helpers import current_token
+from shoulian.conftest import PASSWORD, make_bureau, make_user, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_officer_logs_in_with_password_and_totp_and_sees_home(page: Any, live_server: Any) -> None:
+    bureau = make_bureau("3501", "甲")
+    user = make_user("wang.officer", bureau.station, "officer", full_name="王小明")
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    page.get_by_label("用户名").fill("wang.officer")
+    page.get_by_label("密码").fill(PASSWORD)
+    screenshot(page, "login")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/accounts/otp/")
+    assert page.get_by_role("heading", name="绑定动态口令").is_visible()
+    screenshot(page, "otp-enrol")
+    device = TOTPDevice.objects.get(user=user)
+    page.get_by_label("动态口令").fill(current_token(device))
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_url(f"{live_server.url}/")
+    assert page.get_by_role("heading", name="您好，王小明").is_visible()
+    assert page.get_by_text("甲城关派出所").first.is_visible()
+    screenshot(page, "home-officer")
+    page.get_by_role("button", name="退出").click()
+    page.wait_for_url("**/accounts/login/")
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+
+
+def test_wrong_password_shows_a_chinese_error(page: Any, live_server: Any) -> None:
+    bureau = make_bureau("3501", "甲")
+    make_user("li.officer", bureau.station, "officer")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名").fill("li.officer")
+    page.get_by_label("密码").fill("wrong")
+    page.get_by_role("button", name="登录").click()
+    assert page.get_by_text("用户名或密码错误").is_visible()
