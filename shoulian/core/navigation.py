@@ -48,6 +48,9 @@ NAV: list[NavItem] = [
 def nav_for(user: Any) -> list[dict[str, Any]]:
     if not getattr(user, "is_authenticated", False):
         return []
+    # Between password and second factor the session may open nothing: show no navigation.
+    if not (getattr(user, "is_verified", lambda: False)() or user.totp_waived()):
+        return []
     roles = user.role_set
     return [
         {
