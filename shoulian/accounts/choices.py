@@ -1,23 +1,25 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from shoulian.core.text import Text
 from shoulian.org.choices import UnitKind
 
 
 class Role(models.TextChoices):
-    CLERK = "clerk", "接报警员"
-    OFFICER = "officer", "办案民警"
-    LEADER = "leader", "所队领导"
-    LEGAL_OFFICER = "legal_officer", "所队法制员"
-    CENTER_HEAD = "center_head", "受立案中心负责人"
-    LEGAL_BRIGADE = "legal_brigade", "法制大队"
-    BUREAU_HEAD = "bureau_head", "局领导"
-    INSPECTOR = "inspector", "纪检"
-    ADMIN = "admin", "系统管理员"
+    CLERK = "clerk", _("接报警员")
+    OFFICER = "officer", _("办案民警")
+    LEADER = "leader", _("所队领导")
+    LEGAL_OFFICER = "legal_officer", _("所队法制员")
+    CENTER_HEAD = "center_head", _("受立案中心负责人")
+    LEGAL_BRIGADE = "legal_brigade", _("法制大队")
+    BUREAU_HEAD = "bureau_head", _("局领导")
+    INSPECTOR = "inspector", _("纪检")
+    ADMIN = "admin", _("系统管理员")
 
 
 class PoliceKind(models.TextChoices):
-    OFFICER = "officer", "民警"
-    AUXILIARY = "auxiliary", "辅警"
+    OFFICER = "officer", _("民警")
+    AUXILIARY = "auxiliary", _("辅警")
 
 
 # Roles whose holder sees the whole bureau's case data, not only the own unit's subtree.
@@ -74,14 +76,14 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     ),
 }
 
-ROLE_DUTIES: dict[str, str] = {
-    Role.CLERK: "登记报警、出具回执、分派警情",
-    Role.OFFICER: "签收、办理警情，提出受案/立案意见，反馈与整改",
-    Role.LEADER: "审批本单位决定，审核整改，接收巡查发现抄送",
-    Role.LEGAL_OFFICER: "本所队法制初审，源头整改",
-    Role.CENTER_HEAD: "分派与指定管辖，争议裁决，日常巡查，二级审核",
-    Role.LEGAL_BRIGADE: "法制审核、定性指导、重点评查、通报，三级销号",
-    Role.BUREAU_HEAD: "审批刑事立案/不予立案及30日延长",
-    Role.INSPECTOR: "查阅审计日志与问责记录",
-    Role.ADMIN: "管理单位、辖区、用户与配置（不接触案件内容）",
+ROLE_DUTIES: dict[str, Text] = {
+    Role.CLERK: _("登记报警、出具回执、分派警情"),
+    Role.OFFICER: _("签收、办理警情，提出受案/立案意见，反馈与整改"),
+    Role.LEADER: _("审批本单位决定，审核整改，接收巡查发现抄送"),
+    Role.LEGAL_OFFICER: _("本所队法制初审，源头整改"),
+    Role.CENTER_HEAD: _("分派与指定管辖，争议裁决，日常巡查，二级审核"),
+    Role.LEGAL_BRIGADE: _("法制审核、定性指导、重点评查、通报，三级销号"),
+    Role.BUREAU_HEAD: _("审批刑事立案/不予立案及30日延长"),
+    Role.INSPECTOR: _("查阅审计日志与问责记录"),
+    Role.ADMIN: _("管理单位、辖区、用户与配置（不接触案件内容）"),
 }

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from shoulian.accounts.choices import PoliceKind, Role
 from shoulian.accounts.passwords import ProfileValidator
@@ -12,12 +13,12 @@ from shoulian.org.models import Unit
 
 class LoginForm(forms.Form):
     username = forms.CharField(
-        label="用户名",
+        label=_("用户名"),
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
     )
     password = forms.CharField(
-        label="密码",
+        label=_("密码"),
         max_length=256,
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
@@ -26,9 +27,9 @@ class LoginForm(forms.Form):
 
 class OTPForm(forms.Form):
     token = forms.RegexField(
-        label="动态口令",
+        label=_("动态口令"),
         regex=r"^\d{6}$",
-        error_messages={"invalid": "请输入 6 位数字动态口令。"},
+        error_messages={"invalid": _("请输入 6 位数字动态口令。")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -58,17 +59,17 @@ class PasswordChangeForm(_PasswordHelpMixin, forms.Form):
         self.set_password_help()
 
     old_password = forms.CharField(
-        label="原密码",
+        label=_("原密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     new_password = forms.CharField(
-        label="新密码",
+        label=_("新密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     new_password2 = forms.CharField(
-        label="再次输入新密码",
+        label=_("再次输入新密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -76,25 +77,25 @@ class PasswordChangeForm(_PasswordHelpMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
-            raise ValidationError({"new_password2": "两次输入的新密码不一致。"})
+            raise ValidationError({"new_password2": _("两次输入的新密码不一致。")})
         return data
 
 
 class UserForm(forms.Form):
     """Only the fields an administrator may set: no is_staff, no status, no password here (Z4)."""
 
-    username = forms.CharField(label="用户名", max_length=32)
-    full_name = forms.CharField(label="姓名", max_length=30)
-    unit = forms.ModelChoiceField(label="所属单位", queryset=Unit.objects.none())
-    police_kind = forms.ChoiceField(label="人员类别", choices=PoliceKind.choices)
+    username = forms.CharField(label=_("用户名"), max_length=32)
+    full_name = forms.CharField(label=_("姓名"), max_length=30)
+    unit = forms.ModelChoiceField(label=_("所属单位"), queryset=Unit.objects.none())
+    police_kind = forms.ChoiceField(label=_("人员类别"), choices=PoliceKind.choices)
     badge_number = forms.RegexField(
-        label="警号/辅警编号",
+        label=_("警号/辅警编号"),
         regex=r"^[0-9A-Z]{0,12}$",
         required=False,
-        error_messages={"invalid": "警号为不超过 12 位的数字或大写字母。"},
+        error_messages={"invalid": _("警号为不超过 12 位的数字或大写字母。")},
     )
     roles = forms.MultipleChoiceField(
-        label="角色", choices=Role.choices, widget=forms.CheckboxSelectMultiple
+        label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
 
     def __init__(self, *args: Any, units: Any, editing: bool = False, **kwargs: Any) -> None:
@@ -113,14 +114,14 @@ class NewUserForm(_PasswordHelpMixin, UserForm):
         self.set_password_help()
 
     password = forms.CharField(
-        label="初始密码",
+        label=_("初始密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="原因", max_length=120)
+    reason = forms.CharField(label=_("原因"), max_length=120)
 
 
 class ResetPasswordForm(_PasswordHelpMixin, forms.Form):
@@ -131,7 +132,7 @@ class ResetPasswordForm(_PasswordHelpMixin, forms.Form):
         self.set_password_help()
 
     new_password = forms.CharField(
-        label="新的临时密码",
+        label=_("新的临时密码"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -78,7 +79,9 @@ def user_create(request: HttpRequest) -> HttpResponse:
             add_service_errors(form, exc, default_field="roles")
         else:
             messages.success(
-                request, f"已创建用户 {user.full_name}，首次登录须修改密码并绑定动态口令。"
+                request,
+                _("已创建用户 %(full_name)s，首次登录须修改密码并绑定动态口令。")
+                % {"full_name": user.full_name},
             )
             return redirect("users:detail", pk=user.pk)
     return render(request, "accounts/manage/user_form.html", {"form": form, "creating": True})
@@ -114,7 +117,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, default_field="roles")
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("users:detail", pk=target.pk)
     return render(
         request,
@@ -134,7 +137,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     services.user_unlock(actor=_actor(request), user=target)
-    messages.success(request, f"已解锁 {target.full_name}。")
+    messages.success(request, _("已解锁 %(full_name)s。") % {"full_name": target.full_name})
     return redirect("users:detail", pk=pk)
 
 
@@ -144,7 +147,7 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写停用原因。")
+        messages.error(request, _("请填写停用原因。"))
         return redirect("users:detail", pk=pk)
     try:
         ended = services.user_disable(
@@ -153,7 +156,11 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已停用 {target.full_name}，结束会话 {ended} 个。")
+        messages.success(
+            request,
+            _("已停用 %(full_name)s，结束会话 %(ended)s 个。")
+            % {"full_name": target.full_name, "ended": ended},
+        )
     return redirect("users:detail", pk=pk)
 
 
@@ -162,7 +169,7 @@ def user_disable(request: HttpRequest, pk: int) -> HttpResponse:
 def user_enable(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     services.user_enable(actor=_actor(request), user=target)
-    messages.success(request, f"已启用 {target.full_name}。")
+    messages.success(request, _("已启用 %(full_name)s。") % {"full_name": target.full_name})
     return redirect("users:detail", pk=pk)
 
 
@@ -180,9 +187,9 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, "已重置密码，用户下次登录须修改密码。")
+            messages.success(request, _("已重置密码，用户下次登录须修改密码。"))
     else:
-        messages.error(request, "请输入新的临时密码。")
+        messages.error(request, _("请输入新的临时密码。"))
     return redirect("users:detail", pk=pk)
 
 
@@ -191,5 +198,5 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
     services.user_reset_otp(actor=_actor(request), user=target)
-    messages.success(request, "已重置动态口令，用户下次登录时重新绑定。")
+    messages.success(request, _("已重置动态口令，用户下次登录时重新绑定。"))
     return redirect("users:detail", pk=pk)

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 
 from shoulian.audit.catalogue import EventType
 from shoulian.core import context
@@ -40,7 +41,7 @@ class SessionPolicyMiddleware:
                 context.set_user(user)
                 logout_recorded(user=user, session_key=request.session.session_key, reason=expired)  # type: ignore[arg-type]
                 logout(request)
-                messages.info(request, "会话已超时，请重新登录。")
+                messages.info(request, _("会话已超时，请重新登录。"))
                 return redirect(settings.LOGIN_URL)
             # htmx polling must not keep an unattended screen alive.
             if not request.headers.get("HX-Trigger-Name") == "poll":
@@ -62,6 +63,6 @@ class SessionPolicyMiddleware:
             if not (user.is_verified() or user.totp_waived()):  # type: ignore[attr-defined,union-attr]
                 return redirect("accounts:otp")
             if not getattr(view_func, "before_password_change", False) and user.password_expired():  # type: ignore[union-attr]
-                messages.warning(request, "密码已过期或须修改，请先修改密码。")
+                messages.warning(request, _("密码已过期或须修改，请先修改密码。"))
                 return redirect("accounts:password_change")
         return None

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 
 from shoulian.accounts.choices import BUREAU_WIDE_ROLES, PoliceKind, Role
 from shoulian.core.scoping import ScopeDomain, ScopedQuerySet
+from shoulian.core.text import Text
 
 username_validator = RegexValidator(
     r"^[a-z0-9][a-z0-9_.-]{2,31}$", "用户名为 3–32 位小写字母、数字或 _ . -，以字母或数字开头。"
@@ -90,7 +91,7 @@ class User(AbstractUser):
         return self.locked_at is not None
 
     @property
-    def role_labels(self) -> list[str]:
+    def role_labels(self) -> list[Text]:
         return [Role(r).label for r in Role.values if r in self.role_set]
 
     def password_expired(self) -> bool:

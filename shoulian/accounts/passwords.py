@@ -20,6 +20,7 @@ from django.contrib.auth.password_validation import (
     UserAttributeSimilarityValidator,
 )
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # Words that make up most leaked Chinese-context passwords, beyond Django's English list.
 LOCAL_BLOCKLIST = frozenset(
@@ -98,13 +99,15 @@ class ProfileValidator:
         if len(password) < profile.min_length:
             errors.append(
                 ValidationError(
-                    f"密码至少需要 {profile.min_length} 个字符。", code="password_too_short"
+                    _("密码至少需要 %(min_length)s 个字符。") % {"min_length": profile.min_length},
+                    code="password_too_short",
                 )
             )
         if character_classes(password) < profile.min_classes:
             errors.append(
                 ValidationError(
-                    f"密码须包含大写字母、小写字母、数字、符号中至少 {profile.min_classes} 类。",
+                    _("密码须包含大写字母、小写字母、数字、符号中至少 %(min_classes)s 类。")
+                    % {"min_classes": profile.min_classes},
                     code="password_too_simple",
                 )
             )
@@ -112,14 +115,14 @@ class ProfileValidator:
             lowered = password.lower()
             if lowered in LOCAL_BLOCKLIST:
                 errors.append(
-                    ValidationError("该密码过于常见，请换一个。", code="password_too_common")
+                    ValidationError(_("该密码过于常见，请换一个。"), code="password_too_common")
                 )
             else:
                 try:
                     CommonPasswordValidator().validate(password)
                 except ValidationError:
                     errors.append(
-                        ValidationError("该密码过于常见，请换一个。", code="password_too_common")
+                        ValidationError(_("该密码过于常见，请换一个。"), code="password_too_common")
                     )
         if user is not None:
             try:
@@ -129,7 +132,7 @@ class ProfileValidator:
             except ValidationError:
                 errors.append(
                     ValidationError(
-                        "密码与用户名、姓名或警号过于相似。", code="password_too_similar"
+                        _("密码与用户名、姓名或警号过于相似。"), code="password_too_similar"
                     )
                 )
         if errors:
@@ -137,10 +140,12 @@ class ProfileValidator:
 
     def get_help_text(self) -> str:
         profile = self.profile()
-        text = f"至少 {profile.min_length} 个字符"
+        text = _("至少 %(min_length)s 个字符") % {"min_length": profile.min_length}
         if profile.min_classes > 1:
-            text += f"，包含大写字母、小写字母、数字、符号中至少 {profile.min_classes} 类"
-        text += "；不得使用常见密码或与用户名相似的密码"
+            text += _("，包含大写字母、小写字母、数字、符号中至少 %(min_classes)s 类") % {
+                "min_classes": profile.min_classes
+            }
+        text += _("；不得使用常见密码或与用户名相似的密码")
         if profile.rotation_days:
-            text += f"；每 {profile.rotation_days} 天须更换"
+            text += _("；每 %(rotation_days)s 天须更换") % {"rotation_days": profile.rotation_days}
         return text + "。"

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts.choices import (
@@ -27,6 +28,7 @@ from shoulian.accounts.models import LoginAttempt, User, UserRole, UserSession
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
 from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.core.text import Text
 from shoulian.org.models import Unit
 
 
@@ -35,20 +37,30 @@ def validate_roles(*, unit: Unit, police_kind: str, roles: Iterable[str]) -> lis
     """Return the roles sorted in catalogue order, or raise ValidationError in Chinese."""
     chosen = [r for r in Role.values if r in set(roles)]
     if not chosen:
-        raise ValidationError("至少选择一个角色。", code="no_role")
-    errors: list[str] = []
+        raise ValidationError(_("至少选择一个角色。"), code="no_role")
+    errors: list[Text] = []
     for unknown in set(roles) - set(Role.values):
-        errors.append(f"未知角色：{unknown}")
+        errors.append(_("未知角色：%(unknown)s") % {"unknown": unknown})
     if police_kind == PoliceKind.AUXILIARY:
         for role in chosen:
             if role not in AUXILIARY_ALLOWED_ROLES:
-                errors.append(f"辅警不得担任“{Role(role).label}”：辅警不得作出或参与执法决定。")
+                errors.append(
+                    _("辅警不得担任“%(role)s”：辅警不得作出或参与执法决定。")
+                    % {"role": Role(role).label}
+                )
     separated = [r for r in chosen if r in SEPARATED_ROLES]
     if separated and len(chosen) > 1:
-        errors.append("三员分立：系统管理员、纪检角色不得与其他角色兼任。")
+        errors.append(_("三员分立：系统管理员、纪检角色不得与其他角色兼任。"))
     for role in chosen:
         if unit.kind not in ROLE_UNIT_KINDS[role]:
-            errors.append(f"“{Role(role).label}”不能设在{unit.get_kind_display()}（{unit.name}）。")
+            errors.append(
+                _("“%(role)s”不能设在%(parent_kind)s（%(name)s）。")
+                % {
+                    "role": Role(role).label,
+                    "parent_kind": unit.get_kind_display(),
+                    "name": unit.name,
+                }
+            )
     if errors:
         raise ValidationError(errors, code="invalid_roles")
     return chosen
@@ -64,7 +76,7 @@ def _require_admin_over(actor: User, target_unit: Unit) -> None:
             data={"action": "administer_users"},
             actor=actor,
         )
-        raise PermissionDenied("无权管理该单位的用户。")
+        raise PermissionDenied(_("无权管理该单位的用户。"))
 
 
 def _end_sessions(user: User) -> int:
@@ -96,7 +108,7 @@ def user_create(
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
     username = username.strip().lower()
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "该用户名已被使用。"})
+        raise ValidationError({"username": _("该用户名已被使用。")})
     user = User(
         username=username,
         full_name=full_name.strip(),
@@ -142,7 +154,7 @@ def user_update(
     _require_admin_over(actor, unit)
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
     if user.pk == actor.pk and set(role_list) != set(actor.role_set):
-        raise PermissionDenied("不能变更自己的角色。")
+        raise PermissionDenied(_("不能变更自己的角色。"))
     before = {
         "full_name": user.full_name,
         "unit": user.unit.code if user.unit else None,
@@ -197,9 +209,9 @@ def user_disable(
     if actor is not None:
         _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
         if actor.pk == user.pk:
-            raise PermissionDenied("不能停用自己的账户。")
+            raise PermissionDenied(_("不能停用自己的账户。"))
     if not reason.strip():
-        raise ValidationError({"reason": "请填写停用原因。"})
+        raise ValidationError({"reason": _("请填写停用原因。")})
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(
             is_active=False, disabled_reason=reason.strip()[:120]
@@ -249,9 +261,9 @@ def password_change(
     *, user: User, old_password: str, new_password: str, current_session_key: str | None
 ) -> None:
     if not user.check_password(old_password):
-        raise ValidationError({"old_password": "原密码不正确。"})
+        raise ValidationError({"old_password": _("原密码不正确。")})
     if old_password == new_password:
-        raise ValidationError({"new_password": "新密码不能与原密码相同。"})
+        raise ValidationError({"new_password": _("新密码不能与原密码相同。")})
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
@@ -273,11 +285,11 @@ def password_change(
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    error: str | None = None
+    error: Text | None = None
 
 
-GENERIC_LOGIN_ERROR = "用户名或密码错误。"
-LOCKED_ERROR = "账户已锁定，请联系系统管理员解锁。"
+GENERIC_LOGIN_ERROR = _("用户名或密码错误。")
+LOCKED_ERROR = _("账户已锁定，请联系系统管理员解锁。")
 
 
 def _recent_failures(user: User, now: Any) -> int:
@@ -358,11 +370,11 @@ def login_check_password(*, username: str, password: str, source_ip: str | None)
         return LoginResult(None, LOCKED_ERROR if locked else GENERIC_LOGIN_ERROR)
     if not user.is_active:
         record(EventType.LOGIN_REFUSED_INACTIVE, obj=user, outcome=Outcome.DENIED, actor=None)
-        return LoginResult(None, "账户已停用，请联系系统管理员。")
+        return LoginResult(None, _("账户已停用，请联系系统管理员。"))
     if user.is_demo_account and not settings.DEMO_MODE:
         # A8: demo accounts with their published passwords never work outside demo mode.
         record(EventType.LOGIN_REFUSED_DEMO, obj=user, outcome=Outcome.DENIED, actor=None)
-        return LoginResult(None, "演示账户仅在演示模式下可用。")
+        return LoginResult(None, _("演示账户仅在演示模式下可用。"))
     return LoginResult(user)
 
 
@@ -412,7 +424,7 @@ def disable_dormant_accounts(*, now: Any = None) -> list[str]:
         user_disable(
             actor=None,
             user=user,
-            reason=f"{settings.DORMANT_ACCOUNT_DAYS} 天未登录，自动停用",
+            reason=_("%(days)s 天未登录，自动停用") % {"days": settings.DORMANT_ACCOUNT_DAYS},
             event=EventType.USER_DORMANT_DISABLED,
         )
         names.append(user.username)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -105,7 +106,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     enrolling = confirmed is None
     device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="动态口令", confirmed=False)
+        device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
@@ -128,7 +129,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             auth_logout(request)
             messages.error(request, services.LOCKED_ERROR)
             return redirect("accounts:login")
-        form.add_error("token", "动态口令不正确或已使用，请等待下一个口令后重试。")
+        form.add_error("token", _("动态口令不正确或已使用，请等待下一个口令后重试。"))
     context: dict[str, Any] = {"form": form, "enrolling": enrolling}
     if enrolling:
         context["qr_svg"] = _qr_svg(device.config_url)
@@ -150,7 +151,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         services.logout_recorded(user=request.user, session_key=request.session.session_key)  # type: ignore[arg-type]
     auth_logout(request)  # flushes the server-side session: the old cookie is worthless (A5)
-    messages.info(request, "已安全退出。")
+    messages.info(request, _("已安全退出。"))
     return redirect("accounts:login")
 
 
@@ -176,7 +177,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import update_session_auth_hash
 
             update_session_auth_hash(request, user)
-            messages.success(request, "密码已修改。")
+            messages.success(request, _("密码已修改。"))
             return redirect("core:home")
     return render(
         request, "accounts/password_change.html", {"form": form, "expired": user.password_expired()}

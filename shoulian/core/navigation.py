@@ -6,42 +6,56 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from shoulian.accounts.choices import Role
+from shoulian.core.text import Text
 
 ALL_STAFF = frozenset(Role.values)
 
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: Text
     url_name: str
     roles: frozenset[str]
-    section: str
-    description: str = ""
+    section: Text
+    description: Text = ""
 
 
 NAV: list[NavItem] = [
-    NavItem("首页", "core:home", ALL_STAFF, "工作台"),
+    NavItem(_("首页"), "core:home", ALL_STAFF, _("工作台")),
     NavItem(
-        "本单位人员",
+        _("本单位人员"),
         "accounts:directory",
         ALL_STAFF - {Role.ADMIN},
-        "工作台",
-        "查看本单位及下级单位的在岗人员",
+        _("工作台"),
+        _("查看本单位及下级单位的在岗人员"),
     ),
     NavItem(
-        "审计日志",
+        _("审计日志"),
         "audit:journal",
         frozenset({Role.INSPECTOR}),
-        "监督",
-        "查阅、检索、导出全程留痕记录并校验完整性",
+        _("监督"),
+        _("查阅、检索、导出全程留痕记录并校验完整性"),
     ),
-    NavItem("系统管理", "org:index", frozenset({Role.ADMIN}), "系统管理", "单位、辖区、用户与角色"),
-    NavItem("单位", "org:unit_list", frozenset({Role.ADMIN}), "系统管理", "单位树与单位代码"),
-    NavItem("辖区", "org:area_list", frozenset({Role.ADMIN}), "系统管理", "派出所辖区与地名"),
-    NavItem("用户", "users:list", frozenset({Role.ADMIN}), "系统管理", "账户、角色、解锁、停用"),
-    NavItem("修改密码", "accounts:password_change", ALL_STAFF, "账户"),
+    NavItem(
+        _("系统管理"),
+        "org:index",
+        frozenset({Role.ADMIN}),
+        _("系统管理"),
+        _("单位、辖区、用户与角色"),
+    ),
+    NavItem(
+        _("单位"), "org:unit_list", frozenset({Role.ADMIN}), _("系统管理"), _("单位树与单位代码")
+    ),
+    NavItem(
+        _("辖区"), "org:area_list", frozenset({Role.ADMIN}), _("系统管理"), _("派出所辖区与地名")
+    ),
+    NavItem(
+        _("用户"), "users:list", frozenset({Role.ADMIN}), _("系统管理"), _("账户、角色、解锁、停用")
+    ),
+    NavItem(_("修改密码"), "accounts:password_change", ALL_STAFF, _("账户")),
 ]
 
 

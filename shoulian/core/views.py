@@ -5,10 +5,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from shoulian.accounts.choices import ROLE_DUTIES, Role
+from shoulian.core.text import Text
 
 
 @require_GET
@@ -34,7 +36,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+@login_not_required
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Chinese is the default; English is the second locale, chosen per browser (cookie)."""
+    from django.views.i18n import set_language as django_set_language
+
+    return django_set_language(request)
+
+
+def _error(request: HttpRequest, status: int, title: Text, message: Text) -> HttpResponse:
     # Rendered without context processors: an error page must not need the database.
     from django.template.loader import get_template
 
@@ -51,20 +62,24 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 @login_not_required
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "请求无效", "请求格式不正确，请返回重试。")
+    return _error(request, 400, _("请求无效"), _("请求格式不正确，请返回重试。"))
 
 
 @login_not_required
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "无权访问", "您的角色无权执行此操作。如有需要，请联系系统管理员。")
+    return _error(
+        request, 403, _("无权访问"), _("您的角色无权执行此操作。如有需要，请联系系统管理员。")
+    )
 
 
 @login_not_required
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "未找到", "您访问的页面或记录不存在。")
+    return _error(request, 404, _("未找到"), _("您访问的页面或记录不存在。"))
 
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
     # P5: the page names a correlation id for the help desk, never a traceback.
-    return _error(request, 500, "系统错误", "系统处理出错，已记录。请将下方编号告知系统管理员。")
+    return _error(
+        request, 500, _("系统错误"), _("系统处理出错，已记录。请将下方编号告知系统管理员。")
+    )

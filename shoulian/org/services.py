@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
@@ -34,18 +35,21 @@ def _require_admin(actor: Any, unit: Unit | None) -> None:
             actor=actor,
             data={"action": "administer_units"},
         )
-        raise PermissionDenied("无权管理该单位。")
+        raise PermissionDenied(_("无权管理该单位。"))
 
 
 def _validate_parent(kind: str, parent: Unit | None) -> None:
     if parent is None:
         if kind != UnitKind.CITY_BUREAU:
-            raise ValidationError({"parent": "只有市局可以没有上级单位。"})
+            raise ValidationError({"parent": _("只有市局可以没有上级单位。")})
         return
     allowed = ALLOWED_CHILDREN.get(parent.kind, set())
     if kind not in allowed:
         raise ValidationError(
-            {"parent": f"{parent.get_kind_display()}下不能设立{UnitKind(kind).label}。"}
+            {
+                "parent": _("%(parent_kind)s下不能设立%(kind)s。")
+                % {"parent_kind": parent.get_kind_display(), "kind": UnitKind(kind).label}
+            }
         )
 
 
@@ -63,15 +67,15 @@ def unit_create(
     sort_order: int = 0,
 ) -> Unit:
     if parent is None and actor is not None:
-        raise PermissionDenied("只能在本局范围内新建单位。")
+        raise PermissionDenied(_("只能在本局范围内新建单位。"))
     _require_admin(actor, parent)
     code = code.strip().upper()
     unit_code_validator(code)
     _validate_parent(kind, parent)
     if Unit.objects.filter(code=code).exists():
-        raise ValidationError({"code": "单位代码已存在。"})
+        raise ValidationError({"code": _("单位代码已存在。")})
     if Unit.objects.filter(parent=parent, name=name.strip()).exists():
-        raise ValidationError({"name": "同一上级单位下已有同名单位。"})
+        raise ValidationError({"name": _("同一上级单位下已有同名单位。")})
     with transaction.atomic():
         unit = Unit.objects.create(
             parent=parent,
@@ -117,9 +121,9 @@ def unit_update(
     _require_admin(actor, unit)
     name = name.strip()
     if Unit.objects.filter(parent=unit.parent, name=name).exclude(pk=unit.pk).exists():
-        raise ValidationError({"name": "同一上级单位下已有同名单位。"})
+        raise ValidationError({"name": _("同一上级单位下已有同名单位。")})
     if not is_active and unit.staff.filter(is_active=True).exists():
-        raise ValidationError({"is_active": "该单位仍有在岗用户，请先调整或停用这些用户。"})
+        raise ValidationError({"is_active": _("该单位仍有在岗用户，请先调整或停用这些用户。")})
     fields = {
         "name": name,
         "short_name": short_name.strip(),
@@ -143,7 +147,7 @@ def _clean_places(places: Iterable[str]) -> list[str]:
         name = raw.strip()
         if name and name not in seen:
             if len(name) > 60:
-                raise ValidationError({"places": f"地名过长：{name[:20]}…"})
+                raise ValidationError({"places": _("地名过长：%(name)s…") % {"name": name[:20]}})
             seen.append(name)
     return seen
 
@@ -158,7 +162,12 @@ def _check_place_conflicts(station: Unit, names: list[str], area: Area | None) -
         .first()
     )
     if clash is not None:
-        raise ValidationError({"places": f"地名“{clash.name}”已属于辖区“{clash.area.name}”。"})
+        raise ValidationError(
+            {
+                "places": _("地名“%(name)s”已属于辖区“%(area)s”。")
+                % {"name": clash.name, "area": clash.area.name}
+            }
+        )
 
 
 def area_create(
@@ -166,11 +175,11 @@ def area_create(
 ) -> Area:
     _require_admin(actor, station)
     if station.kind != UnitKind.STATION:
-        raise ValidationError({"station": "辖区只能属于派出所。"})
+        raise ValidationError({"station": _("辖区只能属于派出所。")})
     names = _clean_places(places)
     _check_place_conflicts(station, names, None)
     if Area.objects.filter(station=station, name=name.strip()).exists():
-        raise ValidationError({"name": "该派出所已有同名辖区。"})
+        raise ValidationError({"name": _("该派出所已有同名辖区。")})
     with transaction.atomic():
         area = Area.objects.create(
             station=station, name=name.strip(), description=description.strip()
@@ -192,7 +201,7 @@ def area_update(
     names = _clean_places(places)
     _check_place_conflicts(area.station, names, area)
     if Area.objects.filter(station=area.station, name=name.strip()).exclude(pk=area.pk).exists():
-        raise ValidationError({"name": "该派出所已有同名辖区。"})
+        raise ValidationError({"name": _("该派出所已有同名辖区。")})
     old_places = set(area.places.values_list("name", flat=True))
     with transaction.atomic():
         Area.objects.filter(pk=area.pk).update(

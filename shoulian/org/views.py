@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shoulian.accounts.choices import Role
@@ -51,7 +52,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"已创建单位 {unit.name}。")
+            messages.success(request, _("已创建单位 %(name)s。") % {"name": unit.name})
             return redirect("org:unit_list")
     return render(request, "org/unit_form.html", {"form": form, "creating": True})
 
@@ -68,7 +69,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("org:unit_list")
     return render(request, "org/unit_form.html", {"form": form, "unit": unit})
 
@@ -101,7 +102,7 @@ def area_create(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, f"已创建辖区 {area.name}。")
+            messages.success(request, _("已创建辖区 %(name)s。") % {"name": area.name})
             return redirect("org:area_list")
     return render(request, "org/area_form.html", {"form": form, "creating": True})
 
@@ -134,6 +135,6 @@ def area_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("org:area_list")
     return render(request, "org/area_form.html", {"form": form, "area": area})

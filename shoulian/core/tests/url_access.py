@@ -7,4 +7,5 @@ from shoulian.core.tests.matrix import PUBLIC, STAFF, Rule
 ACCESS = {
     "core:home": Rule(STAFF),
     "core:healthz": Rule(PUBLIC),
+    "core:set_language": Rule(PUBLIC, ok=405),
 }

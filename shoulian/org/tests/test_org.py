@@ -163,4 +163,4 @@ def test_every_demo_login_lands_on_its_home_page() -> None:
         )
         assert response["Location"] == reverse("core:home"), username
         page = client.get(reverse("core:home")).content.decode()
-        assert Role(role).label in page, username
+        assert str(Role(role).label) in page, username
