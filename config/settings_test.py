@@ -23,3 +23,6 @@ SECURE_SSL_REDIRECT = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+
+# Live-server threads must not keep PostgreSQL connections open past a test (teardown drops the DB).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
