@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -251,6 +252,9 @@ def page(live_server: Any) -> Iterator[Any]:
             yield page
             context.close()
             browser.close()
+            # ORM calls made while Playwright ran opened a connection in its context; close it
+            # here, or PostgreSQL refuses to drop the test database at the end of the run.
+            connections.close_all()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
