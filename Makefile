@@ -27,12 +27,15 @@ deps: $(VENV)/.installed node_modules/.installed
 run: deps
 	@mkdir -p var
 	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py migrate --no-input
+	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py deadlines_sync_calendar
+	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py audit_keygen --if-missing
 	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py seed_demo
 	SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@set -m; \
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py run_huey --quiet & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py audit_sealer & sealer=$$!; \
+	  trap 'kill $$worker $$sealer 2>/dev/null; wait $$worker $$sealer 2>/dev/null' EXIT INT TERM; \
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
 	    --workers 2 --threads 4 --access-logfile - --graceful-timeout 5
 

@@ -9,6 +9,11 @@ Variables (all optional on a developer machine):
     REDIS_URL                redis://... ; Huey uses SQLite storage when unset
     SHOULIAN_PASSWORD_PROFILE  "mlps" (default) or "cjis"
     SHOULIAN_IDLE_TIMEOUT_MINUTES  idle session timeout, at most 30 (default 15)
+    SHOULIAN_PII_KEYS        "id:base64key,..." encryption keys for personal data (first encrypts)
+    SHOULIAN_PII_INDEX_KEY   base64 key (>= 32 bytes) of the keyed-hash search index
+    SHOULIAN_PII_CIPHER      "sm4-gcm" (default) or "aes-256-gcm"
+    SHOULIAN_AUDIT_SIGNING_KEY_FILE  Ed25519 key that signs journal checkpoints (docs/audit.md)
+    SHOULIAN_AUDIT_HASH_KEY  key of the journal's keyed hashes of personal data (set in production)
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ INSTALLED_APPS = [
     "shoulian.audit",
     "shoulian.org",
     "shoulian.accounts",
+    "shoulian.privacy",
+    "shoulian.deadlines",
 ]
 
 MIDDLEWARE = [
@@ -264,5 +271,24 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
     },
 }
+
+# Personal data at rest (P2, docs/privacy.md). In debug/demo mode keys derive from SECRET_KEY.
+PII_KEYS = os.environ.get("SHOULIAN_PII_KEYS", "")
+PII_INDEX_KEY = os.environ.get("SHOULIAN_PII_INDEX_KEY", "")
+PII_CIPHER = os.environ.get("SHOULIAN_PII_CIPHER", "sm4-gcm")
+PII_INDEX_HASH = os.environ.get("SHOULIAN_PII_INDEX_HASH", "sm3")
+
+# Audit journal (docs/audit.md). The signing key is created by `manage.py audit_keygen`.
+AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("SHOULIAN_AUDIT_SIGNING_KEY_FILE", VAR_DIR / "audit" / "signing-key.pem")
+)
+AUDIT_LOG_ORIGIN = os.environ.get("SHOULIAN_AUDIT_LOG_ORIGIN", "shoulian.local/audit")
+# Keyed hashes of personal data in journal bodies; falls back to SECRET_KEY when unset, so set it
+# explicitly in production or rotating SECRET_KEY makes old and new hashes incomparable.
+AUDIT_HASH_KEY = os.environ.get("SHOULIAN_AUDIT_HASH_KEY", "")
+AUDIT_TRUSTED_PUBLIC_KEYS = [
+    p for p in os.environ.get("SHOULIAN_AUDIT_TRUSTED_PUBLIC_KEYS", "").split(",") if p.strip()
+]
+AUDIT_RETENTION_DAYS = max(365, env_int("SHOULIAN_AUDIT_RETENTION_DAYS", 365))  # U6 floor
 
 SHOULIAN_PRODUCT_NAME = _("受立案管理系统")

@@ -26,3 +26,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns 
 
 # Live-server threads must not keep PostgreSQL connections open past a test (teardown drops the DB).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Fixed test keys for personal data (never used outside tests).
+PII_KEYS = "test:AAECAwQFBgcICQoLDA0ODw=="
+PII_INDEX_KEY = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM="
+
+# Browser (transactional) tests flush the database between tests, journal included.
+AUDIT_ALLOW_FLUSH = True

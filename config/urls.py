@@ -6,6 +6,7 @@ urlpatterns = [
     path("manage/users/", include("shoulian.accounts.urls_manage")),
     path("manage/", include("shoulian.org.urls")),
     path("audit/", include("shoulian.audit.urls")),
+    path("deadlines/", include("shoulian.deadlines.urls")),
 ]
 
 handler400 = "shoulian.core.views.bad_request"

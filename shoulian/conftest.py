@@ -230,7 +230,11 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-ARTIFACTS = Path(os.environ.get("SHOULIAN_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"))
+ARTIFACTS = Path(
+    os.environ.get(
+        "SHOULIAN_TEST_ARTIFACTS", Path(__file__).resolve().parent.parent / "test-artifacts"
+    )
+)
 
 
 @pytest.fixture
@@ -264,3 +268,18 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (browser tests need one for the live server) flush the database after
+    each test. Serialized rollback restores what data migrations created (deadline rules, holiday
+    calendar, classification standard) and, because Django then flushes without re-running
+    post_migrate, keeps content types from being created twice. It has to hold for every
+    transactional test or the two kinds of flush collide."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction"))
+        if transactional or item.get_closest_marker("browser"):
+            kwargs = dict(marker.kwargs) if marker else {}
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)

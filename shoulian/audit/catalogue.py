@@ -1,7 +1,11 @@
 """The numbered catalogue of audit event types. Numbers are stable forever: never reuse one.
 
 Ranges: 1xxx authentication and sessions, 2xxx accounts and organisation, 3xxx the journal itself,
-4xxx intake, 5xxx workflow and decisions, 6xxx citizen channels, 7xxx supervision.
+4xxx intake, 5xxx workflow and decisions, 6xxx citizen channels, 7xxx supervision, 8xxx reads and
+exports of personal data, evidence and documents (U1: reads are events too).
+
+A type that records somebody *seeing* something belongs in ``READ_EVENT_TYPES``: the business
+timeline that staff see leaves reads out, only the inspector's journal shows them.
 """
 
 from django.db import models
@@ -50,9 +54,139 @@ class EventType(models.IntegerChoices):
     JOURNAL_VERIFIED = 3007, "校验审计日志"
     PROOF_EXPORTED = 3008, "导出对象证明"
     TIMELINE_READ = 3009, "查看对象时间线"
+    CHECKPOINT_EXPORTED = 3010, "导出检查点"
+    SIGNING_KEY_CREATED = 3011, "生成日志签名密钥"
+    JOURNAL_BROKEN = 3012, "发现审计日志被篡改"
+    SEALER_REFUSED = 3013, "封存程序拒绝签署"
+
+    # 35xx personal data (shoulian.privacy); a reveal is PERSONAL_DATA_VIEWED (8001)
+    PERSONAL_DATA_REENCRYPTED = 3501, "个人信息换用新密钥加密"
+    PERSONAL_DATA_REINDEXED = 3502, "重建个人信息检索索引"
+
+    # 4xxx intake
+    ALERT_REGISTERED = 4001, "登记警情"
+    ALERT_IMPORTED = 4002, "接收外部系统警情"
+    ALERT_REGISTRATION_COMPLETED = 4003, "补录完成警情登记"
+    ALERT_IMPORT_REJECTED = 4004, "拒绝导入警情"
+    EVIDENCE_FILE_RECEIVED = 4010, "接收证据文件"
+    EVIDENCE_FILE_MISMATCH = 4011, "证据文件校验不符"
+    EVIDENCE_ORPHAN_REMOVED = 4012, "清理孤立证据文件"
+    RECEIPT_ISSUED = 4020, "出具接报案回执"
+    ALERT_DRAFT_SAVED = 4030, "保存警情草稿"
+    ALERT_DRAFT_DISCARDED = 4031, "删除警情草稿"
+    IDEMPOTENCY_CONFLICT = 4040, "提交编号重复用于不同内容"
+    CATEGORY_CREATED = 4050, "新增警情类别"
+    CATEGORY_UPDATED = 4051, "修改警情类别"
+    API_CLIENT_CREATED = 4060, "创建接口客户端"
+    API_CLIENT_REVOKED = 4061, "吊销接口客户端"
+    API_AUTH_FAILED = 4062, "接口认证失败"
+
+    # 50xx workflow: routing, sign-for, transfers, disputes, decisions (shoulian.workflow)
+    ALERT_ROUTED = 5001, "分派警情"
+    ALERT_REROUTED = 5002, "重新分派警情"
+    ALERT_SIGNED_FOR = 5003, "签收警情"
+    ALERT_RETURNED = 5004, "退回警情"
+    HANDLING_STARTED = 5005, "开始办理警情"
+    TRANSFER_REQUESTED = 5010, "申请移交其他单位"
+    TRANSFER_APPROVED = 5011, "中心同意移交"
+    TRANSFER_REJECTED = 5012, "中心不同意移交"
+    DISPUTE_RAISED = 5020, "提出管辖争议"
+    JURISDICTION_DESIGNATED = 5021, "指定管辖"
+    DECISION_PROPOSED = 5030, "提出处理意见"
+    DECISION_WITHDRAWN = 5031, "撤回处理意见"
+    DECISION_STEP_APPROVED = 5032, "审批同意"
+    DECISION_REJECTED = 5033, "审批不同意"
+    ADMIN_CASE_ACCEPTED = 5040, "决定受案"
+    CRIMINAL_CASE_FILED = 5041, "决定立案"
+    NOT_FILED_DECIDED = 5042, "决定不予立案"
+    TRANSFERRED_OUT = 5043, "决定移送其他机关"
+    NOT_POLICE_DECIDED = 5044, "决定不予调查处理（不属于公安职责）"
+    NON_CASE_CLOSED = 5045, "非案件类警情办结"
+    NON_FILING_NOTICE_SERVED = 5050, "送达不予立案通知书"
+    RECONSIDERATION_APPLIED = 5060, "登记复议申请"
+    RECONSIDERATION_DECIDED = 5061, "作出复议决定"
+    REVIEW_APPLIED = 5062, "登记复核申请"
+    REVIEW_DECIDED = 5063, "登记复核决定"
+    ALERT_FOLLOWED_UP = 5070, "回访"
+    ROUTING_RULE_SAVED = 5090, "保存分派规则"
+    APPROVAL_CHAIN_CONFIGURED = 5091, "配置审批流程"
+    DOCUMENT_PREFIX_SET = 5092, "设置文书字号前缀"
+    WORKFLOW_REFUSED = 5099, "拒绝办理操作"
+
+    # 55xx deadlines: statutory periods, their rules and the holiday calendar (shoulian.deadlines)
+    DEADLINE_STARTED = 5501, "期限开始计算"
+    DEADLINE_PAUSED = 5502, "期限暂停计算"
+    DEADLINE_RESUMED = 5503, "期限恢复计算"
+    DEADLINE_STOPPED = 5504, "期限完结"
+    DEADLINE_EXTENSION_REQUESTED = 5505, "申请延长期限"
+    DEADLINE_EXTENDED = 5506, "批准延长期限"
+    DEADLINE_EXTENSION_REJECTED = 5507, "驳回延长期限申请"
+    DEADLINE_RECOMPUTED = 5508, "重新计算到期时间"
+    DEADLINE_RULE_REVISED = 5520, "修订期限规则"
+    CALENDAR_YEAR_CREATED = 5540, "新增年度节假日安排"
+    CALENDAR_DAYS_SET = 5541, "设置节假日或调休日"
+    CALENDAR_DAY_REMOVED = 5542, "删除节假日或调休日"
+    CALENDAR_YEAR_PUBLISHED = 5543, "发布年度节假日安排"
+    CALENDAR_SYNCED = 5544, "同步国务院节假日数据"
+
+    # 8xxx reads and exports (who saw what)
+    PERSONAL_DATA_VIEWED = 8001, "查看个人信息"
+    EVIDENCE_DOWNLOADED = 8002, "下载证据材料"
+    DATA_EXPORTED = 8003, "导出数据"
+    DOCUMENT_PRINTED = 8004, "打印文书"
 
 
 class Outcome(models.TextChoices):
     SUCCESS = "success", "成功"
     DENIED = "denied", "拒绝"
     FAILURE = "failure", "失败"
+
+
+# Events that record somebody looking at something rather than something changing.
+READ_EVENT_TYPES = frozenset(
+    {
+        EventType.JOURNAL_READ,
+        EventType.JOURNAL_EXPORTED,
+        EventType.JOURNAL_VERIFIED,
+        EventType.PROOF_EXPORTED,
+        EventType.TIMELINE_READ,
+        EventType.CHECKPOINT_EXPORTED,
+        EventType.PERSONAL_DATA_VIEWED,
+        EventType.EVIDENCE_DOWNLOADED,
+        EventType.DATA_EXPORTED,
+        EventType.DOCUMENT_PRINTED,
+    }
+)
+
+# Session bookkeeping says nothing about the object's business history.
+SESSION_EVENT_TYPES = frozenset(
+    {
+        EventType.LOGIN_SUCCEEDED,
+        EventType.LOGIN_FAILED,
+        EventType.LOGIN_REFUSED_LOCKED,
+        EventType.LOGIN_REFUSED_INACTIVE,
+        EventType.LOGIN_REFUSED_DEMO,
+        EventType.OTP_VERIFIED,
+        EventType.OTP_FAILED,
+        EventType.LOGOUT,
+        EventType.SESSION_EXPIRED_IDLE,
+        EventType.SESSION_EXPIRED_ABSOLUTE,
+        EventType.ACCESS_DENIED,
+    }
+)
+
+
+def is_business_event(event_type: int) -> bool:
+    """True for events that belong on an object's business timeline (staff-visible)."""
+    return (
+        event_type not in READ_EVENT_TYPES
+        and event_type not in SESSION_EVENT_TYPES
+        and not 3000 <= event_type < 4000
+    )
+
+
+def label(event_type: int) -> str:
+    try:
+        return str(EventType(event_type).label)
+    except ValueError:
+        return f"未知事件（{event_type}）"

@@ -3,6 +3,9 @@
 Every service calls ``record(...)`` inside its own ``transaction.atomic`` block, so a failed journal
 write rolls the business change back with it (U5). Actor, address and request id come from the
 actor context opened by the middleware, a management command or a task.
+
+A write is one INSERT of the canonical body: no predecessor hash, no counter row. Writers therefore
+never wait for each other; the sealer orders committed events afterwards (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from shoulian.audit import canonical, guard
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.models import AuditEvent
 from shoulian.core import context
@@ -24,8 +28,64 @@ def object_ref(obj: ObjectRef) -> tuple[str, str]:
     if obj is None:
         return "", ""
     if isinstance(obj, tuple):
-        return str(obj[0]), str(obj[1])
-    return obj._meta.label_lower.split(".")[-1], str(obj.pk)
+        object_type, object_id = str(obj[0]), str(obj[1])
+    else:
+        object_type, object_id = obj._meta.label_lower.split(".")[-1], str(obj.pk)
+    if not canonical.OBJECT_TYPE_RE.match(object_type) or not canonical.OBJECT_ID_RE.match(
+        object_id
+    ):
+        raise ValueError(f"审计对象引用格式错误：{object_type!r}:{object_id!r}")
+    return object_type, object_id
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None:
+        return {
+            "actor_id": None,
+            "actor_username": "",
+            "actor_roles": "",
+            "actor_unit_id": None,
+            "actor_unit_path": "",
+        }
+    unit_id = getattr(actor, "unit_id", None)
+    return {
+        "actor_id": actor.pk,
+        "actor_username": actor.username,
+        "actor_roles": ",".join(sorted(actor.role_set)),
+        "actor_unit_id": unit_id,
+        "actor_unit_path": actor.unit.path if unit_id else "",
+    }
+
+
+def build_body(
+    event_type: EventType | int,
+    *,
+    obj: ObjectRef = None,
+    outcome: Outcome | str = Outcome.SUCCESS,
+    data: Mapping[str, Any] | None = None,
+    actor: Any = None,
+) -> str:
+    ctx = context.current()
+    actor = actor if actor is not None else ctx.user
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if int(event_type) not in EventType.values:
+        raise ValueError(f"未登记的审计事件类型：{event_type}")
+    if str(outcome) not in Outcome.values:
+        raise ValueError(f"未知的审计结果：{outcome}")
+    object_type, object_id = object_ref(obj)
+    return canonical.event_body(
+        event_type=int(event_type),
+        occurred_us=canonical.utc_microseconds(timezone.now()),
+        source_ip=ctx.source_ip,
+        channel=ctx.channel,
+        request_id=ctx.request_id,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=str(outcome),
+        data=canonical.clean(dict(data or {})),
+        **_actor_fields(actor),
+    )
 
 
 def record(
@@ -36,24 +96,27 @@ def record(
     data: Mapping[str, Any] | None = None,
     actor: Any = None,
 ) -> AuditEvent:
-    ctx = context.current()
-    actor = actor if actor is not None else ctx.user
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    object_type, object_id = object_ref(obj)
-    with transaction.atomic():
-        return AuditEvent.objects.create(
-            event_type=int(event_type),
-            occurred_at=timezone.now(),
-            actor_id=actor.pk if actor is not None else None,
-            actor_username=actor.username if actor is not None else "",
-            actor_roles=",".join(sorted(actor.role_set)) if actor is not None else "",
-            actor_unit_id=actor.unit_id if actor is not None else None,
-            source_ip=ctx.source_ip,
-            channel=ctx.channel,
-            request_id=ctx.request_id,
-            object_type=object_type,
-            object_id=object_id,
-            outcome=str(outcome),
-            data=dict(data or {}),
-        )
+    body = build_body(event_type, obj=obj, outcome=outcome, data=data, actor=actor)
+    # No savepoint: a failed journal write marks the caller's whole transaction for rollback, so
+    # not even a caller that catches the error can commit its change without the event (U5). It
+    # also spares every write two round trips.
+    with guard.writer(), transaction.atomic(savepoint=False):
+        return AuditEvent.objects.create(body=body)
+
+
+def record_read(
+    event_type: EventType,
+    *,
+    obj: ObjectRef,
+    fields: list[str] | None = None,
+    outcome: Outcome = Outcome.SUCCESS,
+    actor: Any = None,
+    **data: Any,
+) -> AuditEvent:
+    """Who saw what (U1): opening personal data, downloading evidence, exporting, printing.
+
+    ``fields`` names what was shown (``["mobile", "id_number"]``), never the values themselves."""
+    payload: dict[str, Any] = dict(data)
+    if fields is not None:
+        payload["fields"] = sorted(fields)
+    return record(event_type, obj=obj, outcome=outcome, data=payload, actor=actor)

@@ -1,29 +1,263 @@
-"""The audit journal (全程留痕). Rows are written only by ``shoulian.audit.journal.record``."""
+"""The audit journal (全程留痕): events, their sequence, the Merkle tree index and signed checkpoints.
+
+The canonical body of an event is the only stored truth. Every searchable column is a generated
+column the database derives from the body, so nobody can make a column say something the hashed
+body does not; the verifier checks that the columns are still generated (one catalogue query).
+
+Rows are written only by ``shoulian.audit.journal.record`` (events) and ``shoulian.audit.sealer``
+(leaves, nodes, checkpoints). Every other write through the ORM is refused and journalled (Z6);
+triggers refuse UPDATE and DELETE underneath (U3, migration 0002).
+"""
 
 from __future__ import annotations
 
-from django.db import models
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
 
+from django.db import models
+from django.db.models.expressions import Func
+
+from shoulian.audit import guard
 from shoulian.audit.catalogue import Outcome
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-class AuditEvent(models.Model):
+
+class BodyMember(Func):
+    """A top-level member of the canonical JSON body, read by the database itself.
+
+    Used only inside generated columns: both expressions are deterministic (SQLite) and immutable
+    (PostgreSQL), which generated columns require.
+    """
+
+    _CASTS: ClassVar[dict[str, str]] = {"int": "bigint", "text": "text"}
+
+    def __init__(self, key: str, kind: str = "text", **extra: Any) -> None:
+        if not key.isidentifier() or kind not in self._CASTS:
+            raise ValueError(f"bad body member {key!r} ({kind})")
+        self.key = key
+        self.kind = kind
+        output: models.Field[Any, Any] = (
+            models.BigIntegerField() if kind == "int" else models.TextField()
+        )
+        super().__init__(models.F("body"), output_field=output, **extra)
+
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
+        raise NotImplementedError(f"the audit journal does not support {connection.vendor}")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({sql}, '$.{self.key}')", params
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"((({sql})::jsonb ->> '{self.key}')::{self._CASTS[self.kind]})", params
+
+
+def _generated(key: str, kind: str = "text", verbose_name: str = "") -> models.GeneratedField:
+    output: models.Field[Any, Any] = (
+        models.BigIntegerField(verbose_name) if kind == "int" else models.TextField(verbose_name)
+    )
+    return models.GeneratedField(
+        expression=BodyMember(key, kind),
+        output_field=output,
+        db_persist=True,
+        verbose_name=verbose_name,
+    )
+
+
+# The columns derived from the body, in the order the canonical serialisation names them.
+GENERATED_COLUMNS: dict[str, str] = {
+    "event_type": "int",
+    "occurred_us": "int",
+    "actor_id": "int",
+    "actor_username": "text",
+    "actor_roles": "text",
+    "actor_unit_id": "int",
+    "actor_unit_path": "text",
+    "source_ip": "text",
+    "channel": "text",
+    "request_id": "text",
+    "object_type": "text",
+    "object_id": "text",
+    "outcome": "text",
+}
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    """Bulk writes are refused and journalled (U2, Z6); inserts go through the journal API."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise guard.refuse("update", self.model)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise guard.refuse("delete", self.model)
+
+    def _raw_delete(self, using: Any) -> int:
+        raise guard.refuse("delete", self.model)
+
+    def bulk_update(self, objs: Any, fields: Any, batch_size: int | None = None) -> int:
+        raise guard.refuse("update", self.model)
+
+    def update_or_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse("update", self.model)
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        guard.require_writer(self.model)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def create(self, **kwargs: Any) -> Any:
+        guard.require_writer(self.model)
+        return super().create(**kwargs)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise guard.refuse("update", type(self))
+        guard.require_writer(type(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse("delete", type(self))
+
+
+class AuditEvent(AppendOnlyModel):
     id = models.BigAutoField(primary_key=True)
-    event_type = models.PositiveIntegerField("事件类型", db_index=True)
-    occurred_at = models.DateTimeField("时间(UTC)", db_index=True)
-    actor_id = models.BigIntegerField("操作人ID", null=True, db_index=True)
-    actor_username = models.CharField("操作人", max_length=150, blank=True)
-    actor_roles = models.CharField("角色", max_length=200, blank=True)
-    actor_unit_id = models.BigIntegerField("单位ID", null=True)
-    source_ip = models.GenericIPAddressField("来源地址", null=True)
-    channel = models.CharField("渠道", max_length=12, blank=True)
-    request_id = models.CharField("请求ID", max_length=64, blank=True)
-    object_type = models.CharField("对象类型", max_length=40, blank=True)
-    object_id = models.CharField("对象ID", max_length=64, blank=True)
-    outcome = models.CharField("结果", max_length=8, choices=Outcome.choices)
-    data = models.JSONField("内容", default=dict)
+    # Canonical JSON (sorted keys, no spaces, ASCII): exactly the bytes that are hashed.
+    body = models.TextField("规范化内容")
+    # PostgreSQL: the writing transaction's id, set by a trigger. The sealer takes only events of
+    # transactions older than every running one, so a slow commit is never skipped (docs/audit.md).
+    xact = models.BigIntegerField(null=True, editable=False)
+
+    event_type = _generated("event_type", "int", "事件类型")
+    occurred_us = _generated("occurred_us", "int", "时间(UTC微秒)")
+    actor_id = _generated("actor_id", "int", "操作人ID")
+    actor_username = _generated("actor_username", "text", "操作人")
+    actor_roles = _generated("actor_roles", "text", "角色")
+    actor_unit_id = _generated("actor_unit_id", "int", "单位ID")
+    actor_unit_path = _generated("actor_unit_path", "text", "单位路径")
+    source_ip = _generated("source_ip", "text", "来源地址")
+    channel = _generated("channel", "text", "渠道")
+    request_id = _generated("request_id", "text", "请求ID")
+    object_type = _generated("object_type", "text", "对象类型")
+    object_id = _generated("object_id", "text", "对象ID")
+    outcome = _generated("outcome", "text", "结果")
 
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["occurred_us"], name="audit_time_idx"),
+            models.Index(fields=["actor_id", "occurred_us"], name="audit_actor_idx"),
+            models.Index(fields=["event_type", "occurred_us"], name="audit_type_idx"),
+            models.Index(fields=["xact", "id"], name="audit_xact_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.event_type} {self.object_type}:{self.object_id}"
+
+    @property
+    def content(self) -> dict[str, Any]:
+        cached = self.__dict__.get("_content")
+        if cached is None:
+            cached = json.loads(self.body)
+            self.__dict__["_content"] = cached
+        return cached
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return dict(self.content.get("data") or {})
+
+    @property
+    def occurred_at(self) -> datetime:
+        return EPOCH + timedelta(microseconds=self.occurred_us)
+
+    @property
+    def role_list(self) -> list[str]:
+        return [r for r in (self.actor_roles or "").split(",") if r]
+
+    def get_outcome_display(self) -> str:
+        return str(Outcome(self.outcome).label) if self.outcome in Outcome.values else self.outcome
+
+
+class AuditLeaf(AppendOnlyModel):
+    """The event at ``position`` in the log. Assigned by the sealer, never by a writer, so that
+    concurrent writers never wait on each other for a predecessor's hash.
+
+    ``leaf_hash`` = SHA-256(0x00 || leaf_hash(position-1) || body): an RFC 6962 leaf hash whose
+    input starts with its predecessor's, so the leaves are also a hash chain."""
+
+    # An auto field only for its column type: on SQLite that makes the position the table's rowid,
+    # so the verifier walks the leaves in table order instead of through a separate index. The
+    # sealer always sets it explicitly.
+    position = models.BigAutoField(primary_key=True)
+    # Not a foreign key: a purge beyond the retention period removes bodies and keeps the chain.
+    event_id = models.BigIntegerField(unique=True)
+    leaf_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = "日志序列"
+        verbose_name_plural = "日志序列"
+
+    def __str__(self) -> str:
+        return f"leaf {self.position}"
+
+
+class AuditTreeNode(AppendOnlyModel):
+    """Hashes of complete Merkle subtrees of 2**level leaves (level ≥ 8): with them a proof needs
+    O(log n) reads instead of the whole log."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    node_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = "默克尔树节点"
+        verbose_name_plural = "默克尔树节点"
+        constraints = [
+            models.UniqueConstraint(fields=["level", "index"], name="audit_node_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
+
+class AuditCheckpoint(AppendOnlyModel):
+    """A signed tree head. ``note`` is the signed text exactly as exported to auditors; the other
+    columns repeat what it says, for queries."""
+
+    tree_size = models.BigIntegerField(unique=True)
+    root_hash = models.BinaryField(max_length=32)
+    head_hash = models.BinaryField(max_length=32)
+    signed_us = models.BigIntegerField("签署时间(UTC微秒)")
+    key_id = models.CharField(max_length=8)
+    note = models.TextField()
+    # The sealer's resume point (PostgreSQL transaction id); not signed, not needed to verify.
+    watermark = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "检查点"
+        verbose_name_plural = "检查点"
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.tree_size}"
+
+    @property
+    def signed_at(self) -> datetime:
+        return EPOCH + timedelta(microseconds=self.signed_us)

@@ -8,9 +8,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
-F = TypeVar("F", bound=Callable[..., HttpResponse])
+F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
 
 def deny(request: HttpRequest, *, reason: str, obj: Any = None) -> PermissionDenied:
@@ -30,7 +30,7 @@ def deny(request: HttpRequest, *, reason: str, obj: Any = None) -> PermissionDen
 def role_required(*roles: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not getattr(user, "has_role", None) or not user.has_role(*roles):  # type: ignore[union-attr]
                 raise deny(request, reason="role")

@@ -7,12 +7,13 @@ import re
 
 from shoulian.core import context
 
-# 18-character resident ID numbers, 11-digit mainland mobiles, and key=value secrets.
+# 18-character resident ID numbers; mainland mobiles, also with +86/0086/86 and typed in groups
+# (138 1234 8000); key=value and 'key': 'value' secrets, as in a logged dict or QueryDict.
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_MOBILE = re.compile(r"(?<!\d)(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
 _SECRET = re.compile(
     r"(?i)(password|passwd|pwd|otp|token|code|sessionid|session_key|csrfmiddlewaretoken|secret)"
-    r"(\s*[=:]\s*)([^\s&,;]+)"
+    r"""(["']?\s*[=:]\s*\[?\s*)(?:"[^"]*"|'[^']*'|[^\s&,;'"\]}]+)"""
 )
 
 
@@ -28,10 +29,21 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class RedactFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        # Exception messages carry values too (IntegrityError DETAIL, ValidationError); the
+        # formatter reuses exc_text when it is set, so the traceback is redacted once, here.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True

@@ -55,6 +55,27 @@ NAV: list[NavItem] = [
     NavItem(
         _("用户"), "users:list", frozenset({Role.ADMIN}), _("系统管理"), _("账户、角色、解锁、停用")
     ),
+    NavItem(
+        _("我的期限"),
+        "deadlines:my",
+        ALL_STAFF - {Role.ADMIN},
+        _("工作台"),
+        _("正在计时的法定期限，按到期时间排序并按用时占比着色"),
+    ),
+    NavItem(
+        _("期限规则"),
+        "deadlines:rule_list",
+        ALL_STAFF - {Role.ADMIN},
+        _("监督"),
+        _("各节点法定期限、起止事件、延长审批与法律依据"),
+    ),
+    NavItem(
+        _("节假日安排"),
+        "deadlines:calendar",
+        frozenset({Role.ADMIN}),
+        _("系统管理"),
+        _("国务院节假日与调休安排，期限计算的依据"),
+    ),
     NavItem(_("修改密码"), "accounts:password_change", ALL_STAFF, _("账户")),
 ]
 

@@ -1,4 +1,4 @@
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as Promise
@@ -6,4 +6,4 @@ else:
     from django.utils.functional import Promise
 
 # A user-facing string: plain, or lazily translated (gettext_lazy).
-Text = str | Promise
+Text: TypeAlias = "str | Promise"

@@ -1,6 +1,23 @@
 from shoulian.accounts.choices import Role
-from shoulian.core.tests.matrix import Rule
+from shoulian.core.tests.matrix import STAFF, Rule
+
+INSPECTOR = frozenset({Role.INSPECTOR})
+
+
+def _own_account(user, own, other):
+    # Every member of staff may see its own account, so its own timeline.
+    return {"object_type": "user", "object_id": str(user.pk)}
+
+
+def _foreign_account(user, own, other):
+    from shoulian.accounts.models import User
+
+    foreign = User.objects.filter(unit__path__startswith=other.bureau.path).first()
+    return {"object_type": "user", "object_id": str(foreign.pk)}
+
 
 ACCESS = {
-    "audit:journal": Rule(frozenset({Role.INSPECTOR})),
+    "audit:journal": Rule(INSPECTOR),
+    "audit:journal_export": Rule(INSPECTOR),
+    "audit:timeline": Rule(STAFF, kwargs=_own_account, foreign=_foreign_account),
 }

@@ -1,0 +1,172 @@
+"""The sealer: orders committed events into the log and signs a checkpoint over them.
+
+Writers only insert events. The sealer, a single process at a time, takes the committed events
+that have no position yet, gives them the next positions, chains their leaf hashes, stores the
+Merkle nodes that became complete and signs the new tree head, all in one transaction. Because
+leaves and checkpoint are written together, the stored log never extends past the latest
+checkpoint: a leaf beyond it was not written by the sealer, and the sealer refuses to sign it.
+
+Which events are "committed and not yet sealed" without a shared counter:
+- SQLite has one writer at a time, so event ids grow in commit order: everything after the last
+  sealed event id.
+- PostgreSQL commits concurrently, so ids do not follow commit order. Every event carries its
+  writing transaction's id (trigger, migration 0002); a transaction older than the oldest one still
+  running has finished, so its events are all visible now and none can appear later. The sealer
+  takes those and keeps the transaction-id horizon it reached as its watermark.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from shoulian.audit import canonical, guard, merkle, signing
+from shoulian.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditTreeNode
+from shoulian.audit.tree import TreeStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 20_000
+# Any constant will do; it only has to differ from other advisory locks of the application.
+_PG_LOCK_KEY = 0x5A4C_5345_414C
+
+
+class SealerRefused(RuntimeError):
+    """The stored log does not continue the sealer's own last checkpoint: it will not sign."""
+
+
+@dataclass(frozen=True)
+class SealResult:
+    sealed: int
+    tree_size: int
+    checkpoint: AuditCheckpoint | None
+
+
+def tree_size() -> int:
+    top = AuditLeaf.objects.aggregate(top=Max("position"))["top"]
+    return 0 if top is None else top + 1
+
+
+def latest_checkpoint() -> AuditCheckpoint | None:
+    return AuditCheckpoint.objects.order_by("-tree_size").first()
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+    # SQLite: the transaction already holds the only write lock (transaction_mode=IMMEDIATE).
+
+
+def _check_continuity(last: AuditCheckpoint | None, size: int, store: TreeStore) -> None:
+    expected = last.tree_size if last else 0
+    if size != expected:
+        raise SealerRefused(
+            f"日志序列长度 {size} 与最新检查点 {expected} 不一致，第一个可疑序号 {min(size, expected)}"
+        )
+    if last is None:
+        return
+    try:
+        signing.open_checkpoint(last.note, signing.trusted_keys())
+    except signing.CheckpointInvalid as exc:
+        raise SealerRefused(f"最新检查点（{last.tree_size}）无法通过验证：{exc}") from exc
+    if store.leaf(size - 1) != bytes(last.head_hash):
+        raise SealerRefused(f"序号 {size - 1} 的日志叶子与最新检查点不符")
+
+
+def pending_events(last: AuditCheckpoint | None = None) -> tuple[QuerySet[AuditEvent], int]:
+    """Events the sealer may take now, in the order it will seal them, and the transaction-id
+    horizon (PostgreSQL) that becomes the next watermark."""
+    unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
+    if connection.vendor == "postgresql":
+        watermark = last.watermark if last else 0
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+                "pg_current_xact_id_if_assigned()::text::bigint"
+            )
+            horizon, own = cursor.fetchone()
+        finished = Q(xact__lt=horizon)
+        if own is not None:
+            # Our own transaction's events are visible to us; tests seal inside one transaction.
+            finished |= Q(xact=own)
+        qs = AuditEvent.objects.filter(finished, xact__gte=watermark).filter(unsealed)
+        return qs.order_by("xact", "id"), horizon
+    last_id = AuditLeaf.objects.order_by("-position").values_list("event_id", flat=True).first()
+    return AuditEvent.objects.filter(id__gt=last_id or 0).order_by("id"), 0
+
+
+def unsealed_count(last: AuditCheckpoint | None = None) -> int:
+    """Events visible now that have no position yet, whether or not they may be sealed yet."""
+    if connection.vendor == "postgresql":
+        watermark = last.watermark if last else 0
+        unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
+        return AuditEvent.objects.filter(xact__gte=watermark).filter(unsealed).count()
+    return pending_events(last)[0].count()
+
+
+def seal(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH) -> SealResult:
+    """Seal what has committed so far (at most ``batch`` events) and sign a checkpoint over it."""
+    key = key or signing.load_signing_key()
+    with guard.writer(), transaction.atomic():
+        _lock()
+        last = latest_checkpoint()
+        size = tree_size()
+        store = TreeStore()
+        _check_continuity(last, size, store)
+        candidates, horizon = pending_events(last)
+        rows = list(candidates.values_list("id", "body", "xact")[:batch])
+        if not rows:
+            return SealResult(0, size, None)
+        prev = store.leaf(size - 1) if size else merkle.ZERO_HASH
+        leaves = []
+        for offset, (event_id, body, _xact) in enumerate(rows):
+            prev = merkle.leaf_hash(prev, body.encode("ascii"))
+            store.leaves[size + offset] = prev
+            leaves.append(AuditLeaf(position=size + offset, event_id=event_id, leaf_hash=prev))
+        AuditLeaf.objects.bulk_create(leaves, batch_size=2000)
+        new_size = size + len(rows)
+        nodes = store.complete_nodes(size, new_size)
+        AuditTreeNode.objects.bulk_create(
+            [AuditTreeNode(level=lv, index=ix, node_hash=h) for lv, ix, h in nodes], batch_size=2000
+        )
+        if len(rows) == batch:
+            # More may be waiting at the same transaction id: resume there, the anti-join skips the rest.
+            watermark = min(rows[-1][2] or 0, horizon)
+        else:
+            watermark = horizon
+        signed = signing.sign_checkpoint(
+            key,
+            tree_size=new_size,
+            root_hash=store.root(new_size),
+            head_hash=prev,
+            signed_us=canonical.utc_microseconds(timezone.now()),
+        )
+        checkpoint = AuditCheckpoint.objects.create(
+            tree_size=new_size,
+            root_hash=signed.root_hash,
+            head_hash=signed.head_hash,
+            signed_us=signed.signed_us,
+            key_id=signed.key_id.hex(),
+            note=signed.note,
+            watermark=watermark,
+        )
+    return SealResult(len(rows), new_size, checkpoint)
+
+
+def seal_all(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH) -> SealResult:
+    """Seal until nothing is pending (a backlog is sealed in several signed steps)."""
+    key = key or signing.load_signing_key()
+    total, result = 0, SealResult(0, tree_size(), None)
+    last_checkpoint = None
+    while True:
+        result = seal(key=key, batch=batch)
+        total += result.sealed
+        last_checkpoint = result.checkpoint or last_checkpoint
+        if result.sealed < batch:
+            return SealResult(total, result.tree_size, last_checkpoint)

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DeadlinesConfig(AppConfig):
+    name = "shoulian.deadlines"
+    label = "deadlines"
+    verbose_name = "法定期限"
+    default_auto_field = "django.db.models.BigAutoField"
