@@ -10,6 +10,8 @@ export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
 .PHONY: run test lint typecheck migrations-check pytest browser-deps clean bench
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+	  { echo "Shoulian needs Python 3.11 (found $$($(PYTHON) --version 2>&1)); set PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
@@ -37,7 +39,8 @@ run: deps
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py audit_sealer & sealer=$$!; \
 	  trap 'kill $$worker $$sealer 2>/dev/null; wait $$worker $$sealer 2>/dev/null' EXIT INT TERM; \
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
-	    --workers 2 --threads 4 --access-logfile - --graceful-timeout 5
+	    --workers 2 --threads 4 --graceful-timeout 5 --access-logfile - \
+	    --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 
 
 lint: deps
 	$(BIN)/ruff check .
@@ -55,12 +58,13 @@ pytest: deps
 	else \
 	  echo "Browser tests: SKIPPED (no Chromium at /usr/bin/chromium; apt-get install chromium fonts-noto-cjk)."; \
 	fi
-	$(BIN)/pytest -q -p no:cacheprovider
+	SHOULIAN_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -q -p no:cacheprovider
 
 test: lint typecheck migrations-check pytest
 
 bench: deps
 	$(BIN)/python bench/audit.py
+	$(BIN)/python bench/intake.py
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache

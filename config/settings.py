@@ -14,6 +14,7 @@ Variables (all optional on a developer machine):
     SHOULIAN_PII_CIPHER      "sm4-gcm" (default) or "aes-256-gcm"
     SHOULIAN_AUDIT_SIGNING_KEY_FILE  Ed25519 key that signs journal checkpoints (docs/audit.md)
     SHOULIAN_AUDIT_HASH_KEY  key of the journal's keyed hashes of personal data (set in production)
+    SHOULIAN_PUBLIC_BASE_URL address citizens use for the progress query (QR code on receipts)
 """
 
 from __future__ import annotations
@@ -72,7 +73,9 @@ INSTALLED_APPS = [
     "shoulian.org",
     "shoulian.accounts",
     "shoulian.privacy",
+    "shoulian.intake",
     "shoulian.deadlines",
+    "shoulian.workflow",
 ]
 
 MIDDLEWARE = [
@@ -174,7 +177,7 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["shoulian.accounts.backends.StaffBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -269,6 +272,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # 403/404 are journalled as audit events; the log keeps only real errors.
         "django.request": {"level": "ERROR"},
+        # run_huey adds its own unfiltered handler to a logger that has none (U7).
+        "huey": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
 
@@ -290,5 +295,13 @@ AUDIT_TRUSTED_PUBLIC_KEYS = [
     p for p in os.environ.get("SHOULIAN_AUDIT_TRUSTED_PUBLIC_KEYS", "").split(",") if p.strip()
 ]
 AUDIT_RETENTION_DAYS = max(365, env_int("SHOULIAN_AUDIT_RETENTION_DAYS", 365))  # U6 floor
+
+# Intake desk (docs/intake.md).
+SHOULIAN_PUBLIC_BASE_URL = os.environ.get("SHOULIAN_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+SHOULIAN_PDF_FONT = os.environ.get("SHOULIAN_PDF_FONT", "")  # TrueType; default from node_modules
+SHOULIAN_PDF_FONT_BOLD = os.environ.get("SHOULIAN_PDF_FONT_BOLD", "")
+SHOULIAN_INTAKE_MAX_FILE_MB = env_int("SHOULIAN_INTAKE_MAX_FILE_MB", 200)
+SHOULIAN_INTAKE_MAX_DOCUMENT_MB = env_int("SHOULIAN_INTAKE_MAX_DOCUMENT_MB", 30)
+SHOULIAN_INTAKE_MAX_FILES = env_int("SHOULIAN_INTAKE_MAX_FILES", 20)
 
 SHOULIAN_PRODUCT_NAME = _("受立案管理系统")

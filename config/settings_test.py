@@ -33,3 +33,8 @@ PII_INDEX_KEY = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM="
 
 # Browser (transactional) tests flush the database between tests, journal included.
 AUDIT_ALLOW_FLUSH = True
+
+# A file, not SQLite's in-memory database: concurrency tests (R6) need real locking and the busy
+# timeout, which an in-memory database with its table-level shared cache does not give.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

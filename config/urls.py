@@ -6,7 +6,10 @@ urlpatterns = [
     path("manage/users/", include("shoulian.accounts.urls_manage")),
     path("manage/", include("shoulian.org.urls")),
     path("audit/", include("shoulian.audit.urls")),
+    path("intake/", include("shoulian.intake.urls")),
+    path("api/intake/", include("shoulian.intake.api_urls")),
     path("deadlines/", include("shoulian.deadlines.urls")),
+    path("workflow/", include("shoulian.workflow.urls")),
 ]
 
 handler400 = "shoulian.core.views.bad_request"

@@ -15,6 +15,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts.choices import PoliceKind, Role
+from shoulian.accounts.middleware import SESSION_EPOCH
 from shoulian.accounts.models import User
 from shoulian.accounts.services import user_create
 from shoulian.org.choices import UnitKind
@@ -204,9 +205,10 @@ def verified_device(user: User) -> TOTPDevice:
 
 def login_as(client: Client, user: User) -> Client:
     """A session that has passed both factors, as after a real login."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="shoulian.accounts.backends.StaffBackend")
     session = client.session
     session["otp_device_id"] = verified_device(user).persistent_id
+    session[SESSION_EPOCH] = User.objects.get(pk=user.pk).session_epoch
     session.save()
     return client
 

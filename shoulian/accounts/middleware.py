@@ -18,6 +18,8 @@ from shoulian.core import context
 
 LOGIN_AT = "shoulian_login_at"
 LAST_SEEN = "shoulian_last_seen"
+SESSION_EPOCH = "shoulian_epoch"
+LAST_SEEN_RESOLUTION_SECONDS = 60
 
 
 class SessionPolicyMiddleware:
@@ -31,7 +33,13 @@ class SessionPolicyMiddleware:
             login_at = request.session.get(LOGIN_AT, now)
             last_seen = request.session.get(LAST_SEEN, now)
             expired: EventType | None = None
-            if now - login_at > settings.ABSOLUTE_SESSION_HOURS * 3600:
+            revoked = (
+                request.session.get(SESSION_EPOCH) != user.session_epoch  # type: ignore[union-attr]
+                or user.locked_at is not None  # type: ignore[union-attr]
+            )
+            if revoked:
+                expired = EventType.SESSION_REVOKED
+            elif now - login_at > settings.ABSOLUTE_SESSION_HOURS * 3600:
                 expired = EventType.SESSION_EXPIRED_ABSOLUTE
             elif now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
                 expired = EventType.SESSION_EXPIRED_IDLE
@@ -43,8 +51,14 @@ class SessionPolicyMiddleware:
                 logout(request)
                 messages.info(request, _("会话已超时，请重新登录。"))
                 return redirect(settings.LOGIN_URL)
-            # htmx polling must not keep an unattended screen alive.
-            if not request.headers.get("HX-Trigger-Name") == "poll":
+            # htmx polling must not keep an unattended screen alive. The stamp is rewritten at
+            # most once a minute: a session write per request would double the cost of every
+            # page, and a minute of slack on a 15-minute idle timeout changes nothing.
+            polling = request.headers.get("HX-Trigger-Name") == "poll"
+            stale = (
+                LAST_SEEN not in request.session or now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS
+            )
+            if not polling and stale:
                 request.session[LAST_SEEN] = now
             request.session.setdefault(LOGIN_AT, now)
             context.set_user(user)

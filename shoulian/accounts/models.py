@@ -53,6 +53,9 @@ class User(AbstractUser):
     failures_reset_at = models.DateTimeField(null=True, blank=True)
     disabled_reason = models.CharField("停用原因", max_length=120, blank=True)
     is_demo_account = models.BooleanField(default=False, editable=False)
+    # Bumped whenever all sessions must end (lock, disable, password or OTP reset, role change);
+    # a session opened under an older epoch is logged out on its next request (A6).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ShoulianUserManager()  # type: ignore[misc]
 

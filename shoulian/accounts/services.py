@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -25,9 +25,10 @@ from shoulian.accounts.choices import (
     Role,
 )
 from shoulian.accounts.models import LoginAttempt, User, UserRole, UserSession
+from shoulian.audit.canonical import keyed_hash
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
-from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.core.scoping import ScopeDomain, covers
 from shoulian.core.text import Text
 from shoulian.org.models import Unit
 
@@ -67,8 +68,7 @@ def validate_roles(*, unit: Unit, police_kind: str, roles: Iterable[str]) -> lis
 
 
 def _require_admin_over(actor: User, target_unit: Unit) -> None:
-    root = scope_root(actor, ScopeDomain.ORG)
-    if not actor.has_role(Role.ADMIN) or root is None or not target_unit.path.startswith(root.path):
+    if not actor.has_role(Role.ADMIN) or not covers(actor, target_unit, ScopeDomain.ORG):
         record(
             EventType.ACCESS_DENIED,
             obj=target_unit,
@@ -79,13 +79,52 @@ def _require_admin_over(actor: User, target_unit: Unit) -> None:
         raise PermissionDenied(_("无权管理该单位的用户。"))
 
 
-def _end_sessions(user: User) -> int:
+def _require_not_separated(
+    actor: User | None, roles: Iterable[str], target: User | None = None
+) -> None:
+    """三员分立: the administrator can neither create nor take over an inspector's or another
+    administrator's account (set its password, second factor, roles or status) — it would then
+    read, or sign off, the journal that watches it. Those accounts are managed from the command
+    line by the deployment operator (`manage.py bootstrap_admin --role ...`)."""
+    if actor is None:
+        return
+    touched = set(roles) | (set(target.role_set) if target is not None else set())
+    if touched & SEPARATED_ROLES and not (target is not None and target.pk == actor.pk):
+        record(
+            EventType.ACCESS_DENIED,
+            obj=target,
+            outcome=Outcome.DENIED,
+            actor=actor,
+            data={"action": "administer_separated_account"},
+        )
+        raise PermissionDenied(_("三员分立：系统管理员、纪检账户须由部署管理员在命令行管理。"))
+
+
+def _end_sessions(user: User, *, keep_key: str | None = None) -> int:
+    """End every session of ``user`` (A6), except ``keep_key``.
+
+    The epoch is the guarantee: every session carries the epoch it was opened under and the
+    session middleware logs out any session whose epoch is stale — including sessions that have
+    passed the password but not yet the second factor, which are not in UserSession. Deleting the
+    tracked server-side sessions frees them at once; the return value counts those."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     engine = import_module(settings.SESSION_ENGINE)
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    tracked = UserSession.objects.filter(user=user).exclude(session_key=keep_key or "")
+    keys = list(tracked.values_list("session_key", flat=True))
     for key in keys:
         engine.SessionStore(session_key=key).delete()
-    UserSession.objects.filter(user=user).delete()
+    tracked.delete()
     return len(keys)
+
+
+def current_epoch(user: User) -> int:
+    return int(User.objects.filter(pk=user.pk).values_list("session_epoch", flat=True).get())
+
+
+def session_rekeyed(*, old_key: str | None, new_key: str | None) -> None:
+    """The session key changed (password change cycles it): keep tracking the live key."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
 
 
 # --- Administration ----------------------------------------------------------------------------
@@ -106,6 +145,7 @@ def user_create(
     if actor is not None:
         _require_admin_over(actor, unit)
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
+    _require_not_separated(actor, role_list)
     username = username.strip().lower()
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("该用户名已被使用。")})
@@ -153,6 +193,7 @@ def user_update(
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
     _require_admin_over(actor, unit)
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
+    _require_not_separated(actor, role_list, target=user)
     if user.pk == actor.pk and set(role_list) != set(actor.role_set):
         raise PermissionDenied(_("不能变更自己的角色。"))
     before = {
@@ -206,6 +247,7 @@ def user_disable(
     *, actor: User | None, user: User, reason: str, event: EventType = EventType.USER_DISABLED
 ) -> int:
     """Disable the account and end every session it has, at once (A6)."""
+    _require_not_separated(actor, (), target=user)
     if actor is not None:
         _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
         if actor.pk == user.pk:
@@ -239,6 +281,7 @@ def user_enable(*, actor: User, user: User) -> None:
 
 def user_reset_password(*, actor: User, user: User, new_password: str) -> None:
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    _require_not_separated(actor, (), target=user)
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
@@ -251,6 +294,7 @@ def user_reset_password(*, actor: User, user: User, new_password: str) -> None:
 
 def user_reset_otp(*, actor: User, user: User) -> None:
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    _require_not_separated(actor, (), target=user)
     with transaction.atomic():
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         _end_sessions(user)
@@ -259,7 +303,9 @@ def user_reset_otp(*, actor: User, user: User) -> None:
 
 def password_change(
     *, user: User, old_password: str, new_password: str, current_session_key: str | None
-) -> None:
+) -> int:
+    """Change the password; every other session ends. Returns the new session epoch, which the
+    caller stores in the session that made the change so it stays valid."""
     if not user.check_password(old_password):
         raise ValidationError({"old_password": _("原密码不正确。")})
     if old_password == new_password:
@@ -271,14 +317,9 @@ def password_change(
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "must_change_password", "password_changed_at"])
         # Other sessions of this account end; the one that changed the password stays.
-        others = UserSession.objects.filter(user=user).exclude(
-            session_key=current_session_key or ""
-        )
-        engine = import_module(settings.SESSION_ENGINE)
-        for key in list(others.values_list("session_key", flat=True)):
-            engine.SessionStore(session_key=key).delete()
-        others.delete()
+        _end_sessions(user, keep_key=current_session_key)
         record(EventType.PASSWORD_CHANGED, obj=user, actor=user)
+        return current_epoch(user)
 
 
 # --- Login (A1) --------------------------------------------------------------------------------
@@ -306,8 +347,10 @@ def register_failure(
     """Count one failure; lock the account at the threshold. Returns True if it is now locked."""
     now = timezone.now()
     with transaction.atomic():
+        # A username nobody has is often a password typed into the wrong box: keep only its hash.
+        typed = username[:150] if user is not None else f"#{keyed_hash(username)}"
         LoginAttempt.objects.create(
-            username=username[:150],
+            username=typed,
             user=user,
             at=now,
             source_ip=source_ip,
@@ -320,7 +363,7 @@ def register_failure(
             obj=user,
             outcome=Outcome.FAILURE,
             actor=None,
-            data={"username": username[:150], "stage": stage},
+            data={"username": typed, "stage": stage},
         )
         if user is None:
             return False
@@ -347,8 +390,9 @@ def register_failure(
 
 
 def login_check_password(*, username: str, password: str, source_ip: str | None) -> LoginResult:
-    """First factor. Never says whether the username exists; locked accounts say so only after a
-    correct password would be needed anyway, so the message leaks nothing the lock does not."""
+    """First factor. An unknown username and a wrong password get the same message and the same
+    hashing time; a locked account is told that it is locked (whatever the password), so its
+    holder knows to ask the administrator."""
     username = username.strip().lower()
     user = User.objects.filter(username=username).select_related("unit").first()
     if user is None:
@@ -357,6 +401,9 @@ def login_check_password(*, username: str, password: str, source_ip: str | None)
         register_failure(user=None, username=username, stage="password", source_ip=source_ip)
         return LoginResult(None, GENERIC_LOGIN_ERROR)
     if user.is_locked:
+        # Same hashing time as any other answer. The lock itself is not secret: its holder must
+        # learn to ask the administrator, and the message names no password fact.
+        user.check_password(password)
         with transaction.atomic():
             LoginAttempt.objects.create(
                 username=username, user=user, source_ip=source_ip, succeeded=False
@@ -403,6 +450,15 @@ def logout_recorded(
         if session_key:
             UserSession.objects.filter(session_key=session_key).delete()
         record(reason, obj=user, actor=user)
+
+
+def otp_verify(*, device: TOTPDevice, token: str) -> bool:
+    """Check a one-time code under a row lock: two concurrent requests cannot both accept the same
+    code, and a failing one cannot write back an older ``last_t`` (A4). django-otp's own
+    ``verify_token`` reads and saves the device without a lock."""
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        return bool(locked.verify_token(token))
 
 
 def otp_enrolled(*, user: User, device: TOTPDevice) -> None:

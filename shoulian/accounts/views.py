@@ -24,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts import selectors, services
 from shoulian.accounts.forms import LoginForm, OTPForm, PasswordChangeForm
+from shoulian.accounts.middleware import SESSION_EPOCH
 from shoulian.accounts.models import User
 from shoulian.core.access import before_password_change, before_second_factor
 from shoulian.core.forms import add_service_errors
@@ -60,7 +61,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             user = result.user
             # Rotates the session key (A6): a fixated pre-login id is worthless.
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="shoulian.accounts.backends.StaffBackend")
+            request.session[SESSION_EPOCH] = user.session_epoch
             request.session[PENDING_NEXT] = _safe_next(request, request.GET.get("next"))
             if user.totp_waived():
                 services.login_completed(
@@ -109,7 +111,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
         device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        if services.otp_verify(device=device, token=form.cleaned_data["token"]):
             if enrolling:
                 services.otp_enrolled(user=user, device=device)
                 device.refresh_from_db()
@@ -164,7 +166,7 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(
+            epoch = services.password_change(
                 user=user,
                 old_password=form.cleaned_data["old_password"],
                 new_password=form.cleaned_data["new_password"],
@@ -176,7 +178,10 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
             # Keep this session valid after the password hash changed.
             from django.contrib.auth import update_session_auth_hash
 
+            old_key = request.session.session_key
             update_session_auth_hash(request, user)
+            request.session[SESSION_EPOCH] = epoch
+            services.session_rekeyed(old_key=old_key, new_key=request.session.session_key)
             messages.success(request, _("密码已修改。"))
             return redirect("core:home")
     return render(

@@ -46,9 +46,10 @@ OBJECT_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 OBJECT_ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{9}[0-9Xx](?![0-9])")
-_MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-# Cheap pre-check: only strings with a run of 11+ digits can hold an ID number or a mobile.
-_DIGIT_RUN = re.compile(r"[0-9]{11}")
+# Mobiles also as typed: with +86/0086/86 and in groups (138 1234 8000, 138-1234-8000).
+_MOBILE = re.compile(r"(?<![0-9])(?:(?:\+|00)?86[\s-]?)?1[3-9][0-9](?:[\s-]?[0-9]{4}){2}(?![0-9])")
+# Cheap pre-check: only strings with 11 digits close together can hold an ID number or a mobile.
+_DIGIT_RUN = re.compile(r"(?:[0-9][\s-]?){11}")
 
 SECRET_KEYS = frozenset(
     {
@@ -85,7 +86,9 @@ class Personal:
 # Keys whose values are personal whatever their shape, and how to mask them.
 PERSONAL_KEY_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("id_number", "id_number"),
+    ("id_no", "id_number"),
     ("mobile", "mobile"),
+    ("phone", "mobile"),
 )
 _PERSONAL_SUFFIXES = tuple(suffix for suffix, _ in PERSONAL_KEY_SUFFIXES)
 
@@ -110,15 +113,21 @@ def keyed_hash(value: str) -> str:
 
 
 def mask(value: str, kind: str = "text") -> str:
+    """The privacy app's masks for the kinds it knows (one rule for screens and journal)."""
+    from shoulian.privacy import masking
+
     value = value.strip()
-    if kind == "id_number" and len(value) >= 10:
-        return value[:6] + "*" * (len(value) - 10) + value[-4:]
-    if kind == "mobile" and len(value) >= 7:
-        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    if kind == "id_number":
+        return masking.mask_id_number(value)
+    if kind == "mobile":
+        compact = re.sub(r"[\s-]", "", value)
+        if re.fullmatch(r"(?:\+|00)?(?:86)?1[3-9][0-9]{9}", compact):
+            value = compact[-11:]
+        return masking.mask_phone(value)
     if kind == "name":
-        return value[:1] + "*" * max(len(value) - 1, 1)
+        return masking.mask_name(value)
     if kind == "address":
-        return value[:6] + "****" if len(value) > 6 else value[:1] + "****"
+        return masking.mask_address(value)
     if len(value) <= 2:
         return "*" * len(value)
     return value[0] + "*" * (len(value) - 2) + value[-1]

@@ -27,6 +27,7 @@ class EventType(models.IntegerChoices):
     PASSWORD_CHANGED = 1012, "修改密码"
     ACCESS_DENIED = 1013, "访问被拒绝"
     LOGIN_REFUSED_DEMO = 1014, "非演示模式下演示账户尝试登录"
+    SESSION_REVOKED = 1015, "会话因锁定、停用或重置而结束"
 
     # 2xxx accounts and organisation
     USER_CREATED = 2001, "创建用户"

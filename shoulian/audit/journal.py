@@ -57,6 +57,13 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
+def _subject_unit_path(obj: ObjectRef) -> str:
+    if obj is None or isinstance(obj, tuple):
+        return ""
+    unit = obj if obj._meta.label_lower == "org.unit" else getattr(obj, "unit", None)
+    return str(getattr(unit, "path", "") or "")
+
+
 def build_body(
     event_type: EventType | int,
     *,
@@ -74,6 +81,13 @@ def build_body(
     if str(outcome) not in Outcome.values:
         raise ValueError(f"未知的审计结果：{outcome}")
     object_type, object_id = object_ref(obj)
+    payload = dict(data or {})
+    if actor is None:
+        # Events nobody signed in caused (failed logins, locks, jobs) belong to the bureau of the
+        # account or unit they concern, so that only that bureau's inspector sees them (Z2).
+        subject_path = _subject_unit_path(obj)
+        if subject_path:
+            payload["subject_unit_path"] = subject_path
     return canonical.event_body(
         event_type=int(event_type),
         occurred_us=canonical.utc_microseconds(timezone.now()),
@@ -83,7 +97,7 @@ def build_body(
         object_type=object_type,
         object_id=object_id,
         outcome=str(outcome),
-        data=canonical.clean(dict(data or {})),
+        data=canonical.clean(payload),
         **_actor_fields(actor),
     )
 

@@ -48,13 +48,21 @@ def _require_inspector(user: Any) -> None:
 
 
 def journal_events(*, user: Any, filters: JournalFilter) -> QuerySet[AuditEvent]:
-    """Raw events for the inspector: those of actors in its bureau, and those with no actor
-    (failed logins, system jobs), newest first."""
+    """Raw events for the inspector, newest first: those of actors in its bureau; of events with
+    no actor (failed logins, locks, jobs), those concerning an account or unit of its bureau and
+    those concerning none (system jobs)."""
     _require_inspector(user)
     root = scope_root(user, ScopeDomain.CONTENT)
     if root is None:
         return AuditEvent.objects.none()
-    qs = AuditEvent.objects.filter(Q(actor_unit_path__startswith=root.path) | Q(actor_unit_path=""))
+    # The body is canonical JSON (sorted keys, no spaces): the subject's unit path is a plain
+    # substring, and a path prefix matches the whole subtree.
+    about_bureau = Q(body__contains=f'"subject_unit_path":"{root.path}')
+    about_nobody = ~Q(body__contains='"subject_unit_path":')
+    qs = AuditEvent.objects.filter(
+        Q(actor_unit_path__startswith=root.path)
+        | (Q(actor_unit_path="") & (about_bureau | about_nobody))
+    )
     if filters.actor:
         qs = qs.filter(actor_username=filters.actor.strip().lower())
     if filters.object_type:

@@ -38,7 +38,9 @@ def seal_journal() -> int:
 @db_periodic_task(crontab(minute="17", hour="3"))
 def verify_journal() -> bool:
     with context.acting(channel="worker"):
-        report = verify.verify(workers=verify.default_workers())
+        # One process: Huey runs tasks in worker threads, and forking a threaded process can
+        # deadlock. The `audit_verify` command is where the parallel scan runs.
+        report = verify.verify(workers=1)
         record(
             EventType.JOURNAL_VERIFIED,
             outcome=Outcome.SUCCESS if report.ok else Outcome.FAILURE,

@@ -164,7 +164,13 @@ def _worker_params() -> dict[str, Any]:
         "host": settings.get("HOST") or None,
         "port": settings.get("PORT") or None,
     }
-    return {k: v for k, v in params.items() if v is not None}
+    # TLS and other connection options (sslmode, sslrootcert …) that dj-database-url puts here.
+    options = {
+        k: v
+        for k, v in (settings.get("OPTIONS") or {}).items()
+        if k not in {"pool", "isolation_level", "server_side_binding", "assume_role"}
+    }
+    return {**options, **{k: v for k, v in params.items() if v is not None}}
 
 
 def _ranges(lo: int, hi: int, parts: int) -> list[tuple[int, int]]:

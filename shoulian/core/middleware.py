@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from shoulian.core import context
@@ -18,7 +19,9 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        # A request id from the client is believed only behind our own proxy; otherwise anyone
+        # could make their events look like another user's request in the journal.
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "") if settings.TRUSTED_PROXY_COUNT else ""
         request_id = incoming if _REQUEST_ID.match(incoming) else context.new_request_id()
         request.request_id = request_id  # type: ignore[attr-defined]
         with context.acting(source_ip=client_ip(request), request_id=request_id, channel="web"):

@@ -88,3 +88,10 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         for field in self.scope_fields:
             condition |= Q(**{f"{field}__in": unit_ids})
         return self.filter(condition)
+
+
+def covers(user: Any, unit: Unit | None, domain: ScopeDomain) -> bool:
+    """Whether ``unit`` lies in the subtree ``user`` may see in ``domain`` (the object-level
+    twin of ``visible_to``, for services that receive a unit rather than a queryset)."""
+    root = scope_root(user, domain)
+    return root is not None and unit is not None and unit.path.startswith(root.path)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
-from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.core.scoping import ScopeDomain, covers, scope_root
 from shoulian.org.choices import ALLOWED_CHILDREN, UnitKind
 from shoulian.org.models import Area, Place, Unit, unit_code_validator
 
@@ -21,12 +21,12 @@ def _require_admin(actor: Any, unit: Unit | None) -> None:
         return
     from shoulian.accounts.choices import Role
 
-    root = scope_root(actor, ScopeDomain.ORG)
-    allowed = (
-        actor.has_role(Role.ADMIN)
-        and root is not None
-        and (unit is None or unit.path.startswith(root.path))
+    in_scope = (
+        scope_root(actor, ScopeDomain.ORG) is not None
+        if unit is None
+        else covers(actor, unit, ScopeDomain.ORG)
     )
+    allowed = actor.has_role(Role.ADMIN) and in_scope
     if not allowed:
         record(
             EventType.ACCESS_DENIED,

@@ -20,7 +20,7 @@ from shoulian.accounts.tasks import disable_dormant_accounts as dormant_task
 from shoulian.accounts.tests.helpers import password_step
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
-from shoulian.conftest import login_as
+from shoulian.conftest import PASSWORD, login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -276,3 +276,54 @@ def test_bootstrap_admin_refuses_a_weak_password(monkeypatch: pytest.MonkeyPatch
             stdout=StringIO(),
         )
     assert User.objects.count() == 0
+
+
+def test_admin_cannot_create_an_inspector_account(admin_user: User, bureau_a) -> None:
+    response = login_as(Client(), admin_user).post(
+        reverse("users:create"),
+        {**NEW_USER, "unit": bureau_a.discipline.pk, "roles": ["inspector"]},
+    )
+    assert response.status_code == 403
+    assert not User.objects.filter(username="new.officer").exists()
+
+
+def test_admin_cannot_take_over_the_inspectors_account(admin_user: User, inspector: User) -> None:
+    client = login_as(Client(), admin_user)
+    client.post(
+        reverse("users:reset_password", kwargs={"pk": inspector.pk}),
+        {"new_password": "Taken-Over-Pass-1"},
+    )
+    client.post(reverse("users:reset_otp", kwargs={"pk": inspector.pk}))
+    client.post(reverse("users:disable", kwargs={"pk": inspector.pk}), {"reason": "x"})
+    inspector.refresh_from_db()
+    assert inspector.check_password(PASSWORD) and inspector.is_active
+    denied = AuditEvent.objects.filter(
+        event_type=EventType.ACCESS_DENIED, body__contains="administer_separated_account"
+    )
+    assert denied.count() == 3
+
+
+def test_bootstrap_creates_an_inspector_from_the_command_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("sys.stdin", StringIO("Inspector-Pass-2026\n"))
+    call_command(
+        "bootstrap_admin",
+        "--city-code",
+        "350400",
+        "--city-name",
+        "某市公安局",
+        "--bureau-code",
+        "350427",
+        "--bureau-name",
+        "某县公安局",
+        "--username",
+        "jijian",
+        "--full-name",
+        "纪检员",
+        "--role",
+        "inspector",
+        "--password-stdin",
+        stdout=StringIO(),
+    )
+    assert User.objects.get(username="jijian").role_set == {Role.INSPECTOR}

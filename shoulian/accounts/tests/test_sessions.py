@@ -154,3 +154,66 @@ def test_role_change_ends_the_users_sessions(officer: User, admin_user: User, bu
     )
     assert User.objects.get(pk=officer.pk).role_set == {"officer", "legal_officer"}
     assert active.get(reverse("core:home")).status_code == 302
+
+
+def test_a_half_logged_in_session_cannot_finish_after_the_account_is_locked(officer: User) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from shoulian.accounts.tests.helpers import current_token
+
+    half = Client()
+    password_step(half, officer)
+    half.get(reverse("accounts:otp"))
+    for _ in range(5):
+        password_step(Client(), officer, password="wrong")
+    device = TOTPDevice.objects.get(user=officer)
+    response = half.post(reverse("accounts:otp"), {"token": current_token(device)})
+    assert response.status_code == 302 and response["Location"] == reverse(settings.LOGIN_URL)
+    assert half.get(reverse("core:home"))["Location"].startswith(reverse(settings.LOGIN_URL))
+    assert not AuditEvent.objects.filter(event_type=EventType.LOGIN_SUCCEEDED).exists()
+
+
+def test_the_session_that_changed_its_password_still_ends_when_the_account_is_locked(
+    officer: User,
+) -> None:
+    from shoulian.conftest import PASSWORD
+
+    client = full_login(Client(), officer)
+    client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password": "Another-Secret-88",
+            "new_password2": "Another-Secret-88",
+        },
+    )
+    assert client.get(reverse("core:home")).status_code == 200
+    for _ in range(5):
+        password_step(Client(), officer, password="wrong")
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_password_change_ends_the_users_other_sessions(officer: User) -> None:
+    from shoulian.conftest import PASSWORD
+
+    other = full_login(Client(), officer)
+    client = full_login(Client(), officer)
+    client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password": "Another-Secret-88",
+            "new_password2": "Another-Secret-88",
+        },
+    )
+    assert client.get(reverse("core:home")).status_code == 200
+    assert other.get(reverse("core:home")).status_code == 302
+
+
+def test_otp_reset_sends_existing_sessions_back_to_the_password(
+    officer: User, admin_user: User
+) -> None:
+    active = full_login(Client(), officer)
+    login_as(Client(), admin_user).post(reverse("users:reset_otp", kwargs={"pk": officer.pk}))
+    response = active.get(reverse("core:home"))
+    assert response["Location"].startswith(reverse(settings.LOGIN_URL))

@@ -186,3 +186,18 @@ def test_badge_is_pending_then_sealed_then_broken(
         Context({"s": selectors.object_status("user", str(officer.pk))})
     )
     assert "校验失败" in html and "audit-badge-broken" in html
+
+
+@pytest.mark.django_db
+def test_inspector_sees_own_bureaus_failed_logins_but_not_another_bureaus(
+    inspector: Any, officer: Any, outsider: Any
+) -> None:
+    from shoulian.accounts.services import register_failure
+    from shoulian.audit.selectors import JournalFilter, journal_events
+
+    register_failure(user=outsider, username=outsider.username, stage="password", source_ip=None)
+    register_failure(user=officer, username=officer.username, stage="password", source_ip=None)
+    seen = journal_events(user=inspector, filters=JournalFilter()).filter(
+        event_type=EventType.LOGIN_FAILED
+    )
+    assert [e.object_id for e in seen] == [str(officer.pk)]

@@ -17,7 +17,9 @@ from shoulian.org.services import unit_create
 
 
 class Command(BaseCommand):
-    help = "创建市局/分局单位（如不存在）和第一个系统管理员账户"
+    help = (
+        "创建市局/分局单位（如不存在）和系统管理员或纪检账户（三员分立：这两类账户只在命令行创建）"
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--city-code", required=True, help="市局单位代码，如 350400")
@@ -26,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument("--bureau-name", required=True, help="分局名称")
         parser.add_argument("--username", required=True)
         parser.add_argument("--full-name", required=True)
+        parser.add_argument(
+            "--role",
+            choices=[Role.ADMIN, Role.INSPECTOR],
+            default=Role.ADMIN,
+            help="admin（系统管理员，默认）或 inspector（纪检）：三员分立的账户只能在命令行创建",
+        )
         parser.add_argument(
             "--password-stdin", action="store_true", help="从标准输入读取初始密码（用于自动化部署）"
         )
@@ -61,7 +69,7 @@ class Command(BaseCommand):
                     full_name=o["full_name"],
                     unit=bureau,
                     police_kind=PoliceKind.OFFICER,
-                    roles=[Role.ADMIN],
+                    roles=[o["role"]],
                     password=password,
                     must_change_password=True,
                 )
@@ -69,6 +77,7 @@ class Command(BaseCommand):
             raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"已创建系统管理员 {user.username}（{bureau.name}）。首次登录须修改密码并绑定动态口令。"
+                f"已创建{Role(o['role']).label} {user.username}（{bureau.name}）。"
+                "首次登录须修改密码并绑定动态口令。"
             )
         )

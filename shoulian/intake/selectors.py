@@ -1,0 +1,194 @@
+"""Reads of the intake desk, always through ``visible_to(user)`` (Z2, Z3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from shoulian.intake.choices import PartyRole
+from shoulian.intake.models import (
+    Alert,
+    AlertDraft,
+    AlertParty,
+    Category,
+    EvidenceFile,
+    EvidenceItem,
+)
+from shoulian.intake.numbering import normalize_query_code
+from shoulian.privacy.choices import Kind
+from shoulian.privacy.crypto import index_for
+
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+def alerts_visible_to(user: Any) -> QuerySet[Alert]:
+    return Alert.objects.visible_to(user)
+
+
+@dataclass(frozen=True)
+class AlertFilters:
+    q: str = ""
+    channel: str = ""
+    status: str = ""
+    group: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    pending_registration: bool = False
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert]:
+    """The alerts ``user`` may see, newest first, with what a list row shows (one query for the
+    rows and one for their reporters, whatever the page size)."""
+    filters = filters or AlertFilters()
+    qs = alerts_visible_to(user).select_related(
+        "category", "registering_unit", "handling_unit", "jurisdiction_station"
+    )
+    if filters.q:
+        term = filters.q.strip()
+        # Numbers are typed in part ("0715-0012"); query codes as printed (with the hyphen).
+        qs = qs.filter(
+            Q(number__icontains=term)
+            | Q(external_ref__iexact=term)
+            | Q(query_code=normalize_query_code(term))
+        )
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.group:
+        qs = qs.filter(category__group=filters.group)
+    if filters.date_from:
+        qs = qs.filter(received_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        qs = qs.filter(received_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    if filters.pending_registration:
+        qs = qs.filter(registration_completed_at__isnull=True)
+    return qs.prefetch_related(
+        Prefetch(
+            "parties",
+            queryset=AlertParty.objects.filter(role=PartyRole.REPORTER).order_by("position"),
+            to_attr="reporters",
+        )
+    ).order_by("-received_at", "-id")
+
+
+def alert_detail(user: Any, pk: int) -> Alert:
+    """One alert with everything its page shows; 404 when ``user`` may not see it (Z3)."""
+    return get_object_or_404(
+        alerts_visible_to(user)
+        .select_related(
+            "category__parent",
+            "registered_category",
+            "registering_unit",
+            "handling_unit",
+            "jurisdiction_area",
+            "jurisdiction_station",
+            "registered_by",
+            "api_client",
+        )
+        .prefetch_related(
+            Prefetch("parties", queryset=AlertParty.objects.order_by("position", "id"))
+        )
+        .prefetch_related(
+            Prefetch("evidence_items", queryset=EvidenceItem.objects.order_by("position"))
+        )
+        .prefetch_related(Prefetch("evidence_files", queryset=EvidenceFile.objects.order_by("id"))),
+        pk=pk,
+    )
+
+
+def party_for(user: Any, pk: int) -> AlertParty:
+    return get_object_or_404(
+        AlertParty.objects.visible_to(user).select_related(
+            "alert__registering_unit", "alert__handling_unit"
+        ),
+        pk=pk,
+    )
+
+
+def evidence_file_for(user: Any, pk: int) -> EvidenceFile:
+    return get_object_or_404(EvidenceFile.objects.visible_to(user).select_related("alert"), pk=pk)
+
+
+@dataclass(frozen=True)
+class DuplicateHit:
+    alert: Alert
+    by_id_number: bool
+    by_phone: bool
+
+
+def recent_duplicates(
+    user: Any,
+    *,
+    id_numbers: Sequence[tuple[str, str]] = (),
+    phones: Sequence[str] = (),
+    exclude_pk: int | None = None,
+    now: datetime | None = None,
+) -> list[DuplicateHit]:
+    """Alerts of the last 30 days that ``user`` may see and that name the same person (ID
+    number) or phone: a supervision signal ("same reporter within 30 days") the clerk sees while
+    registering. Matching goes through the blind index; no clear value is read or compared.
+
+    ``id_numbers`` are (id type, number) pairs; only the number is indexed."""
+    id_indexes = sorted({index_for(number, Kind.ID_NUMBER) for _, number in id_numbers if number})
+    phone_indexes = sorted({index_for(phone, Kind.PHONE) for phone in phones if phone})
+    if not id_indexes and not phone_indexes:
+        return []
+    since = (now or timezone.now()) - DUPLICATE_WINDOW
+    condition = Q(pk__in=[])
+    if id_indexes:
+        condition |= Q(id_number_index__in=id_indexes)
+    if phone_indexes:
+        condition |= Q(phone_index__in=phone_indexes)
+    matches = (
+        AlertParty.objects.visible_to(user)
+        .filter(condition, alert__received_at__gte=since)
+        .values_list("alert_id", "id_number_index", "phone_index")
+    )
+    flags: dict[int, list[bool]] = {}
+    for alert_id, id_index, phone_index in matches:
+        if alert_id == exclude_pk:
+            continue
+        entry = flags.setdefault(alert_id, [False, False])
+        entry[0] = entry[0] or id_index in id_indexes
+        entry[1] = entry[1] or phone_index in phone_indexes
+    if not flags:
+        return []
+    alerts = alerts_visible_to(user).filter(pk__in=flags).select_related("category")
+    return [
+        DuplicateHit(alert=a, by_id_number=flags[a.pk][0], by_phone=flags[a.pk][1])
+        for a in alerts.order_by("-received_at")[:20]
+    ]
+
+
+def categories_grouped() -> list[tuple[Category, list[Category]]]:
+    """The selectable categories under their groups, for the registration form."""
+    leaves = list(Category.objects.selectable().select_related("parent").order_by("code"))
+    groups: dict[int, tuple[Category, list[Category]]] = {}
+    for leaf in leaves:
+        if leaf.parent is None:
+            continue
+        groups.setdefault(leaf.parent.pk, (leaf.parent, []))[1].append(leaf)
+    return sorted(groups.values(), key=lambda g: g[0].code)
+
+
+def category_tree() -> list[Category]:
+    return list(Category.objects.select_related("parent").order_by("code"))
+
+
+def drafts_of(user: Any) -> QuerySet[AlertDraft]:
+    return AlertDraft.objects.filter(owner=user).order_by("-updated_at")
+
+
+def draft_for(user: Any, pk: int) -> AlertDraft:
+    return get_object_or_404(drafts_of(user), pk=pk)

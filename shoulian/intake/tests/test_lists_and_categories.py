@@ -1,0 +1,204 @@
+"""The alert list (scoping, filters, pinned query counts), the classification standard, the
+completion of 110 alerts and the navigation entries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.models import AuditEvent
+from shoulian.conftest import login_as
+from shoulian.intake import services
+from shoulian.intake.choices import CategoryGroup, Channel
+from shoulian.intake.models import Alert, Category
+from shoulian.intake.standard import STANDARD
+from shoulian.intake.tests.helpers import import_110, register
+
+pytestmark = pytest.mark.django_db
+
+
+# --- list ---------------------------------------------------------------------------------------
+def test_list_query_count_does_not_grow_with_rows(
+    clerk: Any, head: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(3):
+        register(clerk)
+    client = login_as(Client(), head)
+    with django_assert_max_num_queries(14) as small:
+        client.get(reverse("intake:alert_list"))
+    for _ in range(25):
+        register(clerk)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("intake:alert_list")).content.decode()
+    assert page.count("<code>") == 28
+
+
+def test_list_shows_only_what_the_user_may_see(
+    clerk: Any, officer: Any, officer2: Any, outsider: Any, bureau_a: Any
+) -> None:
+    center_alert = register(clerk).alert
+    station_alert = import_110(clerk, station_code=bureau_a.station.code).alert
+    for user, visible, hidden in (
+        (clerk, {center_alert, station_alert}, set()),
+        (officer, {station_alert}, {center_alert}),
+        (officer2, set(), {center_alert, station_alert}),
+        (outsider, set(), {center_alert, station_alert}),
+    ):
+        page = login_as(Client(), user).get(reverse("intake:alert_list")).content.decode()
+        assert all(a.number in page for a in visible), user
+        assert not any(a.number in page for a in hidden), user
+
+
+def test_list_filters_by_channel_group_number_and_pending_registration(
+    clerk: Any, bureau_a: Any
+) -> None:
+    walk_in = register(clerk).alert
+    dispatched = import_110(clerk, station_code=bureau_a.station.code).alert
+    client = login_as(Client(), clerk)
+
+    def listed(**params: str) -> str:
+        return client.get(reverse("intake:alert_list"), params).content.decode()
+
+    page = listed(channel=Channel.DISPATCH_110)
+    assert dispatched.number in page and walk_in.number not in page
+    page = listed(group=CategoryGroup.PUBLIC_ORDER)
+    assert dispatched.number in page and walk_in.number not in page
+    page = listed(q=walk_in.number[-8:])
+    assert walk_in.number in page and dispatched.number not in page
+    page = listed(pending="1")
+    assert dispatched.number in page and walk_in.number not in page
+    page = listed(q=walk_in.query_code_display)
+    assert walk_in.number in page
+
+
+# --- classification standard ----------------------------------------------------------------------
+def test_the_shipped_standard_has_the_groups_and_case_flags() -> None:
+    services.category_seed_standard()
+    groups = set(Category.objects.filter(parent__isnull=True).values_list("group", flat=True))
+    assert groups == set(CategoryGroup.values)
+    for name in ("盗窃", "诈骗", "抢劫", "抢夺", "故意伤害", "侵占", "合同诈骗", "职务侵占"):
+        leaf = Category.objects.get(name=name, group=CategoryGroup.CRIMINAL)
+        assert leaf.is_case_type
+    for name in ("经济纠纷", "家庭纠纷", "邻里纠纷"):
+        assert not Category.objects.get(name=name).is_case_type
+    assert Category.objects.get(name="合同诈骗").requires_legal_review
+    assert Category.objects.get(name="强奸").is_sensitive
+    assert Category.objects.selectable().count() == sum(len(g.leaves) for g in STANDARD)
+    assert services.category_seed_standard() == 0  # idempotent
+
+
+def test_admin_adds_and_retires_a_category_and_both_are_journalled(admin_user: Any) -> None:
+    services.category_seed_standard()
+    client = login_as(Client(), admin_user)
+    criminal = Category.objects.get(code="01")
+    response = client.post(
+        reverse("intake:category_create"),
+        {
+            "parent": criminal.pk,
+            "code": "0123",
+            "name": "帮助信息网络犯罪活动",
+            "is_case_type": "on",
+        },
+    )
+    assert response.status_code == 302
+    new = Category.objects.get(code="0123")
+    assert new.is_case_type and new.group == CategoryGroup.CRIMINAL
+    client.post(reverse("intake:category_edit", args=[new.pk]), {"name": new.name})
+    new.refresh_from_db()
+    assert not new.is_active and not Category.objects.selectable().filter(pk=new.pk).exists()
+    assert AuditEvent.objects.filter(event_type=EventType.CATEGORY_CREATED).count() == 1
+    assert AuditEvent.objects.filter(event_type=EventType.CATEGORY_UPDATED).count() == 1
+
+
+def test_category_code_must_extend_its_group(admin_user: Any) -> None:
+    services.category_seed_standard()
+    response = login_as(Client(), admin_user).post(
+        reverse("intake:category_create"),
+        {"parent": Category.objects.get(code="03").pk, "code": "0150", "name": "错误"},
+    )
+    assert "类别代码应为上级代码 03 后加两位数字" in response.content.decode()
+
+
+def test_clerk_cannot_edit_the_standard_but_can_read_it(clerk: Any) -> None:
+    services.category_seed_standard()
+    client = login_as(Client(), clerk)
+    assert "职务侵占" in client.get(reverse("intake:category_list")).content.decode()
+    pk = Category.objects.get(code="0101").pk
+    assert client.post(reverse("intake:category_edit", args=[pk]), {"name": "x"}).status_code == 403
+    assert Category.objects.get(pk=pk).name == "盗窃"
+
+
+def test_a_retired_category_cannot_be_used(clerk: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    services.category_seed_standard()
+    Category.objects.filter(code="0103").update(is_active=False)
+    with pytest.raises(ValidationError) as caught:
+        register(clerk)
+    assert "启用的具体类别" in str(caught.value)
+
+
+# --- completing a 110 alert -------------------------------------------------------------------
+def test_station_officer_completes_a_110_alert_through_the_form(
+    clerk: Any, officer: Any, bureau_a: Any
+) -> None:
+    from shoulian.intake.tests.test_registration import form_data
+
+    alert = import_110(clerk, station_code=bureau_a.station.code).alert
+    client = login_as(Client(), officer)
+    page = client.get(reverse("intake:complete", args=[alert.pk])).content.decode()
+    assert alert.external_ref in page and "补录登记" in page
+    data = form_data(version=str(alert.version), narrative="经民警现场了解：双方因摊位发生口角。")
+    response = client.post(reverse("intake:complete", args=[alert.pk]), data)
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.registration_completed_at is not None and alert.version == 2
+    assert alert.parties.count() == 2 and alert.evidence_items.count() == 1
+    assert alert.registered_category.code == "0201" and alert.category.code == "0104"
+    event = AuditEvent.objects.get(event_type=EventType.ALERT_REGISTRATION_COMPLETED)
+    assert event.data["overdue"] is False
+    assert client.get(reverse("intake:complete", args=[alert.pk])).status_code == 302
+
+
+def test_leader_cannot_complete_a_registration(clerk: Any, leader: Any, bureau_a: Any) -> None:
+    alert = import_110(clerk, station_code=bureau_a.station.code).alert
+    assert (
+        login_as(Client(), leader).get(reverse("intake:complete", args=[alert.pk])).status_code
+        == 403
+    )
+
+
+def test_late_completion_is_recorded_as_overdue(clerk: Any, bureau_a: Any) -> None:
+    from shoulian.intake.tests.helpers import alert_input
+
+    alert = import_110(clerk, station_code=bureau_a.station.code).alert
+    Alert.objects.filter(pk=alert.pk).update(registration_due_at=alert.received_at)
+    alert.refresh_from_db()
+    services.alert_complete_registration(
+        actor=clerk,
+        alert=alert,
+        version=alert.version,
+        data=alert_input(category_code="0201", items=(), parties=()),
+    )
+    event = AuditEvent.objects.get(event_type=EventType.ALERT_REGISTRATION_COMPLETED)
+    assert event.data["overdue"] is True
+
+
+# --- navigation ---------------------------------------------------------------------------------
+def test_navigation_offers_the_desk_to_clerks_and_the_list_to_case_roles(
+    clerk: Any, officer: Any, admin_user: Any
+) -> None:
+    def links(user: Any) -> str:
+        return login_as(Client(), user).get(reverse("core:home")).content.decode()
+
+    register_url = f'href="{reverse("intake:register")}"'
+    list_url = f'href="{reverse("intake:alert_list")}"'
+    clerk_page = links(clerk)
+    assert register_url in clerk_page and list_url in clerk_page
+    officer_page = links(officer)
+    assert list_url in officer_page and register_url not in officer_page
+    assert list_url not in links(admin_user)

@@ -1,0 +1,464 @@
+"""Pages of the intake desk. Thin: validate with forms, call one service, render."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shoulian.accounts.choices import Role
+from shoulian.core.access import role_required
+from shoulian.core.forms import add_service_errors
+from shoulian.intake import selectors, services
+from shoulian.intake.choices import (
+    AlertStatus,
+    CategoryGroup,
+    Channel,
+    PartyRole,
+)
+from shoulian.intake.forms import (
+    AlertForm,
+    CategoryCreateForm,
+    CategoryEditForm,
+    CompletionForm,
+    FilesForm,
+    ImportForm,
+    ItemFormSet,
+    PartyFormSet,
+    alert_input,
+    draft_payload,
+    draft_summary,
+    now_local,
+)
+from shoulian.intake.importer import import_csv
+from shoulian.intake.models import Category
+from shoulian.org.selectors import area_for_place
+from shoulian.privacy.services import RevealDenied, reveal_field
+
+# Everybody who works with case content; the administrator reads none of it (三员分立).
+CONTENT_ROLES = tuple(r for r in Role.values if r != Role.ADMIN)
+DESK_ROLES = (Role.CLERK,)
+COMPLETING_ROLES = (Role.CLERK, Role.OFFICER)
+RECEIPT_ROLES = (Role.CLERK, Role.OFFICER, Role.LEADER, Role.CENTER_HEAD)
+PAGE_SIZE = 50
+
+
+def _forms(request: HttpRequest, initial: dict[str, Any] | None = None) -> dict[str, Any]:
+    data = request.POST if request.method == "POST" else None
+    files = request.FILES if request.method == "POST" else None
+    initial = initial or {}
+    return {
+        "form": AlertForm(data, initial=initial.get("alert")),
+        "parties": PartyFormSet(data, prefix="party", initial=initial.get("parties")),
+        "items": ItemFormSet(data, prefix="item", initial=initial.get("items")),
+        "files": FilesForm(data, files),
+    }
+
+
+def _initial_from_draft(payload: dict[str, Any]) -> dict[str, Any]:
+    def rows(prefix: str) -> list[dict[str, Any]]:
+        found: dict[int, dict[str, Any]] = {}
+        for key, value in payload.items():
+            parts = key.split("-")
+            if len(parts) == 3 and parts[0] == prefix and parts[1].isdigit():
+                found.setdefault(int(parts[1]), {})[parts[2]] = value
+        return [found[i] for i in sorted(found) if any(v for v in found[i].values())]
+
+    alert = {k: v for k, v in payload.items() if "-" not in k}
+    return {"alert": alert, "parties": rows("party"), "items": rows("item")}
+
+
+def _duplicates_for(request: HttpRequest, parties: Any, exclude: int | None = None) -> list[Any]:
+    pairs, phones = [], []
+    for form in parties.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if data.get("id_number"):
+            pairs.append((data.get("id_type", ""), data["id_number"]))
+        if data.get("phone"):
+            phones.append(data["phone"])
+    return selectors.recent_duplicates(
+        request.user, id_numbers=pairs, phones=phones, exclude_pk=exclude
+    )
+
+
+def _render_form(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "intake/register.html", context, status=status)
+
+
+@role_required(*DESK_ROLES)
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    """The registration form (三个当场): alert, parties, evidence list and files in one page."""
+    user: Any = request.user
+    draft = None
+    draft_id = request.POST.get("draft") or request.GET.get("draft")
+    if draft_id and str(draft_id).isdigit():
+        draft = selectors.draft_for(user, int(draft_id))
+    if request.method == "GET":
+        initial: dict[str, Any] = {
+            "alert": {
+                "channel": Channel.WALK_IN,
+                "received_at": now_local(),
+                "idempotency_key": uuid.uuid4().hex,
+            }
+        }
+        if draft is not None:
+            restored = _initial_from_draft(draft.payload_data())
+            restored["alert"].update(idempotency_key=uuid.uuid4().hex, draft=draft.pk)
+            initial = restored
+        return _render_form(request, {**_forms(request, initial), "draft": draft})
+
+    context = {**_forms(request), "draft": draft}
+    if request.POST.get("action") == "draft":
+        payload = draft_payload(request.POST)
+        saved = services.draft_save(
+            actor=user, payload=payload, summary=draft_summary(payload), draft=draft
+        )
+        messages.success(request, "草稿已保存（上传的文件不随草稿保存，登记时请重新选择）。")
+        return redirect(f"{reverse('intake:register')}?draft={saved.pk}")
+
+    form, parties, items, files = (context[k] for k in ("form", "parties", "items", "files"))
+    valid = all([form.is_valid(), parties.is_valid(), items.is_valid(), files.is_valid()])
+    if not valid:
+        # The 30-day warning shows again with the errors; after a registration the receipt
+        # page shows it.
+        context["duplicates"] = _duplicates_for(request, parties)
+        return _render_form(request, context, status=200)
+    try:
+        registration = services.alert_register(
+            actor=user,
+            data=alert_input(form, parties, items, files),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+            draft=draft,
+        )
+    except services.IdempotencyConflict as exc:
+        return render(request, "intake/conflict.html", {"message": str(exc)}, status=422)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        context["duplicates"] = _duplicates_for(request, parties)
+        return _render_form(request, context)
+    if registration.replayed:
+        messages.info(request, f"该登记已于此前提交（{registration.alert.number}），未重复登记。")
+    else:
+        messages.success(request, f"已登记警情 {registration.alert.number}，请打印回执交报案人。")
+    return redirect("intake:receipt", pk=registration.alert.pk)
+
+
+@role_required(*COMPLETING_ROLES)
+@require_http_methods(["GET", "POST"])
+def complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Complete the registration of an alert taken over from 110 or an organ (≤ 24 h)."""
+    alert = selectors.alert_detail(request.user, pk)
+    if alert.registration_completed_at is not None:
+        messages.info(request, "该警情已完成登记。")
+        return redirect("intake:alert_detail", pk=alert.pk)
+    data = request.POST if request.method == "POST" else None
+    initial = {
+        "urgency": alert.urgency,
+        "incident_at": timezone.localtime(alert.incident_at).strftime("%Y-%m-%dT%H:%M"),
+        "incident_place": alert.incident_place,
+        "category": alert.category_id,
+        "narrative": alert.narrative,
+        "source_organ": alert.source_organ,
+        "version": alert.version,
+    }
+    form = CompletionForm(data, initial=initial)
+    parties = PartyFormSet(data, prefix="party")
+    items = ItemFormSet(data, prefix="item")
+    files = FilesForm(data, request.FILES if data is not None else None)
+    context = {
+        "alert": alert,
+        "form": form,
+        "parties": parties,
+        "items": items,
+        "files": files,
+        "completing": True,
+    }
+    if data is None:
+        return render(request, "intake/register.html", context)
+    valid = all([form.is_valid(), parties.is_valid(), items.is_valid(), files.is_valid()])
+    context["duplicates"] = _duplicates_for(request, parties, exclude=alert.pk)
+    if valid:
+        try:
+            services.alert_complete_registration(
+                actor=request.user,
+                alert=alert,
+                version=form.cleaned_data["version"],
+                data=alert_input(
+                    form,
+                    parties,
+                    items,
+                    files,
+                    channel=alert.channel,
+                    received_at=alert.received_at,
+                ),
+            )
+        except services.ConcurrentUpdate as exc:
+            return render(
+                request, "intake/conflict.html", {"message": str(exc), "alert": alert}, status=409
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"警情 {alert.number} 已完成登记。")
+            return redirect("intake:alert_detail", pk=alert.pk)
+    return render(request, "intake/register.html", context)
+
+
+@role_required(*COMPLETING_ROLES)
+@require_POST
+def jurisdiction_hint(request: HttpRequest) -> HttpResponse:
+    """htmx: the 辖区 and 派出所 the typed place suggests."""
+    place = request.POST.get("incident_place", "").strip()[:200]
+    unit = request.user.unit  # type: ignore[union-attr]
+    area = area_for_place(bureau=unit.bureau(), place_name=place) if place and unit else None
+    return render(request, "intake/_jurisdiction.html", {"area": area, "place": place})
+
+
+@role_required(*COMPLETING_ROLES)
+@require_POST
+def duplicates(request: HttpRequest) -> HttpResponse:
+    """htmx: alerts of the last 30 days with the same ID number or phone (POST: the numbers
+    never appear in a URL or an access log)."""
+    parties = PartyFormSet(request.POST, prefix="party")
+    parties.is_valid()
+    exclude = request.POST.get("exclude", "")
+    hits = _duplicates_for(request, parties, exclude=int(exclude) if exclude.isdigit() else None)
+    return render(request, "intake/_duplicates.html", {"duplicates": hits})
+
+
+def _filters(request: HttpRequest) -> selectors.AlertFilters:
+    from datetime import date
+
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return selectors.AlertFilters(
+        q=request.GET.get("q", "")[:40],
+        channel=request.GET.get("channel", "") if request.GET.get("channel") in Channel else "",
+        status=request.GET.get("status", "") if request.GET.get("status") in AlertStatus else "",
+        group=request.GET.get("group", "") if request.GET.get("group") in CategoryGroup else "",
+        date_from=day("from"),
+        date_to=day("to"),
+        pending_registration=request.GET.get("pending") == "1",
+    )
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def alert_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    page = Paginator(selectors.alert_list(request.user, filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "intake/alert_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "channels": Channel.choices,
+            "statuses": AlertStatus.choices,
+            "groups": CategoryGroup.choices,
+            "can_register": request.user.has_role(Role.CLERK),  # type: ignore[union-attr]
+        },
+    )
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from shoulian.audit.catalogue import EventType
+    from shoulian.audit.journal import record_read
+
+    alert = selectors.alert_detail(request.user, pk)
+    parties = list(alert.parties.all())
+    # U1: opening an alert shows its narrative and the parties (masked): a read of personal data.
+    record_read(EventType.PERSONAL_DATA_VIEWED, obj=alert, fields=["alert", "parties_masked"])
+    hits = selectors.recent_duplicates(
+        request.user,
+        id_numbers=[(p.id_type, p.id_number.plaintext()) for p in parties if p.id_number],
+        phones=[p.phone.plaintext() for p in parties if p.phone],
+        exclude_pk=alert.pk,
+    )
+    user: Any = request.user
+    return render(
+        request,
+        "intake/alert_detail.html",
+        {
+            "alert": alert,
+            "parties": parties,
+            "duplicates": hits,
+            "can_print": user.has_role(*RECEIPT_ROLES),
+            "can_complete": alert.registration_completed_at is None
+            and user.has_role(*COMPLETING_ROLES),
+            "reporter_role": PartyRole.REPORTER,
+        },
+    )
+
+
+@role_required(*CONTENT_ROLES)
+@require_POST
+def party_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the clear value of one field of a party, for who may see it; every try journalled."""
+    party = selectors.party_for(request.user, pk)
+    field = request.POST.get("field", "")
+    if field not in {"name", "id_number", "phone", "address"}:
+        return HttpResponse("无效的字段。", status=400)
+    try:
+        value = reveal_field(
+            user=request.user, obj=party, field=field, reason=request.POST.get("reason", "")
+        )
+    except RevealDenied as exc:
+        return render(
+            request,
+            "intake/_reveal.html",
+            {"party": party, "field": field, "refused": str(exc), "ground": exc.ground},
+            status=200,
+        )
+    return render(request, "intake/_reveal.html", {"party": party, "field": field, "value": value})
+
+
+@role_required(*RECEIPT_ROLES)
+@require_GET
+def receipt(request: HttpRequest, pk: int) -> HttpResponse:
+    """The print view: what the receipt says, with the button that prints the PDF."""
+    alert = selectors.alert_detail(request.user, pk)
+    parties = list(alert.parties.all())
+    reporter = next((p for p in parties if p.role == PartyRole.REPORTER), None)
+    hits = selectors.recent_duplicates(
+        request.user,
+        id_numbers=[(p.id_type, p.id_number.plaintext()) for p in parties if p.id_number],
+        phones=[p.phone.plaintext() for p in parties if p.phone],
+        exclude_pk=alert.pk,
+    )
+    from shoulian.intake.receipt import public_query_url
+
+    return render(
+        request,
+        "intake/receipt.html",
+        {
+            "alert": alert,
+            "reporter": reporter,
+            "duplicates": hits,
+            "query_url": public_query_url(),
+        },
+    )
+
+
+@role_required(*RECEIPT_ROLES)
+@require_GET
+def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_detail(request.user, pk)
+    pdf = services.receipt_print(actor=request.user, alert=alert)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{alert.number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = selectors.evidence_file_for(request.user, pk)
+    handle = services.evidence_open(actor=request.user, evidence=evidence)
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return cast(HttpResponse, response)
+
+
+# --- drafts -----------------------------------------------------------------------------------
+@role_required(*DESK_ROLES)
+@require_GET
+def draft_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "intake/draft_list.html", {"drafts": selectors.drafts_of(request.user)})
+
+
+@role_required(*DESK_ROLES)
+@require_POST
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = selectors.draft_for(request.user, pk)
+    services.draft_discard(actor=request.user, draft=draft)
+    messages.success(request, "草稿已删除。")
+    return redirect("intake:draft_list")
+
+
+# --- 110 and organ imports --------------------------------------------------------------------
+@role_required(*DESK_ROLES)
+@require_http_methods(["GET", "POST"])
+def import_alerts(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = import_csv(
+            actor=request.user,
+            upload=form.cleaned_data["file"],
+            channel=form.cleaned_data["channel"],
+        )
+        if result.ok:
+            messages.success(request, f"已导入 {len(result.created)} 起警情。")
+    return render(request, "intake/import.html", {"form": form, "result": result})
+
+
+# --- classification standard ------------------------------------------------------------------
+@require_GET
+def category_list(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    return render(
+        request,
+        "intake/category_list.html",
+        {"categories": selectors.category_tree(), "can_edit": user.has_role(Role.ADMIN)},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def category_create(request: HttpRequest) -> HttpResponse:
+    form = CategoryCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.category_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已新增类别 {category.code} {category.name}。")
+            return redirect("intake:category_list")
+    return render(request, "intake/category_form.html", {"form": form, "creating": True})
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(Category, pk=pk)
+    initial = {
+        k: getattr(category, k)
+        for k in ("name", "is_case_type", "requires_legal_review", "is_sensitive", "is_active")
+    }
+    form = CategoryEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.category_update(actor=request.user, category=category, **form.cleaned_data)
+        messages.success(request, "已保存。")
+        return redirect("intake:category_list")
+    return render(request, "intake/category_form.html", {"form": form, "category": category})

@@ -1,0 +1,165 @@
+"""Approval chains as data (``ChainStep`` rows): per decision kind, an ordered list of steps, each
+with the approving role and the condition under which it applies. The conditions are code, in one
+registry; the national default chain is seeded by migration and a bureau may replace it per kind.
+
+Default (公安部 2015 意见 and 《公安机关办理刑事案件程序规定》):
+- every decision: the unit leader (所队领导) approves;
+- economic-crime and dispute-prone categories: the legal brigade reviews **before** the decision;
+- criminal 立案 and 不予立案: the bureau head (局领导) approves last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from shoulian.accounts.choices import Role
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
+from shoulian.org.choices import UnitKind
+from shoulian.org.models import Unit
+from shoulian.workflow.choices import APPROVER_ROLES, ChainCondition, DecisionKind
+from shoulian.workflow.models import ChainStep
+
+CONDITIONS: dict[str, Callable[[Any], bool]] = {
+    ChainCondition.ALWAYS: lambda alert: True,
+    ChainCondition.LEGAL_REVIEW: lambda alert: bool(alert.category.requires_legal_review),
+    ChainCondition.CASE_TYPE: lambda alert: bool(alert.is_case_type),
+}
+
+# Where the holder of each role sits, relative to the alert.
+ROLE_UNIT_KIND: dict[str, str | None] = {
+    Role.LEADER: None,  # the handling unit itself
+    Role.LEGAL_OFFICER: None,
+    Role.CENTER_HEAD: UnitKind.CENTER,
+    Role.LEGAL_BRIGADE: UnitKind.LEGAL_BRIGADE,
+    Role.BUREAU_HEAD: UnitKind.BUREAU,
+}
+
+# (kind, position, role, condition, label): the national default, also written by migration 0002.
+DEFAULT_CHAIN: tuple[tuple[str, int, str, str, str], ...] = tuple(
+    row
+    for kind in DecisionKind.values
+    for row in (
+        (kind, 1, Role.LEADER, ChainCondition.ALWAYS, "所队领导审批"),
+        (kind, 2, Role.LEGAL_BRIGADE, ChainCondition.LEGAL_REVIEW, "法制大队事前审核"),
+        *(
+            ((kind, 3, Role.BUREAU_HEAD, ChainCondition.ALWAYS, "局领导审批"),)
+            if kind in (DecisionKind.CRIMINAL_FILE, DecisionKind.NOT_FILE)
+            else ()
+        ),
+    )
+)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    position: int
+    role: str
+    label: str
+    unit: Unit
+
+
+def _rows(bureau: Unit, kind: str) -> list[ChainStep]:
+    rows = list(
+        ChainStep.objects.filter(
+            Q(bureau=bureau) | Q(bureau__isnull=True), decision_kind=kind, is_active=True
+        ).order_by("position", "id")
+    )
+    own = [r for r in rows if r.bureau_id == bureau.pk]
+    return own or [r for r in rows if r.bureau_id is None]
+
+
+def approver_unit(alert: Any, role: str, bureau: Unit) -> Unit | None:
+    kind = ROLE_UNIT_KIND.get(role)
+    if kind is None:
+        return alert.handling_unit
+    if kind == UnitKind.BUREAU:
+        return bureau
+    return (
+        Unit.objects.filter(path__startswith=bureau.path, kind=kind, is_active=True)
+        .order_by("path")
+        .first()
+    )
+
+
+def chain_for(alert: Any, kind: str, *, bureau: Unit) -> list[PlannedStep]:
+    """The steps a proposal of ``kind`` on ``alert`` must pass, in order."""
+    steps: list[PlannedStep] = []
+    for row in _rows(bureau, kind):
+        if not CONDITIONS[row.condition](alert):
+            continue
+        unit = approver_unit(alert, row.role, bureau)
+        if unit is None:
+            continue
+        steps.append(PlannedStep(len(steps) + 1, row.role, row.label, unit))
+    return steps
+
+
+@dataclass(frozen=True)
+class StepInput:
+    role: str
+    condition: str
+    label: str
+
+
+def approval_chain_configure(
+    *, actor: Any, bureau: Unit, kind: str, steps: Sequence[StepInput]
+) -> list[ChainStep]:
+    """Replace a bureau's chain for one decision kind. The legal brigade tunes it (rules that
+    supervisors tune are data). An empty list returns the bureau to the national default."""
+    if (
+        actor is None
+        or not actor.has_role(Role.LEGAL_BRIGADE)
+        or actor.is_auxiliary
+        or actor.unit is None
+        or actor.unit.bureau().pk != bureau.pk
+    ):
+        with transaction.atomic():
+            record(
+                EventType.WORKFLOW_REFUSED,
+                outcome=Outcome.DENIED,
+                actor=actor,
+                data={"action": "configure_chain", "code": "role"},
+            )
+        raise PermissionDenied("只有本局法制大队可以配置审批流程。")
+    if kind not in DecisionKind.values:
+        raise ValidationError({"kind": "未知的决定类型。"})
+    for step in steps:
+        if step.role not in APPROVER_ROLES:
+            raise ValidationError({"steps": f"{step.role} 不能担任审批角色。"})
+        if step.condition not in CONDITIONS:
+            raise ValidationError({"steps": f"未知的适用条件：{step.condition}"})
+    if steps and not any(s.condition == ChainCondition.ALWAYS for s in steps):
+        # Z5: a proposal must always meet at least one approver other than its author.
+        raise ValidationError({"steps": "至少一个审批环节须适用于所有警情。"})
+    with transaction.atomic():
+        ChainStep.objects.filter(bureau=bureau, decision_kind=kind, is_active=True).update(
+            is_active=False
+        )
+        created = [
+            ChainStep.objects.create(
+                bureau=bureau,
+                decision_kind=kind,
+                position=index,
+                role=step.role,
+                condition=step.condition,
+                label=step.label.strip() or str(Role(step.role).label),
+            )
+            for index, step in enumerate(steps, start=1)
+        ]
+        record(
+            EventType.APPROVAL_CHAIN_CONFIGURED,
+            obj=bureau,
+            actor=actor,
+            data={
+                "kind": kind,
+                "steps": [[s.role, s.condition] for s in steps],
+            },
+        )
+    return created

@@ -1,0 +1,169 @@
+"""What an issued document says, fixed at issue (``Document.content``).
+
+The wording follows the 公安机关法律文书式样: the organ, the title, the 文号, the addressee, the body
+with the facts, the legal basis and the remedy, the organ and date at the foot. The addressee's name
+is not copied here: ``addressee_party`` points to the party, whose name is read when rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from django.utils import timezone
+
+from shoulian.intake.choices import CategoryGroup, PartyRole
+from shoulian.org.models import Unit
+from shoulian.workflow.choices import ApprovalStatus, DocumentKind
+from shoulian.workflow.documents import numbering
+from shoulian.workflow.models import Document
+
+CRIMINAL_PROCEDURE_LAW = "《中华人民共和国刑事诉讼法》第一百一十二条"
+
+
+def _day(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y年%m月%d日")
+
+
+def _minute(value: dt.datetime) -> str:
+    return timezone.localtime(value).strftime("%Y年%m月%d日 %H时%M分")
+
+
+def _case_name(alert: Any) -> str:
+    name = alert.category.name
+    return name if name.endswith("案") else f"{name}案"
+
+
+def _reporter(alert: Any) -> Any:
+    parties = list(alert.parties.all())
+    for role in (PartyRole.REPORTER, PartyRole.VICTIM):
+        found = next((p for p in parties if p.role == role), None)
+        if found is not None:
+            return found
+    return None
+
+
+def _materials(alert: Any) -> list[dict[str, Any]]:
+    items = [
+        {"name": i.name, "quantity": i.quantity, "features": i.features, "pages": i.pages}
+        for i in alert.evidence_items.all()
+    ]
+    files = [
+        {
+            "name": f"电子文件：{f.get_kind_display()}",
+            "quantity": 1,
+            "features": f.sha256[:16],
+            "pages": None,
+        }
+        for f in alert.evidence_files.all()
+    ]
+    return items + files
+
+
+def _approvals(decision: Any) -> list[dict[str, str]]:
+    return [
+        {
+            "label": a.label,
+            "name": a.decided_by.full_name if a.decided_by else "",
+            "date": _day(a.decided_at) if a.decided_at else "",
+            "note": a.note,
+        }
+        for a in decision.approvals.select_related("decided_by").order_by("position")
+        if a.status == ApprovalStatus.APPROVED
+    ]
+
+
+def _body(kind: str, alert: Any, decision: Any, bureau: Unit) -> list[str]:
+    received = _day(alert.received_at)
+    case = _case_name(alert)
+    facts = decision.facts.strip()
+    basis = decision.legal_basis.strip()
+    if kind == DocumentKind.FILING_DECISION:
+        return [
+            f"根据{basis or CRIMINAL_PROCEDURE_LAW}之规定，决定对{case}立案侦查。",
+        ]
+    if kind == DocumentKind.NON_FILING_NOTICE:
+        return [
+            f"你（单位）于{received}提出控告的{case}，我局经审查认为：{facts}",
+            f"根据{basis or CRIMINAL_PROCEDURE_LAW}之规定，决定不予立案。",
+            f"如不服本决定，可以在收到本通知书之日起七日以内向{bureau.name}申请复议。",
+        ]
+    if kind == DocumentKind.TRANSFER_NOTICE:
+        return [
+            f"你（单位）于{received}报称的{case}，我局经审查认为：{facts}",
+            f"根据{basis}之规定，已将该案件移送{decision.authority}处理，"
+            "随案移送的材料见下表。请与该机关联系了解办理情况。",
+        ]
+    if kind == DocumentKind.NON_INVESTIGATION_NOTICE:
+        return [
+            f"你（单位）于{received}报称的事项，经审查：{facts}",
+            f"该事项不属于公安机关职责范围，根据{basis}之规定，本局不予调查处理。"
+            f"请向{decision.authority}反映。",
+            "如有异议，可以在收到本告知书后向本局法制部门反映，或拨打举报投诉电话 12389。",
+        ]
+    if kind == DocumentKind.ADMIN_ACCEPT_FORM:
+        return [f"受案意见：{facts}", f"法律依据：{basis}"]
+    raise ValueError(f"unknown document kind {kind}")
+
+
+def build(
+    kind: str, alert: Any, decision: Any, *, bureau: Unit, number: str, at: dt.datetime
+) -> dict[str, Any]:
+    reporter = _reporter(alert)
+    spec = numbering.SPECS[kind]
+    handling = alert.handling_unit
+    content: dict[str, Any] = {
+        "title": spec.title,
+        "number": number,
+        "organ": bureau.name,
+        "unit": handling.name if handling else "",
+        "unit_phone": handling.phone if handling else "",
+        "alert_number": alert.number,
+        "channel": alert.get_channel_display(),
+        "category": alert.category.name,
+        "received_at": _minute(alert.received_at),
+        "decided_on": _day(at),
+        "addressee_party": reporter.pk if reporter else None,
+        "body": _body(kind, alert, decision, bureau),
+        "proposer": decision.proposed_by.full_name,
+        "approvals": _approvals(decision),
+    }
+    if kind == DocumentKind.ADMIN_ACCEPT_FORM:
+        content["narrative"] = alert.narrative
+        content["incident_place"] = alert.incident_place
+        content["incident_at"] = _minute(alert.incident_at)
+    if kind == DocumentKind.TRANSFER_NOTICE:
+        content["authority"] = decision.authority
+        content["materials"] = _materials(alert)
+    return content
+
+
+def digest(content: dict[str, Any]) -> str:
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def issue(
+    *, kind: str, alert: Any, decision: Any, bureau: Unit, actor: Any, at: dt.datetime
+) -> Document:
+    """Number and write the document; inside the deciding transaction."""
+    year = timezone.localtime(at).year
+    sequence = numbering.next_sequence(bureau, kind, year)
+    tag = None
+    if kind == DocumentKind.TRANSFER_NOTICE and alert.category.group == CategoryGroup.CRIMINAL:
+        tag = "刑"
+    number = numbering.format_number(numbering.prefix_for(bureau), kind, year, sequence, tag=tag)
+    return Document.objects.create(
+        alert=alert,
+        decision=decision,
+        kind=kind,
+        bureau=bureau,
+        year=year,
+        sequence=sequence,
+        number=number,
+        content=build(kind, alert, decision, bureau=bureau, number=number, at=at),
+        issued_at=at,
+        issued_by=actor,
+    )

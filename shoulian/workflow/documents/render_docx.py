@@ -1,0 +1,116 @@
+"""Documents as DOCX (python-docx), for staff who must edit the layout before printing on the
+bureau's letterhead. Word has no embedded font here: every run names its East Asian font
+explicitly (仿宋 for the body, 宋体 for titles, as the 公文 format asks), falling back to whatever
+CJK font the reader's machine has."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docx import Document as DocxDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from shoulian.workflow.choices import DocumentKind
+from shoulian.workflow.documents.text import addressee_name
+
+BODY_FONT = "仿宋"
+TITLE_FONT = "宋体"
+
+
+def _run(
+    paragraph: Any, text: str, *, font: str = BODY_FONT, size: float = 14, bold: bool = False
+) -> Any:
+    run = paragraph.add_run(text)
+    run.font.name = font
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    # python-docx sets only the ASCII font; Chinese text uses the eastAsia slot.
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
+    return run
+
+
+def _para(doc: Any, text: str, *, align: Any = None, indent: bool = False, **run: Any) -> Any:
+    paragraph = doc.add_paragraph()
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Pt(28)
+    _run(paragraph, text, **run)
+    return paragraph
+
+
+def _table(doc: Any, rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for col, value in enumerate(row):
+            cell = table.cell(r, col)
+            cell.text = ""
+            _run(cell.paragraphs[0], str(value), size=11)
+
+
+def render(document: Any) -> bytes:
+    c = document.content
+    doc = DocxDocument()
+    normal = doc.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    doc.core_properties.title = f"{c['title']} {c['number']}"
+    doc.core_properties.author = c["organ"]
+
+    _para(doc, c["organ"], align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=18, bold=True)
+    _para(doc, c["title"], align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=22, bold=True)
+    _para(doc, c["number"], align=WD_ALIGN_PARAGRAPH.RIGHT, size=12)
+    name = addressee_name(document)
+    if document.kind == DocumentKind.ADMIN_ACCEPT_FORM:
+        rows = [
+            ["警情编号", c["alert_number"]],
+            ["案件来源", c["channel"]],
+            ["报案人", name],
+            ["接报时间", c["received_at"]],
+            ["发案时间", c.get("incident_at", "")],
+            ["发案地点", c.get("incident_place", "")],
+            ["简要案情", c.get("narrative", "")],
+            ["受案意见", "\n".join(c["body"])],
+            ["办案单位", c["unit"]],
+            ["承办人", c["proposer"]],
+        ]
+        rows += [
+            [s["label"], f"{s['name']}　{s['date']}　{s['note']}".strip()] for s in c["approvals"]
+        ]
+        _table(doc, rows)
+    else:
+        if document.kind != DocumentKind.FILING_DECISION:
+            _para(doc, f"{name}：")
+        for line in c["body"]:
+            _para(doc, line, indent=True)
+        if document.kind == DocumentKind.TRANSFER_NOTICE:
+            rows = [["序号", "材料名称", "数量", "特征", "页数"]]
+            rows += [
+                [
+                    str(i),
+                    m["name"],
+                    str(m["quantity"]),
+                    m["features"] or "—",
+                    str(m["pages"] or "—"),
+                ]
+                for i, m in enumerate(c.get("materials", []), start=1)
+            ] or [["—", "无随案移送材料", "", "", ""]]
+            _table(doc, rows)
+    doc.add_paragraph()
+    _para(doc, f"{c['organ']}（印）", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, c["decided_on"], align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if document.kind in (
+        DocumentKind.NON_FILING_NOTICE,
+        DocumentKind.TRANSFER_NOTICE,
+        DocumentKind.NON_INVESTIGATION_NOTICE,
+    ):
+        doc.add_paragraph()
+        _para(doc, "本文书已收到。　　　　签收人：　　　　　　　年　　月　　日")
+    _para(doc, f"警情编号 {c['alert_number']} · 办案单位 {c['unit']}", size=9)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

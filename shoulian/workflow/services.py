@@ -1,0 +1,313 @@
+"""Writes of the workflow. Every change of an alert's lifecycle goes through ``alert_transition``:
+one row of the transition table, checked, applied with a compare-and-set update, journalled with
+exactly one event, all in one transaction with its side rows (routing, decision, document …) and
+its clock changes. A refused attempt changes nothing and writes one denial event (Z5, U1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shoulian.accounts.choices import Role
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
+from shoulian.audit.models import AuditEvent
+from shoulian.intake.models import Alert
+from shoulian.org.models import Unit
+from shoulian.workflow import clock
+from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
+from shoulian.workflow.handlers import CONFLICT_MESSAGE, HANDLERS
+from shoulian.workflow.models import AlertFlow, BureauSetting, Decision, FlowStep
+from shoulian.workflow.workflow import Ctx, Refusal, check, transition_for
+
+A = Action
+
+
+class TransitionError(ValidationError):
+    """The transition is not possible now (status, missing reason, nothing pending)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message, code=code)
+        self.refusal_code = code
+
+
+class TransitionConflict(TransitionError):
+    """Somebody else changed the alert since the page was opened (R6)."""
+
+
+class TransitionDenied(PermissionDenied):
+    """The actor may not do this (role, unit, own proposal, 辅警)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.refusal_code = code
+
+
+@dataclass(frozen=True)
+class Applied:
+    alert: Alert
+    step: FlowStep
+    event: AuditEvent
+    result: Any = None
+
+
+# --- the one service ---------------------------------------------------------------------------
+def alert_transition(
+    *,
+    actor: Any,
+    alert: Alert,
+    action: str,
+    expected_version: int,
+    now: datetime | None = None,
+    **payload: Any,
+) -> Applied:
+    """Apply ``action`` to ``alert`` as ``actor``, if the table allows it and nobody changed the
+    alert since ``expected_version`` was read.
+
+    ``now`` is the moment of the transition; only the demo seeder passes a past one (to lay out
+    months of history in order), every page and job acts at the current time."""
+    try:
+        with transaction.atomic():
+            return _apply(actor, alert.pk, action, expected_version, payload, now or timezone.now())
+    except Refusal as refusal:
+        _journal_refusal(actor, alert, action, refusal)
+        if refusal.permission:
+            raise TransitionDenied(refusal.message, refusal.code) from None
+        if refusal.code == "conflict":
+            raise TransitionConflict(refusal.message, refusal.code) from None
+        raise TransitionError(refusal.message, refusal.code) from None
+
+
+def _journal_refusal(actor: Any, alert: Alert, action: str, refusal: Refusal) -> None:
+    with transaction.atomic():
+        record(
+            EventType.WORKFLOW_REFUSED,
+            obj=("alert", alert.pk),
+            outcome=Outcome.DENIED,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            data={"action": str(action)[:40], "code": refusal.code},
+        )
+
+
+def _load(actor: Any, pk: int) -> Alert:
+    alert = (
+        Alert.objects.visible_to(actor)
+        .select_related("category", "registering_unit", "handling_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if alert is None:
+        # Z3: another unit's alert is refused exactly like a missing one.
+        raise Refusal("not_found", "警情不存在。", permission=True)
+    return alert
+
+
+def _apply(
+    actor: Any,
+    pk: int,
+    action: str,
+    expected_version: int,
+    payload: dict[str, Any],
+    now: datetime,
+) -> Applied:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise Refusal("anonymous", "请先登录。", permission=True)
+    alert = _load(actor, pk)
+    if alert.version != expected_version:
+        raise Refusal("conflict", CONFLICT_MESSAGE)
+    row = transition_for(alert.status, action)
+    if row is None:
+        label = Action(action).label if action in Action.values else action
+        raise Refusal("illegal", f"警情当前状态为“{alert.get_status_display()}”，不能{label}。")
+    ctx = Ctx(actor=actor, alert=alert, payload={**payload, "_action": action}, now=now)
+    check(ctx, row)
+    plan = HANDLERS[action](ctx)
+
+    now = ctx.now
+    source, version = alert.status, alert.version
+    from_unit = alert.handling_unit
+    updates = {"status": row.target, "version": version + 1, "updated_at": now, **plan.updates}
+    won = Alert.objects.filter(pk=alert.pk, status=source, version=version).update(**updates)
+    if won != 1:
+        raise Refusal("conflict", CONFLICT_MESSAGE)
+    alert.status = row.target
+    alert.version = version + 1
+    if "handling_unit" in plan.updates:
+        alert.handling_unit = plan.updates["handling_unit"]
+
+    counted = AlertFlow.objects.filter(alert=alert).update(
+        last_step_at=now, **{k: F(k) + v for k, v in plan.counters.items()}, **plan.flow
+    )
+    if not counted:
+        # The first step of the alert's flow (the alert's row lock serialises this insert).
+        AlertFlow.objects.create(alert=alert, last_step_at=now, **plan.counters, **plan.flow)
+    held = clock.CENTER_HELD
+    moved = (
+        not counted
+        or (from_unit.pk if from_unit else None) != alert.handling_unit_id
+        or (source in held) != (row.target in held)
+    )
+    result = plan.after() if plan.after is not None else None
+
+    changed: dict[str, Any] = {}
+    if source != row.target:
+        changed["status"] = [source, row.target]
+    to_unit = alert.handling_unit
+    if (from_unit.pk if from_unit else None) != (to_unit.pk if to_unit else None):
+        changed["unit"] = [from_unit.code if from_unit else None, to_unit.code if to_unit else None]
+    if plan.reason:
+        changed["reason"] = True
+    event = record(
+        row.event,
+        obj=alert,
+        actor=actor,
+        data={
+            "number": alert.number,
+            "action": action,
+            "version": alert.version,
+            "changed": changed,
+            **({"reason": plan.reason} if plan.reason else {}),
+            **plan.data,
+        },
+    )
+    step = FlowStep.objects.create(
+        alert=alert,
+        action=action,
+        from_status=source,
+        to_status=row.target,
+        from_unit=from_unit,
+        to_unit=to_unit,
+        actor=actor,
+        actor_unit=actor.unit,
+        at=now,
+        reason=plan.reason[:500],
+        version=alert.version,
+        event_id=event.pk,
+    )
+    clock.after_transition(
+        ctx, action=action, decision=plan.decision, at=plan.event_at or now, moved=moved
+    )
+    return Applied(alert=alert, step=step, event=event, result=result)
+
+
+# --- conveniences over alert_transition ----------------------------------------------------------
+def decision_approve(
+    *,
+    actor: Any,
+    decision: Decision,
+    expected_version: int,
+    note: str = "",
+    now: datetime | None = None,
+) -> Applied:
+    """Approve the decision's pending step: the last step makes the decision."""
+    steps = list(decision.approvals.order_by("position").values_list("position", "status"))
+    pending = next((p for p, s in steps if s == ApprovalStatus.PENDING), None)
+    last = steps[-1][0] if steps else None
+    action = (
+        DECISION_ACTION[decision.kind] if pending is not None and pending == last else A.APPROVE
+    )
+    return alert_transition(
+        actor=actor,
+        alert=decision.alert,
+        action=action,
+        expected_version=expected_version,
+        note=note,
+        now=now,
+    )
+
+
+def decision_reject(
+    *,
+    actor: Any,
+    decision: Decision,
+    expected_version: int,
+    reason: str,
+    now: datetime | None = None,
+) -> Applied:
+    return alert_transition(
+        actor=actor,
+        alert=decision.alert,
+        action=A.REJECT,
+        expected_version=expected_version,
+        reason=reason,
+        now=now,
+    )
+
+
+def document_prefix_set(*, actor: Any, bureau: Unit, prefix: str) -> BureauSetting:
+    """The 文号 prefix of a bureau (沙公). Configuration: the administrator sets it."""
+    prefix = prefix.strip()
+    if (
+        actor is None
+        or not actor.has_role(Role.ADMIN)
+        or actor.unit is None
+        or actor.unit.bureau().pk != bureau.pk
+    ):
+        with transaction.atomic():
+            record(
+                EventType.WORKFLOW_REFUSED,
+                outcome=Outcome.DENIED,
+                actor=actor,
+                data={"action": "document_prefix", "code": "role"},
+            )
+        raise PermissionDenied("只有本局系统管理员可以设置文书字号。")
+    if not 1 <= len(prefix) <= 12 or any(ch in prefix for ch in "（）()〔〕[]"):
+        raise ValidationError({"prefix": "前缀为 1–12 个字，不含括号（如“沙公”）。"})
+    try:
+        with transaction.atomic():
+            setting, _created = BureauSetting.objects.update_or_create(
+                bureau=bureau, defaults={"document_prefix": prefix}
+            )
+            record(EventType.DOCUMENT_PREFIX_SET, obj=bureau, actor=actor, data={"prefix": prefix})
+    except IntegrityError as exc:  # pragma: no cover - one row per bureau, written above
+        raise ValidationError("保存失败，请重试。") from exc
+    return setting
+
+
+__all__ = [
+    "Applied",
+    "TransitionConflict",
+    "TransitionDenied",
+    "TransitionError",
+    "alert_transition",
+    "decision_approve",
+    "decision_reject",
+    "document_prefix_set",
+]
+
+
+def document_render(*, actor: Any, document: Any, fmt: str) -> bytes:
+    """A document as PDF or DOCX for an authorised reader; every download is journalled (F4)."""
+    import hashlib
+
+    from shoulian.audit.journal import record_read
+    from shoulian.workflow.documents import render_docx, render_pdf
+
+    if not type(document).objects.visible_to(actor).filter(pk=document.pk).exists():
+        with transaction.atomic():
+            record(
+                EventType.WORKFLOW_REFUSED,
+                obj=("alert", document.alert_id),
+                outcome=Outcome.DENIED,
+                actor=actor,
+                data={"action": "document_download", "code": "not_found"},
+            )
+        raise PermissionDenied("无权查看该文书。")
+    data = render_pdf.render(document) if fmt == "pdf" else render_docx.render(document)
+    with transaction.atomic():
+        record_read(
+            EventType.DOCUMENT_PRINTED,
+            obj=("alert", document.alert_id),
+            actor=actor,
+            document=document.number,
+            format=fmt,
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+    return data

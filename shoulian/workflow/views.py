@@ -1,0 +1,358 @@
+"""Pages of the workflow. Thin: fetch through a selector, validate with a form, call one service."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from shoulian.accounts.choices import Role
+from shoulian.core.access import role_required
+from shoulian.core.forms import add_service_errors
+from shoulian.org.selectors import areas_visible_to
+from shoulian.workflow import routing, selectors, services
+from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionStatus
+from shoulian.workflow.forms import (
+    FORMS,
+    OUTCOME_ACTIONS,
+    ApplicationForm,
+    ApprovalForm,
+    PrefixForm,
+    RoutingRuleForm,
+    VersionForm,
+)
+from shoulian.workflow.workflow import (
+    Ctx,
+    Refusal,
+    bureau_of,
+    check,
+    transition_for,
+)
+
+# Everybody who works with case content; the administrator reads none of it (三员分立).
+CONTENT_ROLES = tuple(r for r in Role.values if r != Role.ADMIN)
+# Roles that have work in the lifecycle (the inspector only reads).
+ACTING_ROLES = (
+    Role.CLERK,
+    Role.OFFICER,
+    Role.LEADER,
+    Role.LEGAL_OFFICER,
+    Role.CENTER_HEAD,
+    Role.LEGAL_BRIGADE,
+    Role.BUREAU_HEAD,
+)
+CENTER_ROLES = (Role.CLERK, Role.CENTER_HEAD)
+UNIT_ROLES = (Role.OFFICER, Role.LEADER, Role.LEGAL_OFFICER)
+
+
+@role_required(*ACTING_ROLES)
+@require_GET
+def work_queue(request: HttpRequest) -> HttpResponse:
+    queue = selectors.work_queue(request.user)
+    return render(request, "workflow/queue.html", {"queue": queue, "tasks": queue.tasks})
+
+
+@role_required(*CENTER_ROLES)
+@require_GET
+def routing_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "workflow/routing.html", {"tasks": selectors.routing_queue(request.user)}
+    )
+
+
+@role_required(*UNIT_ROLES)
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "workflow/inbox.html", {"tasks": selectors.inbox(request.user)})
+
+
+@role_required(*APPROVER_ROLES)
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "workflow/approvals.html",
+        {"approvals": list(selectors.pending_approvals(request.user)[: selectors.QUEUE_LIMIT])},
+    )
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_for(request.user, pk)
+    view = selectors.alert_view(request.user, alert)
+    suggestion = None
+    if any(t.action in (Action.ROUTE, Action.REROUTE) for t in view.actions):
+        suggestion = routing.suggest(alert)
+    approving = [t for t in view.actions if t.action in APPROVAL_ACTIONS]
+    pending = next((d for d in view.decisions if d.status == DecisionStatus.PENDING), None)
+    return render(
+        request,
+        "workflow/alert.html",
+        {
+            "v": view,
+            "alert": alert,
+            "suggestion": suggestion,
+            "buttons": [t for t in view.actions if t.action in FORMS],
+            "approve_decision": pending if approving else None,
+        },
+    )
+
+
+# Approval steps are taken on the decision page; these rows never get a button of their own.
+APPROVAL_ACTIONS = frozenset(
+    {Action.APPROVE, Action.REJECT, *(a for a in Action.values if a.startswith("decide_"))}
+)
+
+
+def _form_for(request: HttpRequest, action: str, alert: Any, data: Any) -> VersionForm:
+    form_class = FORMS[action]
+    kwargs: dict[str, Any] = {"initial": {"version": alert.version}}
+    if form_class is ApplicationForm:
+        kwargs["applicants"] = selectors.masked_reporters(alert)
+    elif form_class.__name__ in {"RouteForm", "DesignateForm", "TransferForm", "DisputeForm"}:
+        units = selectors.handling_units(request.user)
+        if action in (Action.REQUEST_TRANSFER, Action.RAISE_DISPUTE) and alert.handling_unit_id:
+            units = units.exclude(pk=alert.handling_unit_id)
+        kwargs["units"] = units
+    if action in (Action.ROUTE, Action.REROUTE, Action.DESIGNATE) and data is None:
+        suggestion = routing.suggest(alert)
+        if suggestion.unit is not None:
+            kwargs["initial"]["unit"] = suggestion.unit.pk
+    return form_class(data, **kwargs)  # type: ignore[call-arg]
+
+
+def _why_not(request: HttpRequest, alert: Any, action: str) -> str | None:
+    """Why the user cannot take ``action`` now (payload aside); None when they can."""
+    actions = [action, *OUTCOME_ACTIONS.get(action, {}).values()]
+    last = "警情当前状态不能办理此操作。"
+    for name in actions:
+        row = transition_for(alert.status, name)
+        if row is None:
+            continue
+        try:
+            check(Ctx(actor=request.user, alert=alert, payload={"_action": name}), row)
+        except Refusal as refusal:
+            if refusal.code in _PAYLOAD_CODES:
+                return None
+            last = refusal.message
+            continue
+        return None
+    return last
+
+
+# Refusals that only say the (empty) probe payload is incomplete: the form will ask for it.
+_PAYLOAD_CODES = frozenset(
+    {
+        "reason_required",
+        "unit_missing",
+        "unit_invalid",
+        "override_reason",
+        "kind_invalid",
+        "facts_required",
+        "basis_required",
+        "authority_required",
+        "applicant",
+        "grounds",
+        "reroute_same_unit",
+    }
+)
+
+
+@role_required(*ACTING_ROLES)
+@require_http_methods(["GET", "POST"])
+def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in FORMS:
+        raise Http404("没有这个操作")
+    alert = selectors.alert_for(request.user, pk)
+    data = request.POST if request.method == "POST" else None
+    form = _form_for(request, action, alert, data)
+    status = 200
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        payload = form.payload()
+        applied = OUTCOME_ACTIONS.get(action, {}).get(payload.pop("outcome", ""), action)
+        for optional in ("served_at", "applied_at"):
+            if payload.get(optional) is None:
+                payload.pop(optional, None)
+        try:
+            services.alert_transition(
+                actor=request.user,
+                alert=alert,
+                action=applied,
+                expected_version=form.cleaned_data["version"],
+                **payload,
+            )
+        except services.TransitionConflict as exc:
+            conflict, status = True, 409
+            form.add_error(None, exc.messages)
+        except services.TransitionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except services.TransitionError as exc:
+            status = 400
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已{Action(applied).label}：警情 {alert.number}。")
+            if selectors.alerts_visible_to(request.user).filter(pk=alert.pk).exists():
+                return redirect("workflow:alert", pk=alert.pk)
+            # Returned or moved out of the user's scope: back to the work queue.
+            return redirect("workflow:queue")
+    elif request.method == "POST":
+        status = 400
+    if conflict:
+        alert = selectors.alert_for(request.user, pk)
+    blocked = _why_not(request, alert, action)
+    context = {
+        "alert": alert,
+        "form": form,
+        "action": action,
+        "action_label": Action(action).label,
+        "blocked": blocked,
+        "conflict": conflict,
+        "suggestion": routing.suggest(alert) if action in (Action.ROUTE, Action.REROUTE) else None,
+        "transfer": selectors.pending_transfer(request.user, alert),
+        "dispute": selectors.pending_dispute(request.user, alert),
+    }
+    return render(request, "workflow/action.html", context, status=status)
+
+
+@role_required(*CONTENT_ROLES)
+@require_http_methods(["GET", "POST"])
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = selectors.decision_for(request.user, pk)
+    alert = decision.alert
+    form = ApprovalForm(request.POST or None, initial={"version": alert.version})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            version = form.cleaned_data["version"]
+            note = form.cleaned_data["note"] or ""
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.decision_approve(
+                        actor=request.user, decision=decision, expected_version=version, note=note
+                    )
+                else:
+                    services.decision_reject(
+                        actor=request.user, decision=decision, expected_version=version, reason=note
+                    )
+            except services.TransitionConflict as exc:
+                status = 409
+                form.add_error(None, exc.messages)
+            except services.TransitionDenied as exc:
+                raise PermissionDenied(str(exc)) from exc
+            except services.TransitionError as exc:
+                status = 400
+                add_service_errors(form, exc, default_field="note")
+            else:
+                messages.success(request, "审批意见已保存。")
+                return redirect("workflow:decision", pk=decision.pk)
+        else:
+            status = 400
+    view = selectors.alert_view(request.user, alert)
+    can_decide = decision.status == DecisionStatus.PENDING and any(
+        t.action in (Action.APPROVE, Action.REJECT) or t.action.startswith("decide_")
+        for t in view.actions
+    )
+    return render(
+        request,
+        "workflow/decision.html",
+        {"decision": decision, "alert": alert, "form": form, "can_decide": can_decide},
+        status=status,
+    )
+
+
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def document_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    if fmt not in DOCUMENT_TYPES:
+        raise Http404("没有这种格式")
+    document = selectors.document_for(request.user, pk)
+    data = services.document_render(actor=request.user, document=document, fmt=fmt)
+    response = HttpResponse(data, content_type=DOCUMENT_TYPES[fmt])
+    filename = f"{document.content['title']}-{document.number}.{fmt}"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"document-{document.pk}.{fmt}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@role_required(Role.CENTER_HEAD)
+@require_http_methods(["GET", "POST"])
+def rules(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    units = selectors.handling_units(user)
+    form = RoutingRuleForm(request.POST or None, units=units, areas=areas_visible_to(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            routing.routing_rule_create(
+                actor=user, bureau=bureau_of(user.unit), **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存分派规则。")
+            return redirect("workflow:rules")
+    return render(
+        request,
+        "workflow/rules.html",
+        {"form": form, "rules": selectors.routing_rules(user)},
+        status=400 if form.errors else 200,
+    )
+
+
+@role_required(Role.CENTER_HEAD)
+@require_POST
+def rule_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(selectors.routing_rules(request.user), pk=pk)
+    try:
+        routing.routing_rule_set_active(actor=request.user, rule=rule, active=not rule.is_active)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已启用规则。" if not rule.is_active else "已停用规则。")
+    return redirect("workflow:rules")
+
+
+@role_required(Role.ADMIN)
+@require_http_methods(["GET", "POST"])
+def settings_page(request: HttpRequest) -> HttpResponse:
+    from shoulian.workflow.documents.numbering import format_number, prefix_for
+
+    user: Any = request.user
+    bureau = bureau_of(user.unit)
+    form = PrefixForm(request.POST or None, initial={"document_prefix": prefix_for(bureau)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_prefix_set(
+                actor=user, bureau=bureau, prefix=form.cleaned_data["document_prefix"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, "已保存文书字号前缀。")
+            return redirect("workflow:settings")
+    prefix = prefix_for(bureau)
+    return render(
+        request,
+        "workflow/settings.html",
+        {
+            "form": form,
+            "bureau": bureau,
+            "example": format_number(prefix, "filing_decision", 2026, 12),
+        },
+        status=400 if form.errors else 200,
+    )
