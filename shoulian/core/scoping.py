@@ -4,8 +4,9 @@ A scoped model's queryset subclasses ``ScopedQuerySet`` and names the unit forei
 a row in the tree (``scope_fields``) and the domain it belongs to. ``visible_to(user)`` keeps the
 rows whose unit lies in the user's visible subtree:
 
-- content (alerts, cases, evidence …): own unit and below; the whole bureau for bureau-wide roles;
-  nothing at all for an account whose only role is 系统管理员 (三员分立).
+- content (alerts, cases, evidence …): own unit and below; the whole bureau for bureau-wide roles
+  and for the center's clerks; nothing at all for an account whose only role is 系统管理员
+  (三员分立).
 - org (units, staff directory): own unit and below; the whole bureau for administrators and
   bureau-wide roles.
 
@@ -35,6 +36,7 @@ class ScopeDomain(StrEnum):
 def scope_root(user: Any, domain: ScopeDomain) -> Unit | None:
     """The unit whose subtree ``user`` may see in ``domain``; None when it may see nothing."""
     from shoulian.accounts.choices import BUREAU_WIDE_ROLES, Role
+    from shoulian.org.choices import UnitKind
 
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -50,7 +52,9 @@ def scope_root(user: Any, domain: ScopeDomain) -> Unit | None:
         roles.discard(Role.ADMIN)
         if not roles:
             root = None
-        elif roles & BUREAU_WIDE_ROLES:
+        elif roles & BUREAU_WIDE_ROLES or (Role.CLERK in roles and unit.kind == UnitKind.CENTER):
+            # The center is the bureau's one door: its clerks register for, route to and follow
+            # up with every unit, so they see the whole bureau's alerts (not other bureaus').
             root = unit.bureau()
         else:
             root = unit

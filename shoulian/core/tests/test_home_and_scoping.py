@@ -73,3 +73,14 @@ def test_responses_carry_csp_and_no_store(officer: User) -> None:
 
 def test_healthz_reports_database_ok(db: None) -> None:
     assert Client().get(reverse("core:healthz")).json() == {"status": "ok"}
+
+
+def test_center_clerks_see_the_whole_bureaus_content_but_station_clerks_only_their_station(
+    clerk: User, bureau_a, bureau_b
+) -> None:
+    from shoulian.accounts.choices import Role
+    from shoulian.conftest import make_user
+
+    assert scope_root(clerk, ScopeDomain.CONTENT) == bureau_a.bureau
+    station_clerk = make_user("stationclerk", bureau_a.station, Role.CLERK, auxiliary=True)
+    assert scope_root(station_clerk, ScopeDomain.CONTENT) == bureau_a.station
