@@ -174,6 +174,15 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
             "description": i.description,
             "url_name": i.url_name,
         }
-        for i in NAV
+        for i in _grouped(NAV)
         if roles & i.roles
     ]
+
+
+def _grouped(items: list[NavItem]) -> list[NavItem]:
+    """Items of one section together, sections in order of first appearance: apps append their
+    entries at the end, and the template groups consecutive items only."""
+    order: dict[str, int] = {}
+    for item in items:
+        order.setdefault(str(item.section), len(order))
+    return sorted(items, key=lambda item: order[str(item.section)])

@@ -84,3 +84,17 @@ def test_center_clerks_see_the_whole_bureaus_content_but_station_clerks_only_the
     assert scope_root(clerk, ScopeDomain.CONTENT) == bureau_a.bureau
     station_clerk = make_user("stationclerk", bureau_a.station, Role.CLERK, auxiliary=True)
     assert scope_root(station_clerk, ScopeDomain.CONTENT) == bureau_a.station
+
+
+def test_each_navigation_section_appears_once(inspector: User) -> None:
+    from shoulian.core.navigation import nav_for
+
+    sections = [
+        item["section"]
+        for item in nav_for(login_as(Client(), inspector).get("/").wsgi_request.user)
+    ]
+    seen: list[str] = []
+    for section in sections:
+        if not seen or seen[-1] != section:
+            assert section not in seen, f"section {section} split in the navigation: {sections}"
+            seen.append(section)
