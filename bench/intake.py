@@ -96,6 +96,7 @@ def setup_fixtures() -> dict[str, Any]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from shoulian.accounts.choices import Role
+    from shoulian.accounts.middleware import SESSION_EPOCH
     from shoulian.conftest import make_bureau, make_user
     from shoulian.core import context
     from shoulian.intake.models import Category
@@ -108,10 +109,11 @@ def setup_fixtures() -> dict[str, Any]:
     device = TOTPDevice.objects.create(user=clerk, name="bench", confirmed=True)
     session = SessionStore()
     session[SESSION_KEY] = str(clerk.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     session[HASH_SESSION_KEY] = clerk.get_session_auth_hash()
     session["otp_device_id"] = device.persistent_id
     session["shoulian_login_at"] = time.time()
+    session[SESSION_EPOCH] = clerk.session_epoch
     session.create()
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
