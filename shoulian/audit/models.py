@@ -15,7 +15,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import NotSupportedError, models
 from django.db.models.expressions import Func
 
 from shoulian.audit import guard
@@ -52,7 +52,9 @@ class BodyMember(Func):
         arg_joiner: str | None = None,
         **extra_context: Any,
     ) -> Any:
-        raise NotImplementedError(f"the audit journal does not support {connection.vendor}")
+        raise NotSupportedError(
+            f"the audit journal supports SQLite and PostgreSQL, not {connection.vendor}"
+        )
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
