@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import ObjectRef, record
-from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.core.scoping import ScopeDomain, covers
 
 # Event times may lag the clock (a form filled in, a batch from another system) but not lead it.
 CLOCK_SKEW = dt.timedelta(minutes=1)
@@ -31,10 +31,12 @@ def deny(actor: Any, *, action: str, message: str, obj: ObjectRef = None) -> Per
 
 def sees_unit(actor: Any, unit: Any) -> bool:
     """Whether ``actor``'s case-data scope covers ``unit`` (None is the system itself)."""
-    if actor is None:
-        return True
-    root = scope_root(actor, ScopeDomain.CONTENT)
-    return root is not None and unit.path.startswith(root.path)
+    return actor is None or covers(actor, unit, ScopeDomain.CONTENT)
+
+
+def signed_in(actor: Any) -> Any:
+    """The actor to journal: a signed-in user, or None for the system."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def event_time(value: dt.datetime, *, field: str, not_before: dt.datetime | None = None) -> None:

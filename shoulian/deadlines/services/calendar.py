@@ -18,7 +18,7 @@ from shoulian.audit.journal import record
 from shoulian.deadlines.choices import CalendarSource, CalendarYearStatus
 from shoulian.deadlines.holidays import library_notice, library_years
 from shoulian.deadlines.models import CalendarDay, CalendarYear
-from shoulian.deadlines.services._common import deny
+from shoulian.deadlines.services._common import deny, signed_in
 from shoulian.deadlines.services.deadlines import deadlines_recompute
 
 MAX_RANGE_DAYS = 31
@@ -40,16 +40,12 @@ def _ref(year: int) -> tuple[str, int]:
     return ("calendar_year", year)
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def _touch(calendar_year: CalendarYear, actor: Any, **fields: Any) -> None:
     """An edit by the administrator makes the year theirs: the library refresh leaves it alone."""
     fields.setdefault("source", CalendarSource.MANUAL)
     for name, value in fields.items():
         setattr(calendar_year, name, value)
-    calendar_year.updated_by = _user(actor)
+    calendar_year.updated_by = signed_in(actor)
     calendar_year.save(update_fields=[*fields, "updated_by", "updated_at"])
 
 
@@ -72,7 +68,7 @@ def calendar_year_create(*, actor: Any, year: int, notice: str = "") -> Calendar
             source=CalendarSource.MANUAL,
             status=CalendarYearStatus.DRAFT,
             notice=notice.strip()[:200] or library_notice(year),
-            updated_by=_user(actor),
+            updated_by=signed_in(actor),
         )
         record(
             EventType.CALENDAR_YEAR_CREATED,

@@ -36,7 +36,13 @@ from shoulian.deadlines.models import (
     object_id_validator,
     object_type_validator,
 )
-from shoulian.deadlines.services._common import deny, event_time, is_auxiliary, sees_unit
+from shoulian.deadlines.services._common import (
+    deny,
+    event_time,
+    is_auxiliary,
+    sees_unit,
+    signed_in,
+)
 from shoulian.org.models import Unit
 
 CONFLICT = _("该期限已被他人更新，请刷新后重试。")
@@ -184,7 +190,7 @@ def deadline_pause(*, actor: Any, deadline: Deadline, at: dt.datetime, reason: s
     with transaction.atomic():
         _cas_update(deadline, status=DeadlineStatus.PAUSED, due_at=None, missing_year=None)
         pause = DeadlinePause.objects.create(
-            deadline=deadline, paused_at=at, reason=reason[:200], paused_by=_user(actor)
+            deadline=deadline, paused_at=at, reason=reason[:200], paused_by=signed_in(actor)
         )
         record(
             EventType.DEADLINE_PAUSED,
@@ -202,7 +208,7 @@ def deadline_resume(*, actor: Any, deadline: Deadline, at: dt.datetime) -> Deadl
         raise ValidationError(_("该期限没有处于暂停状态。"))
     event_time(at, field="at", not_before=pause.paused_at)
     with transaction.atomic():
-        DeadlinePause.objects.filter(pk=pause.pk).update(resumed_at=at, resumed_by=_user(actor))
+        DeadlinePause.objects.filter(pk=pause.pk).update(resumed_at=at, resumed_by=signed_in(actor))
         computed = compute(
             rule=deadline.rule,
             started_at=deadline.started_at,
@@ -242,7 +248,7 @@ def deadline_stop(*, actor: Any, deadline: Deadline, at: dt.datetime, note: str 
         if deadline.status == DeadlineStatus.PAUSED:
             # Closing the pause at the stop gives the due time the node was measured against.
             DeadlinePause.objects.filter(deadline=deadline, resumed_at__isnull=True).update(
-                resumed_at=at, resumed_by=_user(actor)
+                resumed_at=at, resumed_by=signed_in(actor)
             )
             computed = compute(
                 rule=deadline.rule,
@@ -270,10 +276,6 @@ def deadline_stop(*, actor: Any, deadline: Deadline, at: dt.datetime, note: str 
             },
         )
     return deadline
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def deadline_extension_request(
