@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -162,20 +162,26 @@ def user_create(
     password_validation.validate_password(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
-    with transaction.atomic():
-        user.save()
-        UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list])
-        record(
-            EventType.USER_CREATED,
-            obj=user,
-            actor=actor,
-            data={
-                "username": username,
-                "unit": unit.code,
-                "police_kind": police_kind,
-                "roles": role_list,
-            },
-        )
+    try:
+        with transaction.atomic():
+            user.save()
+            UserRole.objects.bulk_create([UserRole(user=user, role=r) for r in role_list])
+            record(
+                EventType.USER_CREATED,
+                obj=user,
+                actor=actor,
+                data={
+                    "username": username,
+                    "unit": unit.code,
+                    "police_kind": police_kind,
+                    "roles": role_list,
+                },
+            )
+    except IntegrityError:
+        # Two admins created the same username at once: the check above passed for both.
+        if User.objects.filter(username=username).exists():
+            raise ValidationError({"username": _("该用户名已被使用。")}) from None
+        raise
     user.__dict__.pop("role_set", None)
     return user
 

@@ -52,6 +52,11 @@ class Band(models.TextChoices):
 YELLOW_SHARE = 0.5
 ORANGE_SHARE = 0.8
 
+# Periods that run for the complainant, not for staff (apply for 复议 / 复核 within 7 days): they
+# are counted like any other, but they are nobody's duty, so work queues leave them out and an
+# expired one is not an overdue node.
+PARTY_WINDOW_CODES = frozenset({"reconsideration_application", "review_application"})
+
 # Roles that may approve an extension, if a rule names them. The administrator and the inspector
 # never decide case matters (三员分立); a clerk registers and routes but approves nothing.
 APPROVER_ROLES = frozenset({Role.LEADER, Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD})

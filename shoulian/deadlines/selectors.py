@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoulian.deadlines import versions
-from shoulian.deadlines.choices import Band, CalendarYearStatus, DeadlineStatus, ExtensionStatus
+from shoulian.deadlines.choices import (
+    PARTY_WINDOW_CODES,
+    Band,
+    CalendarYearStatus,
+    DeadlineStatus,
+    ExtensionStatus,
+)
 from shoulian.deadlines.models import (
     CalendarDay,
     CalendarYear,
@@ -111,12 +117,13 @@ def queue_item(deadline: Deadline, now: dt.datetime) -> QueueItem:
 def work_queue(
     user: Any, *, now: dt.datetime | None = None, limit: int = QUEUE_LIMIT
 ) -> list[QueueItem]:
-    """The user's visible running deadlines, soonest due first (pending due times last), each with
+    """The user's visible running duty deadlines, soonest due first (pending due times last), each with
     its colour band and the rule and article behind it. Two queries whatever the length."""
     now = now or timezone.now()
     rows = (
         deadlines_visible_to(user)
         .exclude(status=DeadlineStatus.STOPPED)
+        .exclude(code__in=PARTY_WINDOW_CODES)
         .select_related("rule", "unit")
         .prefetch_related(Prefetch("pauses", queryset=DeadlinePause.objects.order_by("paused_at")))
         # NULL sorts last on PostgreSQL and first on SQLite: say where pending due times go.

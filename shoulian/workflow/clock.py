@@ -24,7 +24,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from shoulian.deadlines.choices import DeadlineStatus
+from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.services import deadline_start, deadline_stop
 from shoulian.intake.choices import AlertStatus, CategoryGroup, Channel
@@ -44,7 +44,7 @@ REVIEW_CODES = frozenset(
 # While returned or disputed the center must act: the review period sits with it.
 CENTER_HELD = frozenset({AlertStatus.RETURNED, AlertStatus.DISPUTED})
 # Windows the complainant has, not tasks of staff: used to refuse late applications.
-WINDOW_CODES = frozenset({"reconsideration_application", "review_application"})
+WINDOW_CODES = PARTY_WINDOW_CODES
 
 
 def review_code(alert: Any) -> str | None:

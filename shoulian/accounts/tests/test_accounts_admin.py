@@ -327,3 +327,35 @@ def test_bootstrap_creates_an_inspector_from_the_command_line(
         stdout=StringIO(),
     )
     assert User.objects.get(username="jijian").role_set == {Role.INSPECTOR}
+
+
+def test_a_username_taken_at_the_same_moment_is_a_form_error_not_a_crash(
+    admin_user: User, bureau_a
+) -> None:
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    from shoulian.accounts.services import user_create
+    from shoulian.core.tests.races import false_once as _false_once
+
+    def create() -> User:
+        return user_create(
+            actor=admin_user,
+            username="same.name",
+            full_name="张三",
+            unit=bureau_a.station,
+            police_kind="officer",
+            roles=[Role.OFFICER],
+            password=PASSWORD,
+        )
+
+    create()
+    # The second admin's request passed the username check before the first one committed.
+    with (
+        mock.patch.object(QuerySet, "exists", _false_once(QuerySet.exists)),
+        pytest.raises(ValidationError, match="已被使用"),
+    ):
+        create()
+    assert User.objects.filter(username="same.name").count() == 1
+    assert AuditEvent.objects.filter(event_type=EventType.USER_CREATED).count() >= 1

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shoulian.accounts.choices import Role
@@ -62,20 +62,28 @@ def calendar_year_create(*, actor: Any, year: int, notice: str = "") -> Calendar
         raise ValidationError({"year": _("年份应在 2000–2100 之间。")})
     if CalendarYear.objects.filter(year=year).exists():
         raise ValidationError({"year": _("%(year)s年的节假日安排已存在。") % {"year": year}})
-    with transaction.atomic():
-        calendar_year = CalendarYear.objects.create(
-            year=year,
-            source=CalendarSource.MANUAL,
-            status=CalendarYearStatus.DRAFT,
-            notice=notice.strip()[:200] or library_notice(year),
-            updated_by=signed_in(actor),
-        )
-        record(
-            EventType.CALENDAR_YEAR_CREATED,
-            obj=_ref(year),
-            actor=actor,
-            data={"year": year, "notice": calendar_year.notice},
-        )
+    try:
+        with transaction.atomic():
+            calendar_year = CalendarYear.objects.create(
+                year=year,
+                source=CalendarSource.MANUAL,
+                status=CalendarYearStatus.DRAFT,
+                notice=notice.strip()[:200] or library_notice(year),
+                updated_by=signed_in(actor),
+            )
+            record(
+                EventType.CALENDAR_YEAR_CREATED,
+                obj=_ref(year),
+                actor=actor,
+                data={"year": year, "notice": calendar_year.notice},
+            )
+    except IntegrityError:
+        # Created by someone else between the check above and this insert.
+        if CalendarYear.objects.filter(year=year).exists():
+            raise ValidationError(
+                {"year": _("%(year)s年的节假日安排已存在。") % {"year": year}}
+            ) from None
+        raise
     return calendar_year
 
 

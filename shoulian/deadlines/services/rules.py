@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from shoulian.accounts.choices import Role
@@ -143,14 +143,21 @@ def rule_revise(*, actor: Any, code: str, change_reason: str, **fields: Any) -> 
     if previous is not None and not set(changes) - {"effective_from"}:
         raise ValidationError(_("与现行版本相同，无需修订。"))
     with transaction.atomic():
-        rule = DeadlineRule.objects.create(
-            code=code,
-            bureau=bureau,
-            version=versions.next_version_number(code, bureau_id),
-            change_reason=change_reason[:300],
-            created_by=actor,
-            **{k: data[k] for k in RULE_FIELDS},
-        )
+        try:
+            rule = DeadlineRule.objects.create(
+                code=code,
+                bureau=bureau,
+                version=versions.next_version_number(code, bureau_id),
+                change_reason=change_reason[:300],
+                created_by=actor,
+                **{k: data[k] for k in RULE_FIELDS},
+            )
+        except IntegrityError:
+            # Another revision of the same rule took this version number first; this one was
+            # based on the version before it and must be looked at again.
+            raise ValidationError(
+                _("该规则刚刚被其他人修订，请刷新页面，在最新版本的基础上重新修订。")
+            ) from None
         recomputed = deadlines_recompute(
             actor=actor,
             reason=f"期限规则 {code} 修订为第{rule.version}版",

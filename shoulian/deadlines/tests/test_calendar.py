@@ -200,3 +200,20 @@ def test_the_warning_shows_in_the_last_quarter_when_next_year_is_missing() -> No
     assert warning is not None and "2027" in warning
     # The current year itself missing is always a warning, whatever the month.
     assert "缺少2027年" in (selectors.calendar_warning(dt.date(2027, 3, 1)) or "")
+
+
+def test_a_year_created_by_someone_else_at_the_same_moment_is_a_clear_error(admin_user) -> None:
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    from shoulian.core.tests.races import false_once as _false_once
+
+    calendar_year_create(actor=admin_user, year=2031)
+    # The other request passed the existence check before this one's insert committed.
+    with (
+        mock.patch.object(QuerySet, "exists", _false_once(QuerySet.exists)),
+        pytest.raises(ValidationError, match="已存在"),
+    ):
+        calendar_year_create(actor=admin_user, year=2031)
+    assert CalendarYear.objects.filter(year=2031).count() == 1

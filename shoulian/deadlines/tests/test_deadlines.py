@@ -363,3 +363,19 @@ def test_a_deadline_says_why_it_has_no_due_time(bureau_a, officer) -> None:
     deadline.status, deadline.missing_year = DeadlineStatus.OPEN, 2027
     deadline.due_at = None
     assert deadline.due_note == "待定：缺少2027年节假日安排"
+
+
+def test_the_complainants_window_to_apply_for_reconsideration_is_nobodys_overdue_task(
+    bureau_a, officer
+) -> None:
+    duty = start(bureau_a.station, object_id="S", started=at(2026, 3, 2, 9, 0))
+    window = start(
+        bureau_a.station,
+        code="reconsideration_application",
+        object_id="W",
+        started=at(2026, 3, 2, 9, 0),
+    )
+    items = selectors.work_queue(officer, now=at(2026, 3, 20))
+    assert [i.deadline.pk for i in items] == [duty.pk]
+    # Still counted, and visible where the alert is shown.
+    assert window.due_at is not None

@@ -211,3 +211,28 @@ def test_working_day_units_are_available_for_periods_read_as_working_days(bureau
     deadline = start(bureau_a.station, code="score_challenge", started=at(2026, 2, 13, 10, 0))
     assert deadline.due_at == at(2026, 2, 26)
     assert Deadline.objects.get(pk=deadline.pk).rule.length_text == "3个工作日"
+
+
+def test_two_revisions_at_the_same_moment_the_second_is_told_to_look_again(legal) -> None:
+    from unittest import mock
+
+    from shoulian.deadlines import versions
+
+    first = rule_revise(
+        actor=legal,
+        code="public_order_case",
+        change_reason="本局执行更严格的办案期限",
+        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2025, 1, 1)),
+    )
+    # The concurrent revision computed the same next version number before this one committed.
+    with (
+        mock.patch.object(versions, "next_version_number", return_value=first.version),
+        pytest.raises(ValidationError, match="刚刚被其他人修订"),
+    ):
+        rule_revise(
+            actor=legal,
+            code="public_order_case",
+            change_reason="另一位同事的修订",
+            **fields_of("public_order_case", length_value=25, effective_from=dt.date(2025, 1, 1)),
+        )
+    assert AuditEvent.objects.filter(event_type=EventType.DEADLINE_RULE_REVISED).count() == 1
