@@ -71,10 +71,29 @@ def register_fonts() -> None:
             )
     pdfmetrics.registerFont(TTFont(FONT, str(regular)))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
+    _chinese_line_start_rules()
     # <b> inside a paragraph looks the bold face up through the family.
     pdfmetrics.registerFontFamily(
         FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
     )
+
+
+# Punctuation that may not start a line in Chinese (GB/T 15834 行首禁则). ReportLab's CJK
+# line breaker knows the Japanese set only, so a line could start with "，" or "。".
+CANNOT_START_LINE_ZH = "，。、；：！？）》」』】〕〗”’…—·％"
+
+
+def _chinese_line_start_rules() -> None:
+    from reportlab.lib import textsplit
+    from reportlab.platypus import paragraph
+
+    # Both breakers (plain paragraphs: textsplit; paragraphs with markup: paragraph) read their
+    # module's global: a mark that would start a new line is kept at the end of the previous one.
+    for module in (textsplit, paragraph):
+        known = module.ALL_CANNOT_START  # type: ignore[attr-defined]
+        module.ALL_CANNOT_START = known + "".join(  # type: ignore[attr-defined]
+            c for c in CANNOT_START_LINE_ZH if c not in known
+        )
 
 
 def public_query_url() -> str:
