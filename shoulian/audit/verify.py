@@ -132,8 +132,15 @@ def _scan_with(raw: Any, vendor: str, lo: int, hi: int, horizon: int) -> tuple[i
             if row is None:
                 return lo - 1, "序号缺失（日志叶子被删除）"
             prev = bytes(row[0])
-        cursor.execute(_SCAN_SQL[vendor].format(p=p), [lo, hi])
-        return scan_rows(cursor, lo, prev, horizon)
+        if vendor == "sqlite":
+            cursor.execute(_SCAN_SQL[vendor].format(p=p), [lo, hi])
+            return scan_rows(cursor, lo, prev, horizon)
+        # A server-side cursor: psycopg's ordinary cursor would pull the whole range into this
+        # process before the first fetchmany. In autocommit (Django's own connection) the cursor
+        # must outlive the implicit transaction of its DECLARE.
+        with raw.cursor(name=f"audit_scan_{lo}_{hi}", withhold=raw.autocommit) as scan:
+            scan.execute(_SCAN_SQL[vendor].format(p=p), [lo, hi])
+            return scan_rows(scan, lo, prev, horizon)
     finally:
         cursor.close()
 

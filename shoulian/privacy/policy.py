@@ -20,7 +20,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from shoulian.accounts.choices import Role
-from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.core.scoping import ScopeDomain, covers
 from shoulian.privacy.choices import Channel, Display, Kind
 
 if TYPE_CHECKING:
@@ -96,8 +96,7 @@ def display_for(kind: str, channel: str) -> Display:
 
 
 def _in_scope(user: Any, custody: Custody) -> bool:
-    root = scope_root(user, ScopeDomain.CONTENT)
-    return root is not None and any(u.path.startswith(root.path) for u in custody.units())
+    return any(covers(user, unit, ScopeDomain.CONTENT) for unit in custody.units())
 
 
 def _ground(user: Any, custody: Custody) -> tuple[Ground, bool]:

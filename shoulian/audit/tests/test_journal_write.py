@@ -182,3 +182,35 @@ def test_floats_dates_and_models_serialise_to_one_canonical_form(officer: User) 
     assert event.data["score"] == "0.1"
     assert event.data["when"].endswith("Z") and event.data["unit"] == f"unit:{officer.unit_id}"
     assert event.data["tags"] == ["a", "b"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unsynced_read_is_journalled_sealed_and_verified_like_any_other(
+    officer: User, signing_key: Any
+) -> None:
+    """The public query's view event: on PostgreSQL one INSERT outside any transaction, whose
+    commit does not wait for the WAL flush; on SQLite an ordinary read event."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shoulian.audit import sealer, verify
+    from shoulian.audit.journal import record_read_unsynced
+
+    with (
+        context.acting(channel="web", source_ip="203.0.113.9"),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        record_read_unsynced(
+            EventType.PERSONAL_DATA_VIEWED, obj=officer, fields=["mobile"], page="public"
+        )
+    if connection.vendor == "postgresql":
+        # One statement, no BEGIN/SET/COMMIT round trips around it.
+        assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]
+        assert "set_config('synchronous_commit', 'off', true)" in queries[0]["sql"]
+    event = AuditEvent.objects.get(event_type=EventType.PERSONAL_DATA_VIEWED)
+    assert event.data["fields"] == ["mobile"] and event.data["page"] == "public"
+    assert event.source_ip == "203.0.113.9"
+    sealer.seal_all()
+    report = verify.verify()
+    assert report.ok, report.findings
+    assert report.tree_size == AuditEvent.objects.count()

@@ -298,6 +298,11 @@ def test_illegal_transition_is_refused_and_journalled_as_a_denial(
         (EventType.WORKFLOW_REFUSED, Outcome.DENIED)
     ]
     assert new[0].data == {"action": "start_handling", "code": "illegal"}
+    # The refusal is for the inspector's journal; the alert's history shows what happened to it.
+    from shoulian.audit.selectors import object_timeline
+
+    timeline = object_timeline(user=clerk, object_type="alert", object_id=str(alert.pk))
+    assert timeline and "拒绝办理操作" not in {str(entry.label) for entry in timeline}
 
 
 def test_each_accepted_transition_writes_exactly_one_workflow_event(
