@@ -15,7 +15,7 @@ from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts.choices import PoliceKind, Role
-from shoulian.accounts.middleware import SESSION_EPOCH
+from shoulian.accounts.middleware import SESSION_EPOCH, SESSION_ROLES
 from shoulian.accounts.models import User
 from shoulian.accounts.services import user_create
 from shoulian.org.choices import UnitKind
@@ -99,6 +99,17 @@ def make_user(
         must_change_password=False,
         **extra,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memos() -> Iterator[None]:
+    """Per-process memos (bureaus, SMS templates) must not carry one test's rows into the next:
+    a rolled-back test's primary keys are handed out again."""
+    from shoulian.core.memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()
 
 
 @pytest.fixture
@@ -208,7 +219,9 @@ def login_as(client: Client, user: User) -> Client:
     client.force_login(user, backend="shoulian.accounts.backends.StaffBackend")
     session = client.session
     session["otp_device_id"] = verified_device(user).persistent_id
-    session[SESSION_EPOCH] = User.objects.get(pk=user.pk).session_epoch
+    fresh = User.objects.get(pk=user.pk)
+    session[SESSION_EPOCH] = fresh.session_epoch
+    session[SESSION_ROLES] = sorted(fresh.role_set)
     session.save()
     return client
 

@@ -10,5 +10,9 @@ class StaffBackend(ModelBackend):
     it, so the join saves a query on each request."""
 
     def get_user(self, user_id: Any) -> User | None:  # type: ignore[override]
-        user = User._default_manager.select_related("unit").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # get() rather than first(): first() would order by the model's ordering, a join on unit.
+        try:
+            user = User._default_manager.select_related("unit").get(pk=user_id)
+        except (User.DoesNotExist, ValueError, TypeError):
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -12,6 +12,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.middleware import OTPMiddleware
 
 from shoulian.audit.catalogue import EventType
 from shoulian.core import context
@@ -19,7 +21,47 @@ from shoulian.core import context
 LOGIN_AT = "shoulian_login_at"
 LAST_SEEN = "shoulian_last_seen"
 SESSION_EPOCH = "shoulian_epoch"
+# The user's roles when the session was opened. Every role change ends the user's sessions
+# through the epoch (accounts.services._end_sessions), so a session whose epoch is current holds
+# the current roles and the role query can be left out of each request.
+SESSION_ROLES = "shoulian_roles"
 LAST_SEEN_RESOLUTION_SECONDS = 60
+
+
+class _SessionDevice:
+    """The device that verified this session, loaded only if something asks for it."""
+
+    def __init__(self, persistent_id: str) -> None:
+        self.persistent_id = persistent_id
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "_device":
+            from django_otp.models import Device
+
+            device = Device.from_persistent_id(
+                OTPMiddleware._normalize_persistent_id(self.persistent_id)
+            )
+            self.__dict__["_device"] = device
+            return device
+        return getattr(self._device, name)
+
+
+class SessionOTPMiddleware(OTPMiddleware):
+    """django-otp's middleware without its device query on every request.
+
+    A session is verified when django-otp's login stored the verifying device in it (after the
+    code was checked against that user's confirmed device). Removing a user's devices
+    (``user_reset_otp``) and every other change that must unverify a session bump the user's
+    session epoch, and ``SessionPolicyMiddleware`` ends a session with a stale epoch before any
+    view runs (A6). So re-reading the device on each request adds nothing but a query."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        self._init_user_fields(user)
+        if user.is_authenticated:
+            persistent_id = request.session.get(DEVICE_ID_SESSION_KEY)
+            if persistent_id:
+                user.otp_device = _SessionDevice(persistent_id)
+        return user
 
 
 class SessionPolicyMiddleware:
@@ -43,6 +85,9 @@ class SessionPolicyMiddleware:
                 expired = EventType.SESSION_EXPIRED_ABSOLUTE
             elif now - last_seen > settings.IDLE_TIMEOUT_MINUTES * 60:
                 expired = EventType.SESSION_EXPIRED_IDLE
+            roles = request.session.get(SESSION_ROLES)
+            if expired is None and roles is not None:
+                user.role_set = frozenset(roles)  # type: ignore[union-attr]
             if expired is not None:
                 from shoulian.accounts.services import logout_recorded
 

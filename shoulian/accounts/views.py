@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from shoulian.accounts import selectors, services
 from shoulian.accounts.forms import LoginForm, OTPForm, PasswordChangeForm
-from shoulian.accounts.middleware import SESSION_EPOCH
+from shoulian.accounts.middleware import SESSION_EPOCH, SESSION_ROLES
 from shoulian.accounts.models import User
 from shoulian.core.access import before_password_change, before_second_factor
 from shoulian.core.forms import add_service_errors
@@ -63,6 +63,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             # Rotates the session key (A6): a fixated pre-login id is worthless.
             auth_login(request, user, backend="shoulian.accounts.backends.StaffBackend")
             request.session[SESSION_EPOCH] = user.session_epoch
+            # Read after the epoch: a role change between the two reads leaves a stale epoch.
+            request.session[SESSION_ROLES] = sorted(user.role_set)
             request.session[PENDING_NEXT] = _safe_next(request, request.GET.get("next"))
             if user.totp_waived():
                 services.login_completed(

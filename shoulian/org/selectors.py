@@ -6,8 +6,36 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
+from shoulian.core.memo import TTLMemo
 from shoulian.core.scoping import ScopeDomain, scope_root
 from shoulian.org.models import Area, Place, Unit
+
+# Every registration and every SMS names the bureau. A moved unit has a new path and so a new
+# entry; a renamed bureau shows within a minute in every process.
+_bureaus: TTLMemo[Unit] = TTLMemo(60)
+
+
+def bureau_of(unit: Unit) -> Unit:
+    """``unit.bureau()``, remembered per process for a minute."""
+    return _bureaus.get((unit.pk, unit.path), unit.bureau)
+
+
+# Every registration matches its place against all the bureau's place names. Kept per process
+# for a minute; the process that edits an area forgets them at once (services.area_*).
+places_memo: TTLMemo[list[tuple[str, int, int, str]]] = TTLMemo(60)
+
+
+def bureau_places(bureau: Unit) -> list[tuple[str, int, int, str]]:
+    """(place name, area id, station id, station code) of the bureau's active areas."""
+
+    def load() -> list[tuple[str, int, int, str]]:
+        return list(
+            Place.objects.filter(
+                area__station__path__startswith=bureau.path, area__is_active=True
+            ).values_list("name", "area_id", "area__station_id", "area__station__code")
+        )
+
+    return places_memo.get((bureau.pk, bureau.path), load)
 
 
 def units_visible_to(user: Any) -> QuerySet[Unit]:

@@ -14,6 +14,7 @@ from shoulian.audit.journal import record
 from shoulian.core.scoping import ScopeDomain, covers, scope_root
 from shoulian.org.choices import ALLOWED_CHILDREN, UnitKind
 from shoulian.org.models import Area, Place, Unit, unit_code_validator
+from shoulian.org.selectors import places_memo
 
 
 def _require_admin(actor: Any, unit: Unit | None) -> None:
@@ -191,6 +192,7 @@ def area_create(
             actor=actor,
             data={"station": station.code, "name": area.name, "places": names},
         )
+        transaction.on_commit(places_memo.clear)
     return area
 
 
@@ -220,5 +222,6 @@ def area_update(
                 "places_removed": sorted(old_places - set(names)),
             },
         )
+        transaction.on_commit(places_memo.clear)
     area.refresh_from_db()
     return area

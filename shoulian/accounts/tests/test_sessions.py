@@ -217,3 +217,43 @@ def test_otp_reset_sends_existing_sessions_back_to_the_password(
     login_as(Client(), admin_user).post(reverse("users:reset_otp", kwargs={"pk": officer.pk}))
     response = active.get(reverse("core:home"))
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
+
+
+def test_a_signed_in_page_reads_neither_roles_nor_the_device_from_the_database(
+    officer: User,
+) -> None:
+    """The session holds the roles and the verifying device it was opened with; the epoch check
+    (tests above) is what ends it when either changes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = full_login(Client(), officer)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("accounts:password_change")).status_code == 200
+    tables = " ".join(q["sql"] for q in queries)
+    assert "accounts_userrole" not in tables
+    assert "otp_totp_totpdevice" not in tables
+
+
+def test_the_menu_follows_the_roles_the_session_was_opened_with(
+    officer: User, admin_user: User, bureau_a
+) -> None:
+    client = full_login(Client(), officer)
+    assert reverse("workflow:approvals") not in client.get(reverse("core:home")).content.decode()
+    login_as(Client(), admin_user).post(
+        reverse("users:detail", kwargs={"pk": officer.pk}),
+        {
+            "username": officer.username,
+            "full_name": officer.full_name,
+            "unit": bureau_a.station.pk,
+            "police_kind": "officer",
+            "badge_number": "",
+            "roles": ["officer", "leader"],
+        },
+    )
+    # The old session ends; a new login carries the new roles into the menu.
+    assert client.get(reverse("core:home")).status_code == 302
+    fresh = User.objects.get(pk=officer.pk)
+    again = full_login(Client(), fresh)
+    home = again.get(reverse("core:home")).content.decode()
+    assert reverse("workflow:approvals") in home

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -18,6 +17,7 @@ from shoulian.intake.choices import FilePurpose, ReportForm
 from shoulian.intake.models import Alert, Category
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 
 # 公安部《关于改革完善受案立案制度的意见》(2015): alerts handled on a 110 dispatch (and other
 # urgent cases) are registered within 24 hours of handling.
@@ -118,10 +118,4 @@ def require_desk_clerk(actor: Any) -> Unit:
 
 
 def _bureau_of(unit: Unit) -> Unit:
-    return _bureau_cached(unit.pk, unit.path)
-
-
-@lru_cache(maxsize=256)
-def _bureau_cached(pk: int, path: str) -> Unit:
-    # Keyed by the materialised path: a unit moved in the tree gets a new path and a new entry.
-    return Unit.objects.get(pk=pk).bureau()
+    return bureau_of(unit)
