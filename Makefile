@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# One synchronous web worker per core: the pages are CPU-bound Python, and threads inside one
+# process only take turns on the GIL (bench/intake.py: about a quarter less throughput with four
+# threads per worker). In production put nginx in front, which buffers slow uploads.
+WEB_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: run test lint typecheck migrations-check pytest browser-deps clean bench
@@ -39,7 +43,7 @@ run: deps
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/python manage.py audit_sealer & sealer=$$!; \
 	  trap 'kill $$worker $$sealer 2>/dev/null; wait $$worker $$sealer 2>/dev/null' EXIT INT TERM; \
 	  SHOULIAN_DEMO_MODE=1 $(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
-	    --workers 2 --threads 4 --graceful-timeout 5 --access-logfile - \
+	    --workers $(WEB_WORKERS) --threads 1 --graceful-timeout 5 --access-logfile - \
 	    --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms' 
 
 lint: deps

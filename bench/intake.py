@@ -2,7 +2,8 @@
 
 Target: registering alerts over HTTP — gunicorn on 127.0.0.1 as ``make run`` starts it, the desk
 form posted by a signed-in clerk, each post writing the alert, its reporter, its evidence line, the
-alert number, the idempotency key and the audit event, answered with the redirect to the receipt —
+alert number, the idempotency key, the "received" SMS in the outbox and the audit events,
+answered with the redirect to the receipt —
 runs at ≥ 10 % of the rate at which raw SQL inserts *the same rows* (copied from an alert the form
 created, one transaction per alert, same database settings and durability), measured in the same
 run. On SQLite and on PostgreSQL.
@@ -39,6 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
+# As `make run` starts the server (its WEB_WORKERS): synchronous workers, 2 × cores + 1.
+WEB_WORKERS = int(os.environ.get("WEB_WORKERS") or 2 * len(os.sched_getaffinity(0)) + 1)
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 
 
@@ -96,7 +99,7 @@ def setup_fixtures() -> dict[str, Any]:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from shoulian.accounts.choices import Role
-    from shoulian.accounts.middleware import SESSION_EPOCH
+    from shoulian.accounts.middleware import SESSION_EPOCH, SESSION_ROLES
     from shoulian.conftest import make_bureau, make_user
     from shoulian.core import context
     from shoulian.intake.models import Category
@@ -114,6 +117,7 @@ def setup_fixtures() -> dict[str, Any]:
     session["otp_device_id"] = device.persistent_id
     session["shoulian_login_at"] = time.time()
     session[SESSION_EPOCH] = clerk.session_epoch
+    session[SESSION_ROLES] = sorted(clerk.role_set)
     session.create()
     return {
         "session_cookie": settings.SESSION_COOKIE_NAME,
@@ -187,9 +191,9 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(WEB_WORKERS),
             "--threads",
-            "4",
+            "1",
             "--log-level",
             "warning",
         ],
@@ -300,6 +304,7 @@ def verify() -> dict[str, Any]:
     from shoulian.audit.catalogue import EventType
     from shoulian.audit.models import AuditEvent
     from shoulian.intake.models import Alert, AlertParty, EvidenceItem, IdempotencyKey
+    from shoulian.notify.models import SmsMessage
 
     alerts = Alert.objects.exclude(number__startswith="RAW")
     ids = [str(pk) for pk in alerts.values_list("pk", flat=True)]
@@ -309,6 +314,7 @@ def verify() -> dict[str, Any]:
         "parties": AlertParty.objects.filter(alert__in=alerts).count(),
         "items": EvidenceItem.objects.filter(alert__in=alerts).count(),
         "keys": IdempotencyKey.objects.filter(alert__in=alerts).count(),
+        "sms": SmsMessage.objects.filter(alert__in=alerts).count(),
         "events": AuditEvent.objects.filter(
             event_type=EventType.ALERT_REGISTERED, object_type="alert", object_id__in=ids
         ).count(),
@@ -316,13 +322,20 @@ def verify() -> dict[str, Any]:
     }
 
 
-TABLES = ("intake_alert", "intake_alertparty", "intake_evidenceitem", "intake_idempotencykey")
+TABLES = (
+    "intake_alert",
+    "intake_alertparty",
+    "intake_evidenceitem",
+    "intake_idempotencykey",
+    "notify_smsmessage",
+)
 
 
 def raw_baseline(total: int, connections: int, round_no: int = 0) -> dict[str, Any]:
     """Insert the rows one HTTP post wrote, cloned, with plain SQL: per alert one transaction of
-    counter UPDATE … RETURNING, then INSERTs of idempotency key, alert, reporter, evidence line
-    and audit event (final values inserted directly: fewer statements than the application)."""
+    counter UPDATE … RETURNING, then INSERTs of idempotency key, alert, reporter, evidence line,
+    outbox message and the two audit events (final values inserted directly: fewer statements
+    than the application)."""
     django_setup()
     from django.db import connection
 
@@ -333,6 +346,10 @@ def raw_baseline(total: int, connections: int, round_no: int = 0) -> dict[str, A
     if template_alert is None:
         raise SystemExit("no alert to copy")
     event_body = AuditEvent.objects.get(pk=template_alert.intake_event_id).body
+    from shoulian.notify.models import SmsMessage
+
+    sms = SmsMessage.objects.get(alert=template_alert)
+    sms_event_body = AuditEvent.objects.get(object_type="smsmessage", object_id=str(sms.pk)).body
     vendor = connection.vendor
     settings_dict = connection.settings_dict
 
@@ -353,6 +370,7 @@ def raw_baseline(total: int, connections: int, round_no: int = 0) -> dict[str, A
             "intake_idempotencykey": fetch(
                 cursor, "intake_idempotencykey", "alert_id", template_alert.pk
             ),
+            "notify_smsmessage": fetch(cursor, "notify_smsmessage", "alert_id", template_alert.pk),
         }
     connection.close()
     unit_id = template_alert.registering_unit_id
@@ -370,7 +388,7 @@ def raw_baseline(total: int, connections: int, round_no: int = 0) -> dict[str, A
             cols = [(n, v) for n, v in zip(names, row, strict=True) if n != "id"]
             placeholders = ", ".join([mark] * len(cols))
             sql = f"INSERT INTO {table} ({', '.join(n for n, _ in cols)}) VALUES ({placeholders})"  # noqa: S608
-            if table == "intake_alert":
+            if table in ("intake_alert", "notify_smsmessage"):
                 sql += " RETURNING id"
             out[table] = (sql, [n for n, _ in cols], [v for _, v in cols])
         return out
@@ -391,9 +409,18 @@ def raw_baseline(total: int, connections: int, round_no: int = 0) -> dict[str, A
             if table == "intake_idempotencykey":
                 row["key"] = f"raw-{n}"
             cursor.execute(sql, [adapt(row[k]) for k in names])
+        sql, names, values = stmts["notify_smsmessage"]
+        row = dict(zip(names, values, strict=True))
+        row.update(alert_id=alert_id, key=f"raw:{n}", message_id=uuid.uuid4())
+        cursor.execute(sql, [adapt(row[k]) for k in names])
+        sms_id = cursor.fetchone()[0]
         cursor.execute(
             stmts["audit"],
             [event_body.replace(f'"object_id":"{template_alert.pk}"', f'"object_id":"{alert_id}"')],
+        )
+        cursor.execute(
+            stmts["audit"],
+            [sms_event_body.replace(f'"object_id":"{sms.pk}"', f'"object_id":"{sms_id}"')],
         )
 
     results = {}
@@ -458,6 +485,8 @@ def _sqlite_adapt(value: Any) -> Any:
 
     if isinstance(value, dict | list):
         return json.dumps(value)
+    if isinstance(value, uuid.UUID):
+        return value.hex
     if isinstance(value, datetime):
         return (value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value).isoformat(
             " "
@@ -511,6 +540,8 @@ def profile(posts: int) -> dict[str, Any]:
         client.post("/intake/register/", body, content_type=kind)
         client.cookies.pop("messages", None)
     profiler.disable()
+    if os.environ.get("BENCH_PROFILE_OUT"):
+        profiler.dump_stats(os.environ["BENCH_PROFILE_OUT"])
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(40)
@@ -574,7 +605,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> bool:
     print(
         f"HTTP intake   : {http_rate:8.1f} alerts/s  (median of {args.rounds} rounds; "
         f"{result['http']['posts']} form posts, "
-        f"{args.clients} clients, gunicorn 2 workers × 4 threads, {result['http']['seconds']:.1f} s)"
+        f"{args.clients} clients, gunicorn {WEB_WORKERS} sync workers, {result['http']['seconds']:.1f} s)"
     )
     print(
         f"request floor : {result['http']['floor']:8.1f} pages/s  (GET of a small signed-in page, "
@@ -594,7 +625,8 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> bool:
     print(
         f"checked       : {check['alerts']} alerts, {check['distinct_numbers']} distinct numbers, "
         f"{check['events']} intake events, {check['keys']} idempotency keys, "
-        f"{check['parties']} reporters, {check['items']} evidence lines "
+        f"{check['parties']} reporters, {check['items']} evidence lines, "
+        f"{check['sms']} outbox messages "
         f"(expected {expected} each); last number {check['last_number']}"
     )
     if result["http"]["failures"]:
@@ -608,6 +640,7 @@ def report(result: dict[str, Any], args: argparse.Namespace) -> bool:
         == check["keys"]
         == check["parties"]
         == check["items"]
+        == check["sms"]
         == expected
     )
     return ok

@@ -15,6 +15,19 @@ Variables (all optional on a developer machine):
     SHOULIAN_AUDIT_SIGNING_KEY_FILE  Ed25519 key that signs journal checkpoints (docs/audit.md)
     SHOULIAN_AUDIT_HASH_KEY  key of the journal's keyed hashes of personal data (set in production)
     SHOULIAN_PUBLIC_BASE_URL address citizens use for the progress query (QR code on receipts)
+    SHOULIAN_SMS_GATEWAY     "console" (default: JSON lines in var/sms-outbox.jsonl) or "http"
+    SHOULIAN_SMS_URL         the HTTP gateway's send endpoint (https://...)
+    SHOULIAN_SMS_KEY         the HTTP gateway's app key (sent in X-Sms-Key)
+    SHOULIAN_SMS_SECRET      the HTTP gateway's secret (HMAC-SHA256 request signature)
+    SHOULIAN_SMS_SIGN_NAME   the registered SMS signature sent to the gateway (default: the bureau's name)
+    SHOULIAN_SMS_TIMEOUT_SECONDS  HTTP timeout per send (default 10)
+    SHOULIAN_SMS_MAX_ATTEMPTS     attempts after which an unsent SMS raises the alert (default 8)
+    SHOULIAN_SMS_BACKOFF_SECONDS  first retry delay, doubled per attempt with jitter (default 30)
+    SHOULIAN_SMS_BACKOFF_MAX_SECONDS  longest retry delay (default 3600)
+    SHOULIAN_SMS_LEASE_SECONDS    a worker's claim on a message; must exceed the timeout (default 120)
+    SHOULIAN_SMS_MAX_AGE_HOURS    a message not sent within this age is expired (default 72)
+    SHOULIAN_FOLLOW_UP_DAYS       days the center has for the follow-up call of a closed alert (7)
+    SHOULIAN_FOLLOW_UP_MAX_ATTEMPTS  unanswered calls after which a follow-up closes (default 3)
 """
 
 from __future__ import annotations
@@ -76,6 +89,9 @@ INSTALLED_APPS = [
     "shoulian.intake",
     "shoulian.deadlines",
     "shoulian.workflow",
+    "shoulian.notify",
+    "shoulian.feedback",
+    "shoulian.citizen",
 ]
 
 MIDDLEWARE = [
@@ -89,7 +105,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "shoulian.accounts.middleware.SessionOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shoulian.accounts.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -125,8 +141,12 @@ else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend, with writers queued on a lock file (shoulian/core/db).
+            "ENGINE": "shoulian.core.db",
             "NAME": os.environ.get("SHOULIAN_SQLITE_PATH", str(VAR_DIR / "shoulian.sqlite3")),
+            # Keep each thread's connection between requests: opening one runs the pragmas below
+            # every time, about a millisecond of every page.
+            "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 # BEGIN IMMEDIATE takes the write lock at the start of every transaction, so two
                 # writers never both read and then fail to upgrade (SQLITE_BUSY mid-transaction).
@@ -303,5 +323,25 @@ SHOULIAN_PDF_FONT_BOLD = os.environ.get("SHOULIAN_PDF_FONT_BOLD", "")
 SHOULIAN_INTAKE_MAX_FILE_MB = env_int("SHOULIAN_INTAKE_MAX_FILE_MB", 200)
 SHOULIAN_INTAKE_MAX_DOCUMENT_MB = env_int("SHOULIAN_INTAKE_MAX_DOCUMENT_MB", 30)
 SHOULIAN_INTAKE_MAX_FILES = env_int("SHOULIAN_INTAKE_MAX_FILES", 20)
+
+# SMS outbox (docs/notify.md).
+SHOULIAN_SMS_GATEWAY = os.environ.get("SHOULIAN_SMS_GATEWAY", "console")
+if SHOULIAN_SMS_GATEWAY not in {"console", "http"}:
+    raise ImproperlyConfigured("SHOULIAN_SMS_GATEWAY must be 'console' or 'http'")
+SHOULIAN_SMS_URL = os.environ.get("SHOULIAN_SMS_URL", "")
+SHOULIAN_SMS_KEY = os.environ.get("SHOULIAN_SMS_KEY", "")
+SHOULIAN_SMS_SECRET = os.environ.get("SHOULIAN_SMS_SECRET", "")
+SHOULIAN_SMS_SIGN_NAME = os.environ.get("SHOULIAN_SMS_SIGN_NAME", "")
+SHOULIAN_SMS_OUTBOX_FILE = str(VAR_DIR / "sms-outbox.jsonl")
+SHOULIAN_SMS_TIMEOUT_SECONDS = float(os.environ.get("SHOULIAN_SMS_TIMEOUT_SECONDS", "10"))
+SHOULIAN_SMS_MAX_ATTEMPTS = env_int("SHOULIAN_SMS_MAX_ATTEMPTS", 8)
+SHOULIAN_SMS_BACKOFF_SECONDS = float(os.environ.get("SHOULIAN_SMS_BACKOFF_SECONDS", "30"))
+SHOULIAN_SMS_BACKOFF_MAX_SECONDS = float(os.environ.get("SHOULIAN_SMS_BACKOFF_MAX_SECONDS", "3600"))
+SHOULIAN_SMS_LEASE_SECONDS = float(os.environ.get("SHOULIAN_SMS_LEASE_SECONDS", "120"))
+SHOULIAN_SMS_MAX_AGE_HOURS = env_int("SHOULIAN_SMS_MAX_AGE_HOURS", 72)
+
+# Follow-up visits (docs/feedback.md).
+SHOULIAN_FOLLOW_UP_DAYS = env_int("SHOULIAN_FOLLOW_UP_DAYS", 7)
+SHOULIAN_FOLLOW_UP_MAX_ATTEMPTS = env_int("SHOULIAN_FOLLOW_UP_MAX_ATTEMPTS", 3)
 
 SHOULIAN_PRODUCT_NAME = _("受立案管理系统")

@@ -36,5 +36,5 @@ AUDIT_ALLOW_FLUSH = True
 
 # A file, not SQLite's in-memory database: concurrency tests (R6) need real locking and the busy
 # timeout, which an in-memory database with its table-level shared cache does not give.
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+if not DATABASE_URL:  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

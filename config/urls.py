@@ -10,6 +10,10 @@ urlpatterns = [
     path("api/intake/", include("shoulian.intake.api_urls")),
     path("deadlines/", include("shoulian.deadlines.urls")),
     path("workflow/", include("shoulian.workflow.urls")),
+    path("notify/", include("shoulian.notify.urls")),
+    path("feedback/", include("shoulian.feedback.urls")),
+    # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
+    path("", include("shoulian.citizen.urls")),
 ]
 
 handler400 = "shoulian.core.views.bad_request"

@@ -130,6 +130,39 @@ class EventType(models.IntegerChoices):
     CALENDAR_YEAR_PUBLISHED = 5543, "发布年度节假日安排"
     CALENDAR_SYNCED = 5544, "同步国务院节假日数据"
 
+    # 60xx SMS outbox and milestone messages (shoulian.notify)
+    SMS_QUEUED = 6001, "短信进入发件箱"
+    SMS_SENT = 6002, "短信已发送"
+    SMS_SEND_FAILED = 6003, "短信发送失败（将重试）"
+    SMS_DEAD = 6004, "短信多次发送失败（运维告警）"
+    SMS_EXPIRED = 6005, "短信过期未发送"
+    SMS_RETRY_REQUESTED = 6006, "人工重发短信"
+    SMS_TEMPLATE_CHANGED = 6007, "修改短信模板"
+    SMS_GATEWAY_ALERT = 6008, "短信多次发送失败告警（继续重试）"
+
+    # 61xx progress query and kiosk (shoulian.citizen)
+    QUERY_CODE_REQUESTED = 6101, "群众查询申请验证码"
+    QUERY_THROTTLED = 6102, "群众查询超过频次限制"
+    QUERY_VERIFIED = 6103, "群众查询验证通过"
+    QUERY_VERIFY_FAILED = 6104, "群众查询验证码错误"
+    QUERY_VIEWED = 6105, "群众查看办理进度"
+    QUERY_CODE_SENT = 6106, "群众查询验证码已发送"
+    KIOSK_CREATED = 6111, "新增自助终端"
+    KIOSK_ENROLMENT_ISSUED = 6112, "生成自助终端登记链接"
+    KIOSK_ENROLLED = 6113, "自助终端完成登记"
+    KIOSK_DISABLED = 6114, "停用自助终端"
+    KIOSK_ENABLED = 6115, "启用自助终端"
+
+    # 62xx complaints, suggestions and follow-up visits (shoulian.feedback)
+    COMPLAINT_SUBMITTED = 6201, "提交投诉建议"
+    COMPLAINT_ANSWERED = 6202, "答复投诉建议"
+    FOLLOW_UP_OPENED = 6210, "生成回访任务"
+    FOLLOW_UP_SCHEDULED = 6211, "更新回访时间"
+    FOLLOW_UP_ATTEMPTED = 6212, "记录回访（未联系上）"
+    FOLLOW_UP_RECORDED = 6213, "记录回访结果"
+    FOLLOW_UP_CANCELLED = 6214, "撤销回访任务"
+    SUPERVISION_ITEM_OPENED = 6220, "回访不满意转督办"
+
     # 8xxx reads and exports (who saw what)
     PERSONAL_DATA_VIEWED = 8001, "查看个人信息"
     EVIDENCE_DOWNLOADED = 8002, "下载证据材料"
@@ -156,10 +189,12 @@ READ_EVENT_TYPES = frozenset(
         EventType.EVIDENCE_DOWNLOADED,
         EventType.DATA_EXPORTED,
         EventType.DOCUMENT_PRINTED,
+        EventType.QUERY_VIEWED,
     }
 )
 
-# Session bookkeeping says nothing about the object's business history.
+# Session bookkeeping (staff logins, citizens' query verification) says nothing about the
+# object's business history.
 SESSION_EVENT_TYPES = frozenset(
     {
         EventType.LOGIN_SUCCEEDED,
@@ -173,8 +208,18 @@ SESSION_EVENT_TYPES = frozenset(
         EventType.SESSION_EXPIRED_IDLE,
         EventType.SESSION_EXPIRED_ABSOLUTE,
         EventType.ACCESS_DENIED,
+        EventType.QUERY_CODE_REQUESTED,
+        EventType.QUERY_THROTTLED,
+        EventType.QUERY_VERIFIED,
+        EventType.QUERY_VERIFY_FAILED,
+        EventType.QUERY_CODE_SENT,
     }
 )
+
+
+# Attempts the system turned down: nothing happened to the object. The inspector's journal shows
+# them; on the staff timeline they would read as steps of the alert's history.
+REFUSAL_EVENT_TYPES = frozenset({EventType.WORKFLOW_REFUSED})
 
 
 def is_business_event(event_type: int) -> bool:
@@ -182,6 +227,7 @@ def is_business_event(event_type: int) -> bool:
     return (
         event_type not in READ_EVENT_TYPES
         and event_type not in SESSION_EVENT_TYPES
+        and event_type not in REFUSAL_EVENT_TYPES
         and not 3000 <= event_type < 4000
     )
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from shoulian.accounts.choices import Role
 from shoulian.core.text import Text
+from shoulian.org.choices import UnitKind
 
 ALL_STAFF = frozenset(Role.values)
 
@@ -21,6 +24,9 @@ class NavItem:
     roles: frozenset[str]
     section: Text
     description: Text = ""
+    # Roles that see the entry only at a 受立案管理中心 (a 派出所's desk clerk has no complaints
+    # or follow-up calls to make: the center does them for the whole bureau).
+    center_roles: frozenset[str] = frozenset()
 
 
 NAV: list[NavItem] = [
@@ -155,6 +161,46 @@ NAV: list[NavItem] = [
         _("系统管理"),
         _("本局法律文书文号前缀"),
     ),
+    # notify (SMS outbox) entries
+    NavItem(
+        _("短信发件箱"),
+        "notify:outbox",
+        frozenset({Role.CENTER_HEAD}),
+        _("群众服务"),
+        _("节点短信的发送状态、失败重发与短信模板"),
+    ),
+    # feedback (complaints, follow-ups) entries
+    NavItem(
+        _("投诉建议"),
+        "feedback:complaints",
+        frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR}),
+        _("群众服务"),
+        _("群众投诉与建议，受立案中心负责人15日内答复"),
+        center_roles=frozenset({Role.CLERK}),
+    ),
+    NavItem(
+        _("回访任务"),
+        "feedback:follow_ups",
+        frozenset({Role.CENTER_HEAD}),
+        _("群众服务"),
+        _("办结警情的回访：联系结果与群众满意度"),
+        center_roles=frozenset({Role.CLERK}),
+    ),
+    NavItem(
+        _("督办事项"),
+        "feedback:supervision",
+        frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR}),
+        _("群众服务"),
+        _("回访不满意转中心负责人督办"),
+    ),
+    # citizen (kiosk, progress query) entries
+    NavItem(
+        _("自助终端"),
+        "citizen:kiosk_manage",
+        frozenset({Role.CENTER_HEAD, Role.ADMIN}),
+        _("群众服务"),
+        _("大厅自助终端的登记与停用"),
+    ),
     NavItem(_("修改密码"), "accounts:password_change", ALL_STAFF, _("账户")),
 ]
 
@@ -165,18 +211,30 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
     # Between password and second factor the session may open nothing: show no navigation.
     if not (getattr(user, "is_verified", lambda: False)() or user.totp_waived()):
         return []
-    roles = user.role_set
-    return [
+    unit = getattr(user, "unit", None)
+    at_center = unit is not None and unit.kind == UnitKind.CENTER
+    return list(
+        _nav_for_roles(frozenset(user.role_set), at_center, get_language(), get_script_prefix())
+    )
+
+
+@lru_cache(maxsize=256)
+def _nav_for_roles(
+    roles: frozenset[str], at_center: bool, language: str, prefix: str
+) -> tuple[dict[str, Any], ...]:
+    """The menu depends only on the roles, the kind of unit, the language and the URL prefix:
+    built once per combination instead of reversing and translating every entry on every page."""
+    return tuple(
         {
-            "label": i.label,
+            "label": str(i.label),
             "url": reverse(i.url_name),
-            "section": i.section,
-            "description": i.description,
+            "section": str(i.section),
+            "description": str(i.description),
             "url_name": i.url_name,
         }
         for i in _grouped(NAV)
-        if roles & i.roles
-    ]
+        if roles & i.roles or (at_center and roles & i.center_roles)
+    )
 
 
 def _grouped(items: list[NavItem]) -> list[NavItem]:

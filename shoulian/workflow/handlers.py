@@ -12,6 +12,7 @@ from typing import Any
 from shoulian.accounts.choices import Role
 from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert, AlertParty
+from shoulian.notify.services import is_mobile
 from shoulian.org.models import Unit
 from shoulian.workflow.chains import chain_for
 from shoulian.workflow.choices import (
@@ -252,8 +253,12 @@ def _notify_reporters(
                 alert=alert,
                 party=party,
                 purpose=purpose,
-                # Without a mobile number the notice goes in writing; both wait to be sent.
-                channel=NotificationChannel.SMS if party.phone else NotificationChannel.LETTER,
+                # Without a mobile number the notice goes in writing; both wait to be sent. SMS
+                # rows go out through the outbox (shoulian.notify.milestones), which sets their
+                # status from the delivery.
+                channel=NotificationChannel.SMS
+                if party.phone and is_mobile(party.phone.plaintext())
+                else NotificationChannel.LETTER,
                 text=text[:300],
                 status=NotificationStatus.PENDING,
                 created_by=actor,

@@ -19,7 +19,9 @@ from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
 from shoulian.audit.models import AuditEvent
+from shoulian.feedback import hooks as feedback_hooks
 from shoulian.intake.models import Alert
+from shoulian.notify import milestones
 from shoulian.org.models import Unit
 from shoulian.workflow import clock
 from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
@@ -193,6 +195,26 @@ def _apply(
     )
     clock.after_transition(
         ctx, action=action, decision=plan.decision, at=plan.event_at or now, moved=moved
+    )
+    # What the citizen gets from the step, in the step's transaction: the milestone SMS in the
+    # outbox (R2) and, once the alert is closed, the follow-up task.
+    milestones.after_transition(
+        alert=alert,
+        action=action,
+        source=source,
+        target=row.target,
+        from_unit=from_unit,
+        decision=plan.decision,
+        at=now,
+    )
+    feedback_hooks.after_transition(
+        alert=alert,
+        action=action,
+        source=source,
+        target=row.target,
+        at=now,
+        step=step,
+        satisfied=plan.data.get("satisfied"),
     )
     return Applied(alert=alert, step=step, event=event, result=result)
 

@@ -98,3 +98,17 @@ def test_each_navigation_section_appears_once(inspector: User) -> None:
         if not seen or seen[-1] != section:
             assert section not in seen, f"section {section} split in the navigation: {sections}"
             seen.append(section)
+
+
+def test_complaints_and_follow_ups_are_in_the_menu_of_center_clerks_only(
+    clerk: User, bureau_a
+) -> None:
+    from shoulian.accounts.choices import Role
+    from shoulian.conftest import make_user
+
+    station_clerk = make_user("stationclerk2", bureau_a.station, Role.CLERK)
+    center_home = login_as(Client(), clerk).get(reverse("core:home")).content.decode()
+    station_home = login_as(Client(), station_clerk).get(reverse("core:home")).content.decode()
+    for name in ("feedback:complaints", "feedback:follow_ups"):
+        assert reverse(name) in center_home
+        assert reverse(name) not in station_home

@@ -36,7 +36,8 @@ def _settings_in_subprocess(**env: str) -> dict[str, object]:
 def test_defaults_are_sqlite_and_the_sqlite_queue() -> None:
     assert _settings_in_subprocess() == {
         "huey": "huey.SqliteHuey",
-        "db": "django.db.backends.sqlite3",
+        # Django's SQLite backend with writers queued on a lock file.
+        "db": "shoulian.core.db",
         "debug": False,
     }
 

@@ -52,8 +52,10 @@ from shoulian.intake.services.common import (
     _denied,
     require_desk_clerk,
 )
+from shoulian.notify import milestones as notify_milestones
 from shoulian.org.choices import UnitKind
-from shoulian.org.models import Place, Unit
+from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_places
 from shoulian.privacy.fields import BlindIndexField
 from shoulian.privacy.validators import (
     normalize_id_number,
@@ -337,12 +339,10 @@ class Jurisdiction:
 
 def _jurisdiction(bureau: Unit, place_name: str) -> Jurisdiction | None:
     """The 辖区 whose place names occur in ``place_name``, longest match first — the rule of
-    ``org.selectors.area_for_place``, read as plain values: it runs inside every registering
-    transaction, and a bureau has hundreds of place names."""
+    ``org.selectors.area_for_place``, read as plain values: every registration runs it, and a
+    bureau has hundreds of place names."""
     best: tuple[int, Jurisdiction] | None = None
-    rows = Place.objects.filter(
-        area__station__path__startswith=bureau.path, area__is_active=True
-    ).values_list("name", "area_id", "area__station_id", "area__station__code")
+    rows = bureau_places(bureau)
     for name, area_id, station_id, code in rows:
         if name in place_name and (best is None or len(name) > best[0]):
             best = (len(name), Jurisdiction(area_id, station_id, code))
@@ -368,10 +368,12 @@ def _create(
     written: list[str] = []
     try:
         stored = _store_files(data.files, written)
+        # Read before the transaction: on SQLite the transaction holds the database's one write
+        # lock, so everything done inside it is done by one registration at a time.
+        area = _jurisdiction(_bureau_of(unit), data.incident_place)
         with transaction.atomic():
             now = now or timezone.now()
             today = timezone.localdate(now)
-            area = _jurisdiction(_bureau_of(unit), data.incident_place)
             sequence = numbering.next_sequence(unit, today)
             due = None
             if not registration_complete:
@@ -407,6 +409,13 @@ def _create(
             )
             _write_parties(alert, data.parties)
             _write_items(alert, data.items)
+            # The "received" SMS with the query code, in the outbox of this transaction (R2);
+            # the worker sends it after commit, so a gateway outage never slows intake (R4).
+            notify_milestones.alert_registered(
+                alert,
+                now=now,
+                mobiles=[p.phone for p in data.parties if p.role == PartyRole.REPORTER and p.phone],
+            )
             event = record(
                 event_type,
                 obj=alert,

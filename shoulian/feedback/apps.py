@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FeedbackConfig(AppConfig):
+    name = "shoulian.feedback"
+    label = "feedback"
+    verbose_name = "投诉建议与回访"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,222 @@
+"""Reads of the feedback app. Staff reads go through ``visible_to(user)``; the citizen reads a
+complaint only as a ``PublicComplaint`` of allow-listed fields (Z7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shoulian.deadlines.models import Deadline
+from shoulian.deadlines.selectors import QueueItem, queue_item
+from shoulian.feedback.choices import (
+    ComplaintKind,
+    ComplaintStatus,
+    FollowUpStatus,
+)
+from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt, SupervisionItem
+from shoulian.feedback.numbering import normalize_query_code
+from shoulian.feedback.services import (
+    COMPLAINT_OBJECT_TYPE,
+    COMPLAINT_RULE,
+    complaint_deadline,
+    legal_last_day,
+)
+from shoulian.privacy.choices import Kind
+from shoulian.privacy.crypto import index_for
+from shoulian.privacy.validators import normalize_mobile
+
+
+# --- the citizen's view (agreed interface with shoulian.citizen) ----------------------------------
+@dataclass(frozen=True)
+class PublicComplaint:
+    """What the complainant may read: nothing about the content's people, the staff or the unit's
+    internal handling beyond the answer itself."""
+
+    number: str
+    kind_label: str
+    submitted_at: dt.datetime
+    status_label: str
+    due_date: dt.date | None
+    answer_text: str
+    answered_at: dt.datetime | None
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+
+def complaint_by_query_code(code: str) -> Complaint | None:
+    normalized = normalize_query_code(code or "")
+    if not normalized:
+        return None
+    return (
+        Complaint.objects.select_related("bureau", "center").filter(query_code=normalized).first()
+    )
+
+
+def complaint_mobile_matches(complaint: Complaint, mobile: str) -> bool:
+    """Compares keyed hashes, never the clear value; any malformed input simply does not match."""
+    try:
+        canonical = normalize_mobile((mobile or "").strip())
+    except Exception:  # noqa: BLE001 - every malformed number is a plain mismatch (Z7)
+        return False
+    stored = complaint.mobile_index
+    return bool(stored) and stored == index_for(canonical, Kind.PHONE)
+
+
+def _public(complaint: Complaint, deadline: Deadline | None) -> PublicComplaint:
+    return PublicComplaint(
+        number=complaint.number,
+        kind_label=str(ComplaintKind(complaint.kind).label),
+        submitted_at=complaint.submitted_at,
+        status_label=str(ComplaintStatus(complaint.status).label),
+        due_date=legal_last_day(deadline.due_at) if deadline is not None else None,
+        answer_text=complaint.answer if complaint.status == ComplaintStatus.ANSWERED else "",
+        answered_at=complaint.answered_at if complaint.status == ComplaintStatus.ANSWERED else None,
+    )
+
+
+def public_complaint(complaint: Complaint) -> PublicComplaint:
+    return _public(complaint, complaint_deadline(complaint))
+
+
+def public_complaints_for_alert(alert: Any) -> list[PublicComplaint]:
+    """The complaints filed about ``alert``, oldest first, with their due dates (two queries)."""
+    complaints = list(Complaint.objects.filter(alert=alert).order_by("submitted_at", "pk"))
+    deadlines = _deadlines_by_complaint(complaints)
+    return [_public(c, deadlines.get(str(c.pk))) for c in complaints]
+
+
+def _deadlines_by_complaint(complaints: list[Complaint]) -> dict[str, Deadline]:
+    if not complaints:
+        return {}
+    rows = (
+        Deadline.objects.filter(
+            object_type=COMPLAINT_OBJECT_TYPE,
+            object_id__in=[str(c.pk) for c in complaints],
+            code=COMPLAINT_RULE,
+        )
+        .select_related("rule")
+        .prefetch_related("pauses")
+        .order_by("started_at", "id")
+    )
+    return {d.object_id: d for d in rows}
+
+
+# --- staff reads ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ComplaintRow:
+    complaint: Complaint
+    deadline: QueueItem | None
+
+
+def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
+    return Complaint.objects.visible_to(user)
+
+
+def complaint_list(
+    user: Any, *, status: str = "", now: dt.datetime | None = None, limit: int = 200
+) -> list[ComplaintRow]:
+    """Unanswered ones first, oldest first (they are the ones running out of time), then the
+    answered ones, latest answer first; each row with its deadline's colour band."""
+    now = now or timezone.now()
+    qs = complaints_visible_to(user).select_related("alert", "center", "source_unit")
+    complaints: list[Complaint] = []
+    if status in ("", ComplaintStatus.RECEIVED):
+        complaints += list(
+            qs.filter(status=ComplaintStatus.RECEIVED).order_by("submitted_at", "pk")[:limit]
+        )
+    if status in ("", ComplaintStatus.ANSWERED):
+        complaints += list(
+            qs.filter(status=ComplaintStatus.ANSWERED).order_by("-answered_at", "-pk")[:limit]
+        )
+    deadlines = _deadlines_by_complaint(complaints)
+    return [
+        ComplaintRow(c, queue_item(deadlines[str(c.pk)], now) if str(c.pk) in deadlines else None)
+        for c in complaints
+    ]
+
+
+def complaint_for_detail(user: Any, pk: int) -> Complaint:
+    complaint = (
+        complaints_visible_to(user)
+        .select_related("alert", "center", "bureau", "source_unit", "answered_by", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise Http404("投诉建议不存在")
+    return complaint
+
+
+def complaint_deadline_item(
+    complaint: Complaint, now: dt.datetime | None = None
+) -> QueueItem | None:
+    deadline = complaint_deadline(complaint)
+    return None if deadline is None else queue_item(deadline, now or timezone.now())
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    overdue: bool
+    callable_now: bool
+
+
+def follow_up_queue(user: Any, *, now: dt.datetime | None = None) -> list[FollowUpRow]:
+    """Open tasks oldest due first, then those waiting for the 复议/复核 windows."""
+    now = now or timezone.now()
+    rows = (
+        FollowUp.objects.visible_to(user)
+        .filter(status__in=(FollowUpStatus.OPEN, FollowUpStatus.WAITING))
+        .select_related("alert", "alert__handling_unit", "alert__category", "center")
+        .order_by(F("due_at").asc(nulls_last=True), "opened_at", "pk")[:300]
+    )
+    result = []
+    for f in rows:
+        callable_now = f.status == FollowUpStatus.OPEN or (
+            f.ready_at is not None and f.ready_at <= now
+        )
+        result.append(FollowUpRow(f, f.is_overdue(now) and callable_now, callable_now))
+    result.sort(key=lambda r: not r.callable_now)
+    return result
+
+
+def follow_ups_done(user: Any, *, limit: int = 30) -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.visible_to(user)
+        .filter(status__in=(FollowUpStatus.DONE, FollowUpStatus.UNREACHABLE))
+        .select_related("alert", "done_by")
+        .order_by("-done_at", "-pk")[:limit]
+    )
+
+
+def follow_up_for_detail(user: Any, pk: int) -> FollowUp:
+    follow_up = (
+        FollowUp.objects.visible_to(user)
+        .select_related("alert", "alert__handling_unit", "alert__category", "center", "done_by")
+        .prefetch_related(
+            Prefetch(
+                "attempts_made",
+                queryset=FollowUpAttempt.objects.select_related("by").order_by("at", "pk"),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if follow_up is None:
+        raise Http404("回访任务不存在")
+    return follow_up
+
+
+def supervision_items(user: Any) -> QuerySet[SupervisionItem]:
+    return (
+        SupervisionItem.objects.visible_to(user)
+        .select_related("alert", "follow_up", "center", "assigned_to")
+        .order_by("-opened_at", "-pk")
+    )

@@ -1,0 +1,836 @@
+"""Writes of the feedback app: complaints and suggestions (投诉建议), follow-up visits (回访) and
+the supervision items a dissatisfied follow-up opens. Each service is atomic and writes its
+journal event in the same transaction (U5); SMS go through notify's outbox in that transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shoulian.accounts.choices import Role
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
+from shoulian.deadlines.choices import DeadlineStatus
+from shoulian.deadlines.models import Deadline
+from shoulian.deadlines.services import deadline_start, deadline_stop
+from shoulian.feedback import numbering
+from shoulian.feedback.choices import (
+    ACTIVE_FOLLOW_UP_STATUSES,
+    ComplaintChannel,
+    ComplaintKind,
+    ComplaintStatus,
+    FollowUpStatus,
+    Satisfaction,
+    SupervisionSource,
+)
+from shoulian.feedback.models import (
+    Complaint,
+    FollowUp,
+    FollowUpAttempt,
+    SupervisionItem,
+)
+from shoulian.intake.choices import AlertStatus, PartyRole
+from shoulian.intake.models import Alert, AlertParty
+from shoulian.org.choices import UnitKind
+from shoulian.org.models import Unit
+from shoulian.privacy.choices import Kind
+from shoulian.privacy.crypto import index_for
+from shoulian.privacy.validators import normalize_mobile
+
+COMPLAINT_RULE = "complaint_center_answer"
+COMPLAINT_OBJECT_TYPE = "complaint"
+CONTENT_MAX = 2000
+ANSWER_MAX = 2000
+NOTE_MAX = 1000
+
+# Statuses that close an alert's loop and call for a follow-up (the workflow's FINAL_STATUSES).
+CLOSED_STATUSES = frozenset(
+    {
+        AlertStatus.ADMIN_CASE,
+        AlertStatus.CRIMINAL_CASE,
+        AlertStatus.NOT_FILED,
+        AlertStatus.TRANSFERRED,
+        AlertStatus.NOT_POLICE,
+        AlertStatus.CLOSED_NON_CASE,
+    }
+)
+
+
+class IdempotencyMismatch(ValidationError):
+    """The idempotency key was already used for a different submission (R5: the caller answers
+    422)."""
+
+
+def follow_up_days() -> int:
+    """Days the center has for the call once the follow-up may be made (settings, default 7)."""
+    return int(getattr(settings, "SHOULIAN_FOLLOW_UP_DAYS", 7))
+
+
+def follow_up_max_attempts() -> int:
+    """Unanswered calls after which the task closes as 无法联系 (settings, default 3)."""
+    return int(getattr(settings, "SHOULIAN_FOLLOW_UP_MAX_ATTEMPTS", 3))
+
+
+# --- helpers ------------------------------------------------------------------------------------
+def _denied(actor: Any, action: str, obj: Any = None) -> PermissionDenied:
+    with transaction.atomic():
+        record(
+            EventType.ACCESS_DENIED,
+            obj=obj,
+            outcome=Outcome.DENIED,
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            data={"action": action},
+        )
+    return PermissionDenied("无权执行此操作。")
+
+
+def _active(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def _at_center(actor: Any, center: Unit | None = None) -> bool:
+    unit = getattr(actor, "unit", None)
+    if unit is None or unit.kind != UnitKind.CENTER:
+        return False
+    return center is None or unit.pk == center.pk
+
+
+def bureau_of(unit: Unit) -> Unit:
+    return unit.bureau()
+
+
+def center_of(bureau: Unit) -> Unit:
+    """The bureau's 受立案管理中心: the responsible unit for complaints and follow-ups."""
+    center = (
+        Unit.objects.filter(path__startswith=bureau.path, kind=UnitKind.CENTER, is_active=True)
+        .order_by("depth", "sort_order", "pk")
+        .first()
+    )
+    if center is None:
+        raise ValidationError(f"{bureau.name}未设受立案管理中心，无法受理。")
+    return center
+
+
+def _sms(
+    *,
+    template: str,
+    to: str,
+    context: Mapping[str, str],
+    key: str,
+    alert: Any,
+    unit: Unit,
+    now: dt.datetime,
+) -> Any:
+    from shoulian.notify.services import sms_enqueue
+
+    # ``unit`` places a complaint's message in the bureau's outbox when no alert is named;
+    # ``now`` is the moment of the change: seeded history is never sent (notify expires it).
+    return sms_enqueue(
+        template=template, to=to, context=context, key=key, alert=alert, unit=unit, now=now
+    )
+
+
+def _local_date(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    day = timezone.localtime(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def legal_last_day(due_at: dt.datetime | None) -> dt.date | None:
+    """A day period ends at 24:00 of its last day, stored as 0:00 of the next: the date a
+    citizen reads is the day before."""
+    if due_at is None:
+        return None
+    return (timezone.localtime(due_at) - dt.timedelta(microseconds=1)).date()
+
+
+def complaint_deadline(complaint: Complaint) -> Deadline | None:
+    return (
+        Deadline.objects.filter(
+            object_type=COMPLAINT_OBJECT_TYPE, object_id=str(complaint.pk), code=COMPLAINT_RULE
+        )
+        .order_by("-started_at", "-id")
+        .first()
+    )
+
+
+# --- complaints -----------------------------------------------------------------------------------
+def _fingerprint(**fields: Any) -> str:
+    encoded = json.dumps(fields, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def _replay(scope: str, key: str, digest: str) -> Complaint | None:
+    existing = Complaint.objects.filter(idempotency_scope=scope, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.fingerprint != digest:
+        with transaction.atomic():
+            record(
+                EventType.IDEMPOTENCY_CONFLICT,
+                obj=existing,
+                outcome=Outcome.DENIED,
+                data={"scope": scope, "key": key[:80]},
+            )
+        raise IdempotencyMismatch(
+            "该提交编号已用于另一份内容不同的投诉建议，未重复提交。请刷新页面后重新填写。",
+            code="idempotency_mismatch",
+        )
+    return existing
+
+
+def _new_query_code() -> str:
+    # Complaint and alert codes share one query page: a code must name exactly one of them.
+    while True:
+        code = numbering.new_query_code()
+        if (
+            not Complaint.objects.filter(query_code=code).exists()
+            and not Alert.objects.filter(query_code=code).exists()
+        ):
+            return code
+
+
+def complaint_submit(
+    *,
+    channel: str,
+    kind: str,
+    content: str,
+    mobile: str,
+    name: str = "",
+    alert: Any = None,
+    actor: Any = None,
+    kiosk: Any = None,
+    idempotency_key: str,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """File a complaint or suggestion from the kiosk, the query page or the desk.
+
+    It is routed to the center of the bureau that owns the alert, else the kiosk's or the desk
+    clerk's bureau; the center head has 15 days to answer (deadline engine). The same key with
+    the same content returns the first complaint; with other content it raises
+    ``IdempotencyMismatch`` (R5). ``now`` is for the demo seeder only."""
+    errors: dict[str, str] = {}
+    if channel not in ComplaintChannel.values:
+        errors["channel"] = "提交方式无效。"
+    if kind not in ComplaintKind.values:
+        errors["kind"] = "请选择投诉或建议。"
+    content = (content or "").strip()
+    if not content:
+        errors["content"] = "请填写投诉或建议的内容。"
+    elif len(content) > CONTENT_MAX:
+        errors["content"] = f"内容不能超过{CONTENT_MAX}字。"
+    name = (name or "").strip()
+    if len(name) > 50:
+        errors["name"] = "姓名过长。"
+    try:
+        mobile = normalize_mobile((mobile or "").strip())
+    except ValidationError:
+        errors["mobile"] = "请填写11位手机号码，答复将以短信通知。"
+    key = (idempotency_key or "").strip()[:80]
+    if not key:
+        errors["idempotency_key"] = "缺少提交编号，请刷新页面后重试。"
+    if errors:
+        raise ValidationError(errors)
+
+    source_unit: Unit | None
+    if channel == ComplaintChannel.DESK:
+        if not (
+            _active(actor) and actor.has_role(Role.CLERK, Role.CENTER_HEAD) and _at_center(actor)
+        ):
+            raise _denied(actor, "complaint_desk")
+        if alert is not None and not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+            raise _denied(actor, "complaint_desk", alert)
+        source_unit = actor.unit
+        scope = f"user:{actor.pk}"
+    elif channel == ComplaintChannel.KIOSK:
+        if kiosk is None or getattr(kiosk, "unit", None) is None:
+            raise ValidationError({"channel": "自助终端未登记，不能提交。"})
+        source_unit = kiosk.unit
+        scope = f"kiosk:{kiosk.pk}"
+    else:
+        if alert is None:
+            raise ValidationError({"alert": "请先查询警情后再提交投诉建议。"})
+        source_unit = None
+        scope = f"query:{alert.pk}"
+
+    # The alert's bureau answers for the alert; otherwise the bureau where it was handed in.
+    base_unit = alert.registering_unit if alert is not None else source_unit
+    assert base_unit is not None  # noqa: S101 - every branch above sets one
+    bureau = bureau_of(base_unit)
+    center = center_of(bureau)
+    digest = _fingerprint(
+        channel=channel,
+        kind=kind,
+        content=content,
+        mobile=mobile,
+        name=name,
+        alert=alert.pk if alert is not None else None,
+    )
+    replay = _replay(scope, key, digest)
+    if replay is not None:
+        return replay
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            year = timezone.localtime(now).year
+            sequence = numbering.next_sequence(bureau, year)
+            complaint = Complaint(
+                number=numbering.format_number(bureau, year, sequence),
+                query_code=_new_query_code(),
+                kind=kind,
+                channel=channel,
+                alert=alert,
+                bureau=bureau,
+                center=center,
+                source_unit=source_unit,
+                complainant_name=name,
+                mobile=mobile,
+                content=content,
+                submitted_at=now,
+                submitted_by=actor if channel == ComplaintChannel.DESK else None,
+                idempotency_scope=scope,
+                idempotency_key=key,
+                fingerprint=digest,
+            )
+            complaint.save()
+            deadline = deadline_start(
+                actor=None,
+                rule_code=COMPLAINT_RULE,
+                obj=complaint,
+                unit=center,
+                started_at=now,
+                title=f"{complaint.get_kind_display()} {complaint.number}",
+            )
+            record(
+                EventType.COMPLAINT_SUBMITTED,
+                obj=complaint,
+                actor=actor if channel == ComplaintChannel.DESK else None,
+                data={
+                    "number": complaint.number,
+                    "kind": kind,
+                    "channel": channel,
+                    "alert": alert.number if alert is not None else None,
+                    "center": center.code,
+                    "kiosk": getattr(kiosk, "pk", None),
+                    "due_at": deadline.due_at,
+                },
+            )
+            _sms(
+                template="complaint_received",
+                to=mobile,
+                context={
+                    "bureau": bureau.name,
+                    "complaint_number": complaint.number,
+                    "number": complaint.number,
+                    "query_code": complaint.query_code_display,
+                    "unit": center.name,
+                    "unit_phone": center.phone,
+                    "date": _local_date(now),
+                    "deadline": _local_date_of(legal_last_day(deadline.due_at)),
+                    "query_url": _query_url(),
+                },
+                key=f"complaint:{complaint.pk}:received",
+                alert=alert,
+                unit=center,
+                now=now,
+            )
+    except IntegrityError:
+        # A concurrent duplicate (double tap, retry) lost the race on the key's unique index.
+        replay = _replay(scope, key, digest)
+        if replay is not None:
+            return replay
+        raise
+    return complaint
+
+
+def _local_date_of(day: dt.date | None) -> str:
+    # The last day of a period, read as notify's milestone messages write it (ends at 24:00).
+    return "" if day is None else f"{day.year}年{day.month}月{day.day}日24时"
+
+
+def _query_url() -> str:
+    base = str(getattr(settings, "SHOULIAN_PUBLIC_BASE_URL", "")).rstrip("/")
+    return f"{base}/q/"
+
+
+def complaint_answer(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    answer: str,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """The center head answers: the deadline stops, the complainant gets an SMS and reads the
+    answer on the query page."""
+    if not (
+        _active(actor)
+        and actor.has_role(Role.CENTER_HEAD)
+        and _at_center(actor, complaint.center)
+        and Complaint.objects.visible_to(actor).filter(pk=complaint.pk).exists()
+    ):
+        raise _denied(actor, "complaint_answer", complaint)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": "请填写答复内容。"})
+    if len(answer) > ANSWER_MAX:
+        raise ValidationError({"answer": f"答复不能超过{ANSWER_MAX}字。"})
+    now = now or timezone.now()
+    version = complaint.version if expected_version is None else expected_version
+    with transaction.atomic():
+        won = Complaint.objects.filter(
+            pk=complaint.pk, status=ComplaintStatus.RECEIVED, version=version
+        ).update(
+            status=ComplaintStatus.ANSWERED,
+            answer=answer,
+            answered_at=now,
+            answered_by=actor,
+            version=F("version") + 1,
+        )
+        if won != 1:
+            raise ValidationError("该投诉建议已经答复，或刚被他人修改。请刷新页面后查看。")
+        complaint.refresh_from_db()
+        deadline = complaint_deadline(complaint)
+        late = None
+        if deadline is not None and deadline.status != DeadlineStatus.STOPPED:
+            deadline = deadline_stop(
+                actor=None, deadline=deadline, at=max(now, deadline.started_at), note="已答复"
+            )
+            late = deadline.stopped_late
+        record(
+            EventType.COMPLAINT_ANSWERED,
+            obj=complaint,
+            actor=actor,
+            data={"number": complaint.number, "late": late},
+        )
+        _sms(
+            template="complaint_answered",
+            to=complaint.mobile.plaintext() if complaint.mobile else "",
+            context={
+                "bureau": complaint.bureau.name,
+                "complaint_number": complaint.number,
+                "number": complaint.number,
+                "query_code": complaint.query_code_display,
+                "unit": complaint.center.name,
+                "unit_phone": complaint.center.phone,
+                "date": _local_date(now),
+                "query_url": _query_url(),
+            },
+            key=f"complaint:{complaint.pk}:answered",
+            alert=complaint.alert,
+            unit=complaint.center,
+            now=now,
+        )
+    return complaint
+
+
+# --- follow-up visits -----------------------------------------------------------------------------
+def _ready_at(alert: Alert, target: str, at: dt.datetime) -> dt.datetime | None:
+    """From when the follow-up call may be made; None while that is not known yet.
+
+    A 不予立案 may still be reviewed: the call waits for the notice to be served, for the
+    complainant's 复议 and 复核 windows to run out and for any pending application to be decided
+    (the same conditions as the workflow's ``no_open_reconsideration`` guard)."""
+    if target != AlertStatus.NOT_FILED:
+        return at
+    from shoulian.workflow import clock
+    from shoulian.workflow.choices import DecisionKind, DecisionStatus, ReconsiderationStatus
+    from shoulian.workflow.models import Decision, Reconsideration
+
+    decision = (
+        Decision.objects.filter(
+            alert=alert, kind=DecisionKind.NOT_FILE, status=DecisionStatus.APPROVED
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if decision is None or decision.notice_served_at is None:
+        return None
+    if Reconsideration.objects.filter(
+        decision=decision, status=ReconsiderationStatus.PENDING
+    ).exists():
+        return None
+    ready = at
+    for code in ("reconsideration_application", "review_application"):
+        due = clock.window_due(alert, code)
+        if due is not None and due > ready:
+            ready = due
+    return ready
+
+
+def _schedule(ready: dt.datetime | None, now: dt.datetime) -> dict[str, Any]:
+    waiting = ready is None or ready > now
+    return {
+        "status": FollowUpStatus.WAITING if waiting else FollowUpStatus.OPEN,
+        "ready_at": ready,
+        "due_at": None if ready is None else ready + dt.timedelta(days=follow_up_days()),
+    }
+
+
+def _invite(follow_up: FollowUp, at: dt.datetime) -> int:
+    """The follow-up invitation SMS to every reporter's mobile, once per task and mobile (the
+    key names the mobile's keyed hash, as notify's milestone messages do). A sensitive category
+    gets no invitation: a message on a shared phone could expose the report; the center calls."""
+    alert = follow_up.alert
+    center = follow_up.center
+    sent = 0
+    mobiles: list[str] = []
+    if not alert.category.is_sensitive:
+        for party in AlertParty.objects.filter(alert=alert, role=PartyRole.REPORTER).order_by(
+            "position", "pk"
+        ):
+            try:
+                mobile = normalize_mobile(party.phone.plaintext()) if party.phone else ""
+            except ValidationError:
+                continue  # a landline cannot take an SMS; the center calls it
+            if mobile and mobile not in mobiles:
+                mobiles.append(mobile)
+    for mobile in mobiles:
+        message = _sms(
+            template="follow_up",
+            to=mobile,
+            context={
+                "bureau": bureau_of(center).name,
+                "number": alert.number,
+                "unit": center.name,
+                "unit_phone": center.phone,
+                "date": _local_date(at),
+                "deadline": _local_date_of(legal_last_day(follow_up.due_at)),
+                "query_url": _query_url(),
+            },
+            key=f"alert:{alert.pk}:follow_up:{index_for(mobile, Kind.PHONE)[:24]}",
+            alert=alert,
+            unit=center,
+            now=at,
+        )
+        if message is not None:
+            sent += 1
+    FollowUp.objects.filter(pk=follow_up.pk).update(invited_at=at)
+    follow_up.invited_at = at
+    return sent
+
+
+def follow_up_sync(
+    *,
+    alert: Alert,
+    action: str,
+    source: str,
+    target: str,
+    at: dt.datetime,
+    step: Any = None,
+    satisfied: bool | None = None,
+) -> None:
+    """Keep the alert's follow-up task in step with a workflow transition (called in the step's
+    transaction by ``hooks.after_transition``). Idempotent: one task per alert."""
+    from shoulian.workflow.choices import Action
+
+    if target in CLOSED_STATUSES:
+        ready = _ready_at(alert, target, at)
+        schedule = _schedule(ready, at)
+        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
+        if follow_up is None:
+            try:
+                center = center_of(bureau_of(alert.registering_unit))
+            except ValidationError:
+                # A bureau without a 受立案管理中心 has nobody to call; the decision must not fail
+                # for that, and the alert page still offers the 回访 step.
+                return
+            follow_up = FollowUp.objects.create(
+                alert=alert, center=center, opened_at=at, **schedule
+            )
+            record(
+                EventType.FOLLOW_UP_OPENED,
+                obj=alert,
+                data={
+                    "follow_up": follow_up.pk,
+                    "center": center.code,
+                    "ready_at": ready,
+                    "due_at": follow_up.due_at,
+                },
+            )
+        elif follow_up.status in (*ACTIVE_FOLLOW_UP_STATUSES, FollowUpStatus.CANCELLED):
+            reopened = follow_up.status == FollowUpStatus.CANCELLED
+            # Only a 不予立案 moves its call (service, 复议, 复核); any other closing is final.
+            moved = target == AlertStatus.NOT_FILED and (
+                follow_up.ready_at,
+                follow_up.status,
+            ) != (schedule["ready_at"], schedule["status"])
+            if reopened or moved:
+                FollowUp.objects.filter(pk=follow_up.pk).update(
+                    version=F("version") + 1, **schedule
+                )
+                for name, value in schedule.items():
+                    setattr(follow_up, name, value)
+                record(
+                    EventType.FOLLOW_UP_OPENED if reopened else EventType.FOLLOW_UP_SCHEDULED,
+                    obj=alert,
+                    data={
+                        "follow_up": follow_up.pk,
+                        "ready_at": ready,
+                        "due_at": follow_up.due_at,
+                        "reopened": reopened,
+                    },
+                )
+        else:
+            return
+        if follow_up.status == FollowUpStatus.OPEN and follow_up.invited_at is None:
+            _invite(follow_up, at)
+    elif action == Action.FOLLOW_UP:
+        # Recorded on the alert page rather than in the 回访任务 queue (or by the workflow demo):
+        # close the task with what the workflow step says.
+        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
+        if follow_up is not None and follow_up.status in ACTIVE_FOLLOW_UP_STATUSES:
+            _close_from_workflow(follow_up, alert, at, step=step, satisfied=satisfied)
+    elif source in CLOSED_STATUSES and target not in CLOSED_STATUSES:
+        # 复议/复核 set the 不予立案 aside: the alert is back in handling, the call is off.
+        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
+        if follow_up is not None and follow_up.status in ACTIVE_FOLLOW_UP_STATUSES:
+            FollowUp.objects.filter(pk=follow_up.pk).update(
+                status=FollowUpStatus.CANCELLED, version=F("version") + 1
+            )
+            record(
+                EventType.FOLLOW_UP_CANCELLED,
+                obj=alert,
+                data={"follow_up": follow_up.pk, "action": action},
+            )
+
+
+def _close_from_workflow(
+    follow_up: FollowUp, alert: Alert, at: dt.datetime, *, step: Any, satisfied: bool | None
+) -> None:
+    actor = step.actor if step is not None else None
+    reason = step.reason if step is not None else ""
+    satisfaction = (
+        ""
+        if satisfied is None
+        else Satisfaction.SATISFIED
+        if satisfied
+        else Satisfaction.DISSATISFIED
+    )
+    if actor is not None:
+        FollowUpAttempt.objects.create(
+            follow_up=follow_up,
+            at=at,
+            by=actor,
+            reached=True,
+            satisfaction=satisfaction,
+            note=reason[:NOTE_MAX],
+        )
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        status=FollowUpStatus.DONE,
+        satisfaction=satisfaction,
+        note=reason[:NOTE_MAX],
+        done_at=at,
+        done_by=actor,
+        attempts=F("attempts") + 1,
+        last_attempt_at=at,
+        version=F("version") + 1,
+    )
+    record(
+        EventType.FOLLOW_UP_RECORDED,
+        obj=alert,
+        actor=actor,
+        data={"follow_up": follow_up.pk, "via": "workflow", "satisfaction": satisfaction or None},
+    )
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _supervision_open(follow_up=follow_up, alert=alert, note=reason, now=at, actor=actor)
+
+
+def follow_ups_release(*, now: dt.datetime | None = None) -> int:
+    """Open the waiting tasks whose 复议/复核 windows have run out and send their invitations
+    (the periodic job; nothing happens on the alert when a window simply expires)."""
+    now = now or timezone.now()
+    released = 0
+    pks = list(
+        FollowUp.objects.filter(
+            status=FollowUpStatus.WAITING, ready_at__isnull=False, ready_at__lte=now
+        ).values_list("pk", flat=True)[:500]
+    )
+    for pk in pks:
+        with transaction.atomic():
+            follow_up = (
+                FollowUp.objects.select_for_update()
+                .select_related("alert", "alert__category", "center")
+                .filter(pk=pk, status=FollowUpStatus.WAITING)
+                .first()
+            )
+            if follow_up is None:
+                continue
+            FollowUp.objects.filter(pk=pk).update(
+                status=FollowUpStatus.OPEN, version=F("version") + 1
+            )
+            follow_up.status = FollowUpStatus.OPEN
+            record(
+                EventType.FOLLOW_UP_SCHEDULED,
+                obj=follow_up.alert,
+                data={"follow_up": pk, "released": True, "due_at": follow_up.due_at},
+            )
+            if follow_up.invited_at is None:
+                _invite(follow_up, now)
+            released += 1
+    return released
+
+
+def _center_head_of(center: Unit) -> Any:
+    from shoulian.accounts.models import User
+
+    return (
+        User.objects.filter(unit=center, is_active=True, roles__role=Role.CENTER_HEAD)
+        .order_by("pk")
+        .first()
+    )
+
+
+def follow_up_record(
+    *,
+    actor: Any,
+    follow_up: FollowUp,
+    reached: bool,
+    satisfaction: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> FollowUp:
+    """Record one call. Unreached: the attempt counts, the task stays open up to the configured
+    number of attempts and then closes as 无法联系. Reached: the satisfaction is recorded, the
+    alert moves to 已回访 through the workflow in the same transaction, and 不满意 opens a
+    supervision item for the center head."""
+    from shoulian.workflow.choices import Action
+    from shoulian.workflow.services import alert_transition
+
+    if not (
+        _active(actor)
+        and actor.has_role(Role.CLERK, Role.CENTER_HEAD)
+        and _at_center(actor, follow_up.center)
+        and FollowUp.objects.visible_to(actor).filter(pk=follow_up.pk).exists()
+    ):
+        raise _denied(actor, "follow_up_record", follow_up.alert)
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": f"情况说明不能超过{NOTE_MAX}字。"})
+    if reached and satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": "请选择群众的满意程度。"})
+    if not reached:
+        satisfaction = ""
+    now = now or timezone.now()
+    version = follow_up.version if expected_version is None else expected_version
+    with transaction.atomic():
+        current = (
+            FollowUp.objects.select_for_update()
+            .select_related("alert", "center")
+            .get(pk=follow_up.pk)
+        )
+        if current.version != version:
+            raise ValidationError("回访任务刚被他人更新，请刷新页面后再记录。")
+        if current.status == FollowUpStatus.WAITING and (
+            current.ready_at is None or current.ready_at > now
+        ):
+            raise ValidationError("报案人申请复议、复核的期限尚未届满，暂不能回访。")
+        if current.status not in ACTIVE_FOLLOW_UP_STATUSES:
+            raise ValidationError("该回访任务已经办结。")
+        FollowUpAttempt.objects.create(
+            follow_up=current,
+            at=now,
+            by=actor,
+            reached=reached,
+            satisfaction=satisfaction,
+            note=note,
+        )
+        # Every call counts; all calls before a reached one went unanswered.
+        attempts = current.attempts + 1
+        closing = reached or attempts >= follow_up_max_attempts()
+        fields: dict[str, Any] = {
+            "attempts": attempts,
+            "last_attempt_at": now,
+            "version": current.version + 1,
+        }
+        if closing:
+            fields.update(
+                status=FollowUpStatus.DONE if reached else FollowUpStatus.UNREACHABLE,
+                satisfaction=satisfaction,
+                note=note,
+                done_at=now,
+                done_by=actor,
+            )
+        else:
+            fields["status"] = FollowUpStatus.OPEN
+        FollowUp.objects.filter(pk=current.pk).update(**fields)
+        alert = current.alert
+        if not closing:
+            record(
+                EventType.FOLLOW_UP_ATTEMPTED,
+                obj=alert,
+                actor=actor,
+                data={"follow_up": current.pk, "attempts": attempts},
+            )
+        else:
+            # The task is marked done first, so the workflow hook finds nothing left to close.
+            if reached:
+                label = Satisfaction(satisfaction).label
+                reason = f"回访：{label}。{note}".strip()
+                satisfied: bool | None = satisfaction != Satisfaction.DISSATISFIED
+            else:
+                reason = f"回访{attempts}次均未联系上报案人，回访办结。{note}".strip()
+                satisfied = None
+            fresh = Alert.objects.get(pk=alert.pk)
+            alert_transition(
+                actor=actor,
+                alert=fresh,
+                action=Action.FOLLOW_UP,
+                expected_version=fresh.version,
+                now=now,
+                satisfied=satisfied,
+                reason=reason[:500],
+            )
+            record(
+                EventType.FOLLOW_UP_RECORDED,
+                obj=alert,
+                actor=actor,
+                data={
+                    "follow_up": current.pk,
+                    "reached": reached,
+                    "satisfaction": satisfaction or None,
+                    "attempts": attempts,
+                },
+            )
+            if satisfaction == Satisfaction.DISSATISFIED:
+                _supervision_open(follow_up=current, alert=alert, note=note, now=now, actor=actor)
+    current.refresh_from_db()
+    return current
+
+
+def _supervision_open(
+    *, follow_up: FollowUp, alert: Alert, note: str, now: dt.datetime, actor: Any
+) -> SupervisionItem:
+    center = follow_up.center
+    item = SupervisionItem.objects.create(
+        source=SupervisionSource.FOLLOW_UP,
+        alert=alert,
+        follow_up=follow_up,
+        center=center,
+        assigned_to=_center_head_of(center),
+        opened_at=now,
+        summary=note or "回访中群众表示不满意。",
+    )
+    record(
+        EventType.SUPERVISION_ITEM_OPENED,
+        obj=item,
+        actor=actor,
+        data={
+            "source": item.source,
+            "alert": alert.number,
+            "follow_up": follow_up.pk,
+            "assigned_to": item.assigned_to_id,
+        },
+    )
+    return item

@@ -1,0 +1,269 @@
+"""The staff pages: the complaint list with deadline colours, the desk form (R5 on the page),
+the answer form, the follow-up queue and record form, the supervision list; every page's
+"cannot"s and its query count (no N+1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from shoulian.conftest import login_as, make_user
+from shoulian.feedback.choices import ComplaintStatus, FollowUpStatus
+from shoulian.feedback.models import Complaint, SupervisionItem
+from shoulian.feedback.tests.helpers import COMPLAINT_TEXT, file_complaint, follow_up_of
+from shoulian.intake.choices import AlertStatus
+from shoulian.intake.tests.helpers import MOBILE
+from shoulian.workflow.tests.helpers import approve, fresh, handling, new_alert, propose
+
+pytestmark = pytest.mark.django_db
+
+
+def closed_alert(clerk: Any, officer: Any, leader: Any, bureau_head: Any) -> Any:
+    alert = handling(clerk, officer)
+    decision = propose(officer, alert)
+    approve(leader, decision)
+    approve(bureau_head, decision)
+    return fresh(alert)
+
+
+def count_queries(client: Client, url: str) -> int:
+    client.get(url)  # the first request of a session also refreshes it: count a steady one
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+# --- complaints ----------------------------------------------------------------------------------
+def test_complaint_list_shows_unanswered_first_with_deadline_band(bureau_a: Any, head: Any) -> None:
+    answered = file_complaint(unit=bureau_a.center, answer_by=head)
+    waiting = file_complaint(unit=bureau_a.center, kind="suggestion")
+    page = login_as(Client(), head).get(reverse("feedback:complaints")).content.decode()
+    assert page.index(waiting.number) < page.index(answered.number)
+    assert 'data-band="green"' in page
+    assert "按期答复" in page
+    assert COMPLAINT_TEXT not in page  # the list never shows the content
+
+
+def test_complaint_list_filters_by_status(bureau_a: Any, head: Any) -> None:
+    answered = file_complaint(unit=bureau_a.center, answer_by=head)
+    waiting = file_complaint(unit=bureau_a.center)
+    page = login_as(Client(), head).get(reverse("feedback:complaints") + "?status=received")
+    text = page.content.decode()
+    assert waiting.number in text and answered.number not in text
+
+
+def test_complaint_list_query_count_does_not_grow_with_rows(bureau_a: Any, head: Any) -> None:
+    client = login_as(Client(), head)
+    file_complaint(unit=bureau_a.center)
+    few = count_queries(client, reverse("feedback:complaints"))
+    assert few <= 8
+    for _ in range(4):
+        file_complaint(unit=bureau_a.center, answer_by=head)
+    assert count_queries(client, reverse("feedback:complaints")) == few
+
+
+def test_center_head_answers_on_the_detail_page(bureau_a: Any, head: Any) -> None:
+    complaint = file_complaint(unit=bureau_a.center, name="李春梅")
+    client = login_as(Client(), head)
+    url = reverse("feedback:complaint", kwargs={"pk": complaint.pk})
+    page = client.get(url).content.decode()
+    assert COMPLAINT_TEXT in page and "138****8000" in page and MOBILE not in page
+    assert "李春梅" not in page  # masked
+    response = client.post(url, {"answer": "已核查并整改。", "version": complaint.version})
+    assert response.status_code == 302
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.ANSWERED and complaint.answer == "已核查并整改。"
+    assert "已核查并整改。" in client.get(url).content.decode()
+
+
+def test_clerk_reads_but_cannot_answer(bureau_a: Any, clerk: Any) -> None:
+    complaint = file_complaint(unit=bureau_a.center)
+    client = login_as(Client(), clerk)
+    url = reverse("feedback:complaint", kwargs={"pk": complaint.pk})
+    assert "提交答复" not in client.get(url).content.decode()
+    assert client.post(url, {"answer": "答复", "version": complaint.version}).status_code == 403
+    assert Complaint.objects.get(pk=complaint.pk).status == ComplaintStatus.RECEIVED
+
+
+def test_z4_extra_fields_on_the_answer_form_change_nothing(bureau_a: Any, head: Any) -> None:
+    complaint = file_complaint(unit=bureau_a.center)
+    client = login_as(Client(), head)
+    client.post(
+        reverse("feedback:complaint", kwargs={"pk": complaint.pk}),
+        {
+            "answer": "答复。",
+            "version": complaint.version,
+            "center": "999",
+            "mobile": "13900139000",
+        },
+    )
+    complaint.refresh_from_db()
+    assert complaint.center == bureau_a.center
+    assert complaint.mobile.plaintext() == MOBILE
+
+
+def test_desk_form_registers_and_a_replay_returns_the_same(clerk: Any) -> None:
+    client = login_as(Client(), clerk)
+    alert = new_alert(clerk)
+    data = {
+        "kind": "complaint",
+        "alert_number": alert.number,
+        "name": "王小明",
+        "mobile": MOBILE,
+        "content": COMPLAINT_TEXT,
+        "idempotency_key": "desk-1",
+    }
+    first = client.post(reverse("feedback:complaint_new"), data)
+    assert first.status_code == 302
+    again = client.post(reverse("feedback:complaint_new"), data)
+    assert again.status_code == 302 and again["Location"] == first["Location"]
+    complaint = Complaint.objects.get()
+    assert complaint.channel == "desk" and complaint.alert == alert
+    mismatch = client.post(reverse("feedback:complaint_new"), {**data, "content": "不同的内容"})
+    assert mismatch.status_code == 422
+    assert Complaint.objects.count() == 1
+
+
+def test_desk_form_refuses_an_unknown_alert_number(clerk: Any) -> None:
+    client = login_as(Client(), clerk)
+    response = client.post(
+        reverse("feedback:complaint_new"),
+        {"kind": "complaint", "alert_number": "NOPE-1", "mobile": MOBILE, "content": "内容",
+         "idempotency_key": "desk-2"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "没有这个警情编号" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_station_clerk_is_refused_the_complaint_pages(bureau_a: Any) -> None:
+    station_clerk = make_user("sclerk", bureau_a.station, "clerk")
+    client = login_as(Client(), station_clerk)
+    assert client.get(reverse("feedback:complaints")).status_code == 403
+    assert client.get(reverse("feedback:complaint_new")).status_code == 403
+    assert client.get(reverse("feedback:follow_ups")).status_code == 403
+
+
+def test_another_bureaus_complaint_answers_like_a_missing_one(bureau_b: Any, head: Any) -> None:
+    foreign = file_complaint(unit=bureau_b.center)
+    client = login_as(Client(), head)
+    assert client.get(reverse("feedback:complaint", kwargs={"pk": foreign.pk})).status_code == 404
+    assert client.get(reverse("feedback:complaint", kwargs={"pk": 987654})).status_code == 404
+
+
+# --- follow-ups ----------------------------------------------------------------------------------
+def test_follow_up_queue_and_recording_dissatisfaction(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any, head: Any
+) -> None:
+    alert = closed_alert(clerk, officer, leader, bureau_head)
+    task = follow_up_of(alert)
+    client = login_as(Client(), clerk)
+    queue = client.get(reverse("feedback:follow_ups")).content.decode()
+    assert alert.number in queue and "待回访" in queue
+    url = reverse("feedback:follow_up", kwargs={"pk": task.pk})
+    assert "保存回访记录" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {"reached": "yes", "satisfaction": "dissatisfied", "note": "认为处理太慢",
+         "version": task.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert fresh(alert).status == AlertStatus.FOLLOWED_UP
+    item = SupervisionItem.objects.get()
+    page = login_as(Client(), head).get(reverse("feedback:supervision")).content.decode()
+    assert alert.number in page and "认为处理太慢" in page and item.get_status_display() in page
+
+
+def test_follow_up_form_needs_a_satisfaction_when_reached(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+) -> None:
+    task = follow_up_of(closed_alert(clerk, officer, leader, bureau_head))
+    client = login_as(Client(), clerk)
+    response = client.post(
+        reverse("feedback:follow_up", kwargs={"pk": task.pk}),
+        {"reached": "yes", "satisfaction": "", "version": task.version},
+    )
+    assert response.status_code == 400
+    assert follow_up_of(task.alert).status == FollowUpStatus.OPEN
+
+
+def test_unreached_call_keeps_the_task_in_the_queue(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+) -> None:
+    task = follow_up_of(closed_alert(clerk, officer, leader, bureau_head))
+    client = login_as(Client(), clerk)
+    client.post(
+        reverse("feedback:follow_up", kwargs={"pk": task.pk}),
+        {"reached": "no", "note": "无人接听", "version": task.version},
+    )
+    queue = client.get(reverse("feedback:follow_ups")).content.decode()
+    assert task.alert.number in queue and "1 次" in queue
+
+
+def test_overdue_follow_ups_are_coloured(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+) -> None:
+    alert = closed_alert(clerk, officer, leader, bureau_head)
+    from shoulian.feedback.models import FollowUp
+
+    # The alert closed long ago (as the demo seeds it): the task is past its due time.
+    past = timezone.now() - dt.timedelta(days=30)
+    FollowUp.objects.filter(alert=alert).update(ready_at=past, due_at=past + dt.timedelta(days=7))
+    page = login_as(Client(), clerk).get(reverse("feedback:follow_ups")).content.decode()
+    assert 'data-overdue="1"' in page and "已超期" in page
+
+
+def test_follow_up_queue_query_count_does_not_grow_with_rows(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+) -> None:
+    client = login_as(Client(), clerk)
+    closed_alert(clerk, officer, leader, bureau_head)
+    few = count_queries(client, reverse("feedback:follow_ups"))
+    assert few <= 6
+    for _ in range(3):
+        closed_alert(clerk, officer, leader, bureau_head)
+    assert count_queries(client, reverse("feedback:follow_ups")) == few
+
+
+def test_inspector_reads_supervision_but_cannot_open_the_follow_up(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any, inspector: Any
+) -> None:
+    task = follow_up_of(closed_alert(clerk, officer, leader, bureau_head))
+    client = login_as(Client(), inspector)
+    assert client.get(reverse("feedback:supervision")).status_code == 200
+    assert client.get(reverse("feedback:follow_up", kwargs={"pk": task.pk})).status_code == 403
+    assert (
+        client.post(
+            reverse("feedback:follow_up", kwargs={"pk": task.pk}),
+            {"reached": "yes", "satisfaction": "satisfied", "version": task.version},
+        ).status_code
+        == 403
+    )
+
+
+def test_a_waiting_follow_up_shows_why_instead_of_the_form(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+) -> None:
+    from shoulian.workflow.choices import DecisionKind
+
+    alert = handling(clerk, officer)
+    decision = propose(officer, alert, DecisionKind.NOT_FILE, facts="经查，没有犯罪事实。")
+    approve(leader, decision)
+    approve(bureau_head, decision)
+    task = follow_up_of(alert)
+    client = login_as(Client(), clerk)
+    url = reverse("feedback:follow_up", kwargs={"pk": task.pk})
+    page = client.get(url).content.decode()
+    assert "保存回访记录" not in page and "期限届满" in page
+    response = client.post(
+        url, {"reached": "yes", "satisfaction": "satisfied", "version": task.version}
+    )
+    assert response.status_code == 409 and "期限届满" in response.content.decode()
+    assert follow_up_of(alert).status == FollowUpStatus.WAITING

@@ -1,0 +1,297 @@
+"""Delivery of the outbox by the worker (R2, R4).
+
+A worker claims a row with a compare-and-set update (due status, lease) that also counts the
+attempt, sends it outside any transaction, then records the outcome with a second compare-and-set
+on its claim token. A worker killed mid-send leaves the row SENDING under a lease; once the lease
+lapses the row is due again and the next worker resends it under the same ``message_id``, which
+the provider deduplicates. Failures back off exponentially with jitter; after
+``SHOULIAN_SMS_MAX_ATTEMPTS`` the row is dead, which journals an operator alert and logs an ERROR.
+A row not sent before its ``expires_at`` (72 h after the change by default) is expired, not sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
+from shoulian.notify.choices import SmsStatus, TemplateKey
+from shoulian.notify.gateways import Gateway, GatewayError, OutgoingSms, default_gateway
+from shoulian.notify.models import SmsMessage
+
+log = logging.getLogger(__name__)
+
+# Consecutive temporary failures after which one sweep stops: the gateway is down, and a sweep
+# that walked every due row into a timeout would hold a worker thread for minutes (R4).
+BREAKER_FAILURES = 3
+_random = secrets.SystemRandom()
+
+
+@dataclass
+class Sweep:
+    sent: int = 0
+    retrying: int = 0
+    dead: int = 0
+    expired: int = 0
+    skipped: int = 0
+
+
+def _setting(name: str, default: float) -> float:
+    return float(getattr(settings, name, default))
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Delay before attempt ``attempts + 1``: base·2^(n-1), capped, with equal jitter so that a
+    crowd of messages failed by one outage does not return in one burst."""
+    base = _setting("SHOULIAN_SMS_BACKOFF_SECONDS", 30)
+    cap = _setting("SHOULIAN_SMS_BACKOFF_MAX_SECONDS", 3600)
+    delay = min(cap, base * 2 ** max(0, attempts - 1))
+    return dt.timedelta(seconds=delay / 2 + _random.uniform(0, delay / 2))
+
+
+def _sign_name(message: SmsMessage) -> str:
+    configured = getattr(settings, "SHOULIAN_SMS_SIGN_NAME", "")
+    if configured:
+        return str(configured)
+    return message.unit.name if message.unit_id and message.unit else "公安局"
+
+
+def _notification_status(message: SmsMessage, status: str, at: dt.datetime | None) -> None:
+    if not message.notification_id:
+        return
+    from shoulian.workflow.models import Notification
+
+    Notification.objects.filter(pk=message.notification_id).update(status=status, sent_at=at)
+
+
+def _scrub(message: SmsMessage) -> dict[str, Any]:
+    """A handled verification code leaves the database: nobody needs it after it was sent (or
+    never will be), and staff must not read it (Z7)."""
+    if message.template == TemplateKey.ONE_TIME_CODE:
+        return {"text": message.shown_text}
+    return {}
+
+
+def expire_stale(now: dt.datetime) -> int:
+    """Expire every unsent row past its age limit (one event per row)."""
+    from shoulian.workflow.choices import NotificationStatus
+
+    stale = SmsMessage.objects.filter(expires_at__lte=now).filter(
+        Q(status__in=[SmsStatus.PENDING, SmsStatus.RETRYING])
+        | Q(status=SmsStatus.SENDING, claimed_until__lt=now)
+    )
+    count = 0
+    for message in stale.order_by("id")[:500]:
+        with transaction.atomic():
+            won = SmsMessage.objects.filter(pk=message.pk, status=message.status).update(
+                **_scrub(message),
+                status=SmsStatus.EXPIRED,
+                claim=None,
+                claimed_until=None,
+                updated_at=now,
+            )
+            if not won:
+                continue
+            _notification_status(message, NotificationStatus.FAILED, None)
+            record(
+                EventType.SMS_EXPIRED,
+                obj=message,
+                outcome=Outcome.FAILURE,
+                data={
+                    "message_id": str(message.message_id),
+                    "template": message.template,
+                    "attempts": message.attempts,
+                    "created_at": message.created_at,
+                },
+            )
+            count += 1
+    return count
+
+
+def deliver_one(pk: int, *, now: dt.datetime | None = None, gateway: Gateway | None = None) -> str:
+    """Claim, send and record one message; returns the status it ended in, or "skipped" when
+    another worker holds it or it is not due."""
+    at = now or timezone.now()
+    token = uuid.uuid4()
+    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_LEASE_SECONDS", 120))
+    won = (
+        SmsMessage.objects.filter(pk=pk, expires_at__gt=at)
+        .due(at)
+        .update(
+            status=SmsStatus.SENDING,
+            claim=token,
+            claimed_until=at + lease,
+            attempts=F("attempts") + 1,
+            updated_at=at,
+        )
+    )
+    if not won:
+        return "skipped"
+    message = SmsMessage.objects.select_related("unit").get(pk=pk)
+    sms = OutgoingSms(
+        message_id=str(message.message_id),
+        to=message.mobile.plaintext(),
+        text=message.text,
+        template=message.template,
+        sign_name=_sign_name(message),
+    )
+    try:
+        result = (gateway or default_gateway()).send(sms)
+    except GatewayError as exc:
+        return _failed(message, token, str(exc), permanent=exc.permanent, now=now)
+    except Exception as exc:  # an adapter bug must not leave the row in flight until the lease
+        log.exception("sms %s: gateway raised", message.message_id)
+        return _failed(message, token, type(exc).__name__, permanent=False, now=now)
+    return _sent(message, token, result.provider_ref, result.duplicate, now=now)
+
+
+def _sent(
+    message: SmsMessage, token: uuid.UUID, ref: str, duplicate: bool, *, now: dt.datetime | None
+) -> str:
+    from shoulian.workflow.choices import NotificationStatus
+
+    at = now or timezone.now()
+    with transaction.atomic():
+        won = SmsMessage.objects.filter(
+            pk=message.pk, claim=token, status=SmsStatus.SENDING
+        ).update(
+            **_scrub(message),
+            status=SmsStatus.SENT,
+            sent_at=at,
+            provider_ref=ref,
+            last_error="",
+            claim=None,
+            claimed_until=None,
+            updated_at=at,
+        )
+        if not won:
+            # Our lease lapsed and another worker claimed the row; it resends under the same
+            # message id and the provider keeps one copy. That worker records the outcome.
+            log.warning("sms %s sent after its lease lapsed", message.message_id)
+            return "skipped"
+        _notification_status(message, NotificationStatus.SENT, at)
+        record(
+            EventType.SMS_SENT,
+            obj=message,
+            data={
+                "message_id": str(message.message_id),
+                "template": message.template,
+                "attempts": message.attempts,
+                "provider_ref": ref,
+                "duplicate": duplicate,
+            },
+        )
+    return SmsStatus.SENT
+
+
+def _failed(
+    message: SmsMessage,
+    token: uuid.UUID,
+    error: str,
+    *,
+    permanent: bool,
+    now: dt.datetime | None,
+) -> str:
+    from shoulian.workflow.choices import NotificationStatus
+
+    at = now or timezone.now()
+    limit = int(_setting("SHOULIAN_SMS_MAX_ATTEMPTS", 8))
+    # Only the provider's refusal (bad number, bad signature) ends a message. A gateway that is
+    # down or slow is retried at the capped backoff until the message's maximum age, so every
+    # message goes out once it is back (R4); reaching the attempt limit raises the alarm once.
+    dead = permanent
+    alarm = not permanent and message.attempts == limit
+    error = error[:300]
+    with transaction.atomic():
+        updates: dict[str, Any] = {
+            "last_error": error,
+            "claim": None,
+            "claimed_until": None,
+            "updated_at": at,
+        }
+        if dead:
+            updates.update(_scrub(message))
+            updates["status"] = SmsStatus.DEAD
+        else:
+            updates["status"] = SmsStatus.RETRYING
+            updates["next_attempt_at"] = at + backoff(message.attempts)
+        won = SmsMessage.objects.filter(
+            pk=message.pk, claim=token, status=SmsStatus.SENDING
+        ).update(**updates)
+        if not won:
+            return "skipped"
+        data = {
+            "message_id": str(message.message_id),
+            "template": message.template,
+            "attempts": message.attempts,
+            "error": error,
+        }
+        if dead:
+            _notification_status(message, NotificationStatus.FAILED, None)
+            # The operator alert: a journal event the outbox page counts, and an ERROR log line
+            # for whatever watches the logs.
+            record(EventType.SMS_DEAD, obj=message, outcome=Outcome.FAILURE, data=data)
+            log.error("sms %s dead: the provider refused it (%s)", message.message_id, error)
+            return SmsStatus.DEAD
+        data["next_attempt_at"] = updates["next_attempt_at"]
+        record(EventType.SMS_SEND_FAILED, obj=message, outcome=Outcome.FAILURE, data=data)
+        if alarm:
+            # The operator alert: the outbox page leads with it and an ERROR line goes to
+            # whatever watches the logs; the message keeps being retried.
+            record(EventType.SMS_GATEWAY_ALERT, obj=message, outcome=Outcome.FAILURE, data=data)
+            log.error(
+                "sms %s still unsent after %d attempts, retrying until %s: %s",
+                message.message_id,
+                message.attempts,
+                message.expires_at.isoformat(),
+                error,
+            )
+            return SmsStatus.RETRYING
+    log.warning("sms %s attempt %d failed: %s", message.message_id, message.attempts, error)
+    return SmsStatus.RETRYING
+
+
+def deliver_due(
+    *, now: dt.datetime | None = None, gateway: Gateway | None = None, limit: int = 200
+) -> Sweep:
+    """One sweep: expire what is too old, then send what is due, oldest first."""
+    sweep = Sweep()
+    sweep.expired = expire_stale(now or timezone.now())
+    at = now or timezone.now()
+    due = (
+        SmsMessage.objects.filter(expires_at__gt=at)
+        .due(at)
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(due)
+    if not ids:
+        return sweep
+    gateway = gateway or default_gateway()
+    failures = 0
+    for pk in ids:
+        outcome = deliver_one(pk, now=now, gateway=gateway)
+        if outcome == SmsStatus.SENT:
+            sweep.sent += 1
+            failures = 0
+        elif outcome == SmsStatus.RETRYING:
+            sweep.retrying += 1
+            failures += 1
+        elif outcome == SmsStatus.DEAD:
+            sweep.dead += 1
+        else:
+            sweep.skipped += 1
+        if failures >= BREAKER_FAILURES:
+            log.warning("sms sweep stopped after %d consecutive failures", failures)
+            break
+    return sweep

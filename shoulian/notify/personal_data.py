@@ -1,0 +1,17 @@
+"""Personal-data declarations of the SMS outbox (P4).
+
+The recipient's mobile is an ``EncryptedField`` and declares itself. The message text is rendered
+from a template whose placeholders name nothing personal (``texts.PLACEHOLDERS``, Z8).
+"""
+
+from shoulian.privacy.registry import not_personal
+
+not_personal("notify.SmsMessage", "text", reason="由短信模板和非个人信息占位符生成（Z8）")
+not_personal("notify.SmsMessage", "shown_text", reason="短信内容，验证码和查询码以星号隐去")
+not_personal("notify.SmsMessage", "key", reason="去重键，只含对象编号和手机号的不可逆索引")
+not_personal("notify.SmsMessage", "last_error", reason="网关错误信息，不含号码和短信内容")
+not_personal("notify.SmsMessage", "provider_ref", reason="短信服务商的回执编号")
+not_personal("notify.SmsTemplate", "text", reason="短信模板文字，保存时拒绝号码和证件号")
+not_personal("notify.SmsTemplateVersion", "text", reason="短信模板的历史文字")
+not_personal("notify.SmsMessage", "template", reason="短信模板的键（received、filed 等）")
+not_personal("notify.SmsMessage", "template_version", reason="短信模板的版本号")

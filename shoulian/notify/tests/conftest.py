@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings: Any, tmp_path: Path) -> Path:
+    """Evidence written by registrations and the console gateway's file go to the test's own
+    directory."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    settings.SHOULIAN_SMS_OUTBOX_FILE = str(tmp_path / "sms-outbox.jsonl")
+    settings.SHOULIAN_SMS_GATEWAY = "console"
+    return root
