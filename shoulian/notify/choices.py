@@ -16,7 +16,7 @@ class SmsStatus(models.TextChoices):
     SENDING = "sending", "发送中"
     RETRYING = "retrying", "发送失败，待重试"
     SENT = "sent", "已发送"
-    DEAD = "dead", "多次失败，已停止"
+    DEAD = "dead", "网关拒收，已停止"
     EXPIRED = "expired", "已过期，未发送"
 
 

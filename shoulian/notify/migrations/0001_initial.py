@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('text', models.CharField(max_length=500, verbose_name='短信内容')),
                 ('shown_text', models.CharField(max_length=500, verbose_name='短信内容（隐去验证码、查询码）')),
                 ('mobile', shoulian.privacy.fields.EncryptedField(kind='phone', searchable=False, verbose_name='接收手机号')),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('retrying', '发送失败，待重试'), ('sent', '已发送'), ('dead', '多次失败，已停止'), ('expired', '已过期，未发送')], default='pending', max_length=10, verbose_name='状态')),
+                ('status', models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('retrying', '发送失败，待重试'), ('sent', '已发送'), ('dead', '网关拒收，已停止'), ('expired', '已过期，未发送')], default='pending', max_length=10, verbose_name='状态')),
                 ('attempts', models.PositiveIntegerField(default=0, verbose_name='发送次数')),
                 ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='下次发送时间')),
                 ('claimed_until', models.DateTimeField(blank=True, null=True, verbose_name='占用截止')),

@@ -6,7 +6,7 @@ from django.db import migrations
 TEXTS = {
     "received": (
         "【{bureau}】您报警的警情已登记，编号{number}，查询码{query_code}，"
-        "可通过{query_url}查询办理进度。"
+        "可通过 {query_url} 查询办理进度。"
     ),
     "accepted": (
         "【{bureau}】您报警的警情（编号{number}）已于{date}受案调查，由{unit}办理，"
@@ -33,22 +33,22 @@ TEXTS = {
     ),
     "closed": (
         "【{bureau}】您报警的警情（编号{number}）已于{date}办结。"
-        "如对办理情况有意见或建议，可通过{query_url}提出。"
+        "如对办理情况有意见或建议，可通过 {query_url} 提出。"
     ),
     "follow_up": (
         "【{bureau}】您报警的警情（编号{number}）已办结，我们将对办理情况进行回访，"
-        "请留意来电，也可通过{query_url}评价。感谢您的支持。"
+        "请留意来电，也可通过 {query_url} 评价。感谢您的支持。"
     ),
     "one_time_code": (
         "【{bureau}】您的查询验证码为{code}，{minutes}分钟内有效。请勿将验证码告诉他人。"
     ),
     "complaint_received": (
         "【{bureau}】您的投诉建议已收到，编号{complaint_number}，查询码{query_code}，"
-        "我们将于{deadline}前答复，可通过{query_url}查看。"
+        "我们将于{deadline}前答复，可通过 {query_url} 查看。"
     ),
     "complaint_answered": (
         "【{bureau}】您的投诉建议（编号{complaint_number}）已答复，"
-        "请通过{query_url}凭查询码和手机号查看。"
+        "请通过 {query_url} 凭查询码和手机号查看。"
     ),
 }
 
