@@ -9,8 +9,7 @@ on ``Complaint.number`` backs that up. Same pattern as ``shoulian.intake.numberi
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
-
+from shoulian.core.counters import next_in_series
 from shoulian.feedback.models import ComplaintNumberCounter
 from shoulian.intake.numbering import new_query_code, normalize_query_code
 from shoulian.org.models import Unit
@@ -18,34 +17,14 @@ from shoulian.org.models import Unit
 __all__ = ["format_number", "new_query_code", "next_sequence", "normalize_query_code"]
 
 
-def _increment(bureau_id: int, year: int) -> int | None:
-    table = ComplaintNumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE bureau_id = %s AND year = %s RETURNING last",  # noqa: S608 - table name from model meta
-            [bureau_id, year],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
 def next_sequence(bureau: Unit, year: int) -> int:
     """The next complaint number of ``bureau`` in ``year``; inside the submitting transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("complaint numbers are allocated inside the submitting transaction")
-    value = _increment(bureau.pk, year)
-    if value is not None:
-        return value
-    try:
-        # A savepoint: losing the race for the year's first number must not abort the caller.
-        with transaction.atomic():
-            ComplaintNumberCounter.objects.create(bureau=bureau, year=year, last=1)
-        return 1
-    except IntegrityError:
-        value = _increment(bureau.pk, year)
-        if value is None:  # pragma: no cover - the row exists, the insert said so
-            raise
-        return value
+    return next_in_series(
+        ComplaintNumberCounter,
+        "complaint numbers are allocated inside the submitting transaction",
+        bureau=bureau,
+        year=year,
+    )
 
 
 def format_number(bureau: Unit, year: int, sequence: int) -> str:

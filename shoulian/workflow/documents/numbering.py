@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
-
+from shoulian.core.counters import next_in_series
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import DocumentKind
 from shoulian.workflow.models import BureauSetting, DocumentCounter
@@ -52,30 +51,12 @@ def format_number(
     return f"{prefix}（{tag or spec.tag}）{spec.word}〔{year}〕{sequence:05d}号"
 
 
-def _increment(bureau_id: int, kind: str, year: int) -> int | None:
-    table = DocumentCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET last = last + 1 WHERE bureau_id = %s AND kind = %s AND year = %s RETURNING last",  # noqa: S608 - table name from model meta
-            [bureau_id, kind, year],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row else None
-
-
 def next_sequence(bureau: Unit, kind: str, year: int) -> int:
     """The next number; must run inside the deciding transaction."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("document numbers are allocated inside the deciding transaction")
-    value = _increment(bureau.pk, kind, year)
-    if value is not None:
-        return value
-    try:
-        with transaction.atomic():
-            DocumentCounter.objects.create(bureau=bureau, kind=kind, year=year, last=1)
-        return 1
-    except IntegrityError:
-        value = _increment(bureau.pk, kind, year)
-        if value is None:  # pragma: no cover - the insert said the row exists
-            raise
-        return value
+    return next_in_series(
+        DocumentCounter,
+        "document numbers are allocated inside the deciding transaction",
+        bureau=bureau,
+        kind=kind,
+        year=year,
+    )
