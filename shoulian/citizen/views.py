@@ -676,16 +676,12 @@ def kiosk_complaint_done(request: HttpRequest, token: str) -> HttpResponse:
 
     value = _visit_value(request, token, COMPLAINT_SALT)
     complaint = get_object_or_404(Complaint, pk=value.get("c"))
-    code = complaint.query_code
     return cast(
         HttpResponse,
         _page(
             request,
             "citizen/kiosk/complaint_done.html",
-            {
-                "number": complaint.number,
-                "query_code": f"{code[:5]}-{code[5:]}" if len(code) == 10 else code,
-            },
+            {"number": complaint.number, "query_code": complaint.query_code_display},
         ),
     )
 

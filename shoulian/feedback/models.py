@@ -21,6 +21,7 @@ from shoulian.feedback.choices import (
     SupervisionSource,
     SupervisionStatus,
 )
+from shoulian.intake.models import display_query_code
 from shoulian.org.choices import UnitKind
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.fields import BlindIndexField, EncryptedField
@@ -145,8 +146,7 @@ class Complaint(models.Model):
 
     @property
     def query_code_display(self) -> str:
-        code = self.query_code
-        return f"{code[:5]}-{code[5:]}" if len(code) == 10 else code
+        return display_query_code(self.query_code)
 
 
 class ComplaintNumberCounter(models.Model):

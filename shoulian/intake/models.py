@@ -222,8 +222,12 @@ class Alert(models.Model):
 
     @property
     def query_code_display(self) -> str:
-        code = self.query_code
-        return f"{code[:5]}-{code[5:]}" if len(code) == 10 else code
+        return display_query_code(self.query_code)
+
+
+def display_query_code(code: str) -> str:
+    """A query code as printed and texted (alerts' and complaints'): ``ABCDE-23456``."""
+    return f"{code[:5]}-{code[5:]}" if len(code) == 10 else code
 
 
 class AlertNumberCounter(models.Model):
