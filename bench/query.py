@@ -20,13 +20,11 @@ BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/) and gets a thro
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.intake import WEB_WORKERS, base_env, free_port, run, start_gunicorn  # noqa: E402
+from bench.intake import get_rate as rate  # noqa: E402
 
 PYTHON = sys.executable
 EMPTY = "/bench/empty/"
@@ -134,37 +133,6 @@ def count_views(alert: int) -> dict[str, Any]:
 
 
 # --- HTTP load ------------------------------------------------------------------------------------
-def rate(port: int, path: str, cookie: str, count: int, clients: int, expect: str) -> float:
-    headers = {"Cookie": cookie} if cookie else {}
-    lock = threading.Lock()
-    cursor = iter(range(count))
-    failures: list[str] = []
-
-    def worker() -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        while True:
-            with lock:
-                if next(cursor, None) is None:
-                    return
-            connection.request("GET", path, headers=headers)
-            response = connection.getresponse()
-            body = response.read()
-            if response.status != 200 or expect.encode() not in body:
-                with lock:
-                    failures.append(f"{response.status} {body[:80]!r}")
-
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - start
-    if failures:
-        raise SystemExit(f"{path}: {len(failures)} failures, e.g. {failures[:3]}")
-    return count / elapsed
-
-
 def backend(name: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
     run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], env)
     fixtures = child("_setup", env)
