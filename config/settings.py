@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "shoulian.notify",
     "shoulian.feedback",
     "shoulian.citizen",
+    "shoulian.assistant",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("workflow/", include("shoulian.workflow.urls")),
     path("notify/", include("shoulian.notify.urls")),
     path("feedback/", include("shoulian.feedback.urls")),
+    path("assistant/", include("shoulian.assistant.urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

@@ -1,8 +1,9 @@
 """The numbered catalogue of audit event types. Numbers are stable forever: never reuse one.
 
 Ranges: 1xxx authentication and sessions, 2xxx accounts and organisation, 3xxx the journal itself,
-4xxx intake, 5xxx workflow and decisions, 6xxx citizen channels, 7xxx supervision, 8xxx reads and
-exports of personal data, evidence and documents (U1: reads are events too).
+4xxx intake, 5xxx workflow and decisions (57xx the case-nature assistant), 6xxx citizen channels,
+7xxx supervision, 8xxx reads and exports of personal data, evidence and documents (U1: reads are
+events too).
 
 A type that records somebody *seeing* something belongs in ``READ_EVENT_TYPES``: the business
 timeline that staff see leaves reads out, only the inspector's journal shows them.
@@ -129,6 +130,10 @@ class EventType(models.IntegerChoices):
     CALENDAR_DAY_REMOVED = 5542, "删除节假日或调休日"
     CALENDAR_YEAR_PUBLISHED = 5543, "发布年度节假日安排"
     CALENDAR_SYNCED = 5544, "同步国务院节假日数据"
+
+    # 57xx case-nature assistant: element checklists and the officer's choice (shoulian.assistant)
+    NATURE_CHECKLIST_REVISED = 5701, "修订案件定性要件清单"
+    NATURE_CHOICE_RECORDED = 5702, "记录定性选择（案件定性辅助）"
 
     # 60xx SMS outbox and milestone messages (shoulian.notify)
     SMS_QUEUED = 6001, "短信进入发件箱"

@@ -201,6 +201,14 @@ NAV: list[NavItem] = [
         _("群众服务"),
         _("大厅自助终端的登记与停用"),
     ),
+    # assistant (case-nature checklists) entries
+    NavItem(
+        _("定性要件清单"),
+        "assistant:checklists",
+        ALL_STAFF - {Role.ADMIN},
+        _("办理"),
+        _("各类警情的构成要件、立案标准、应收集证据与程序提示（法制大队维护）"),
+    ),
     NavItem(_("修改密码"), "accounts:password_change", ALL_STAFF, _("账户")),
 ]
 
