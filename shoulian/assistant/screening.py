@@ -1,0 +1,42 @@
+"""The assistant's side of the 有案不受 patrol rule (issue 18 §5): does a narrative read as a crime,
+with its elements met? Tuned for recall — a finding is a prompt for a human look, and a crime
+closed as a non-case is the costlier miss."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from shoulian.assistant.choices import Nature
+from shoulian.assistant.ranking import Ranking, Suggestion, rank
+
+# 侵占 is prosecuted by the victim (告诉才处理): closing it with the advice to sue is correct.
+PRIVATE_PROSECUTION = frozenset({Nature.CONVERSION})
+DEFAULT_MIN_P = 0.20
+DEFAULT_MIN_ELEMENTS = 1
+
+
+def crime_signal(
+    ranking: Ranking, *, min_p: float = DEFAULT_MIN_P, min_elements: int = DEFAULT_MIN_ELEMENTS
+) -> Suggestion | None:
+    """The first-ranked nature when it is a crime (not privately prosecuted) with at least
+    ``min_p`` probability, ``min_elements`` of its elements found and its threshold not shown to
+    be unmet; else None."""
+    first = ranking.first
+    if not first.criminal or first.label in PRIVATE_PROSECUTION or first.p < min_p:
+        return None
+    if first.threshold is not None and first.threshold.met is False:
+        return None
+    if sum(1 for e in first.elements if e.found) < min_elements:
+        return None
+    return first
+
+
+def screen(
+    text: str,
+    checklists: Mapping[str, Any],
+    *,
+    min_p: float = DEFAULT_MIN_P,
+    min_elements: int = DEFAULT_MIN_ELEMENTS,
+) -> Suggestion | None:
+    return crime_signal(rank(text, checklists), min_p=min_p, min_elements=min_elements)
