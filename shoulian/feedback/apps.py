@@ -6,3 +6,7 @@ class FeedbackConfig(AppConfig):
     label = "feedback"
     verbose_name = "投诉建议与回访"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the follow-up task as a transition subscriber (order 200).
+        from shoulian.feedback import subscribers  # noqa: F401

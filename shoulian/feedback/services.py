@@ -40,11 +40,15 @@ from shoulian.feedback.models import (
 )
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import Alert, AlertParty
+from shoulian.notify.services import sms_enqueue
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
 from shoulian.privacy.validators import normalize_mobile
+from shoulian.workflow.choices import Action
+from shoulian.workflow.not_filed import approved_not_filing, windows_close_at
+from shoulian.workflow.services import alert_transition
 
 COMPLAINT_RULE = "complaint_center_answer"
 COMPLAINT_OBJECT_TYPE = "complaint"
@@ -130,8 +134,6 @@ def _sms(
     unit: Unit,
     now: dt.datetime,
 ) -> Any:
-    from shoulian.notify.services import sms_enqueue
-
     # ``unit`` places a complaint's message in the bureau's outbox when no alert is named;
     # ``now`` is the moment of the change: seeded history is never sent (notify expires it).
     return sms_enqueue(
@@ -443,29 +445,7 @@ def _ready_at(alert: Alert, target: str, at: dt.datetime) -> dt.datetime | None:
     (the same conditions as the workflow's ``no_open_reconsideration`` guard)."""
     if target != AlertStatus.NOT_FILED:
         return at
-    from shoulian.workflow import clock
-    from shoulian.workflow.choices import DecisionKind, DecisionStatus, ReconsiderationStatus
-    from shoulian.workflow.models import Decision, Reconsideration
-
-    decision = (
-        Decision.objects.filter(
-            alert=alert, kind=DecisionKind.NOT_FILE, status=DecisionStatus.APPROVED
-        )
-        .order_by("-decided_at", "-id")
-        .first()
-    )
-    if decision is None or decision.notice_served_at is None:
-        return None
-    if Reconsideration.objects.filter(
-        decision=decision, status=ReconsiderationStatus.PENDING
-    ).exists():
-        return None
-    ready = at
-    for code in ("reconsideration_application", "review_application"):
-        due = clock.window_due(alert, code)
-        if due is not None and due > ready:
-            ready = due
-    return ready
+    return windows_close_at(alert, approved_not_filing(alert), at=at)
 
 
 def _schedule(ready: dt.datetime | None, now: dt.datetime) -> dict[str, Any]:
@@ -531,9 +511,8 @@ def follow_up_sync(
     satisfied: bool | None = None,
 ) -> None:
     """Keep the alert's follow-up task in step with a workflow transition (called in the step's
-    transaction by ``hooks.after_transition``). Idempotent: one task per alert."""
-    from shoulian.workflow.choices import Action
-
+    transaction by the transition subscriber, ``subscribers.py``). Idempotent: one task per
+    alert."""
     if target in CLOSED_STATUSES:
         ready = _ready_at(alert, target, at)
         schedule = _schedule(ready, at)
@@ -705,9 +684,6 @@ def follow_up_record(
     number of attempts and then closes as 无法联系. Reached: the satisfaction is recorded, the
     alert moves to 已回访 through the workflow in the same transaction, and 不满意 opens a
     supervision item for the center head."""
-    from shoulian.workflow.choices import Action
-    from shoulian.workflow.services import alert_transition
-
     if not (
         _active(actor)
         and actor.has_role(Role.CLERK, Role.CENTER_HEAD)

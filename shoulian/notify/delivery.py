@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
+from shoulian.notify import hooks
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.gateways import Gateway, GatewayError, OutgoingSms, default_gateway
 from shoulian.notify.models import SmsMessage
@@ -66,14 +67,6 @@ def _sign_name(message: SmsMessage) -> str:
     return message.unit.name if message.unit_id and message.unit else "公安局"
 
 
-def _notification_status(message: SmsMessage, status: str, at: dt.datetime | None) -> None:
-    if not message.notification_id:
-        return
-    from shoulian.workflow.models import Notification
-
-    Notification.objects.filter(pk=message.notification_id).update(status=status, sent_at=at)
-
-
 def _scrub(message: SmsMessage) -> dict[str, Any]:
     """A handled verification code leaves the database: nobody needs it after it was sent (or
     never will be), and staff must not read it (Z7)."""
@@ -84,8 +77,6 @@ def _scrub(message: SmsMessage) -> dict[str, Any]:
 
 def expire_stale(now: dt.datetime) -> int:
     """Expire every unsent row past its age limit (one event per row)."""
-    from shoulian.workflow.choices import NotificationStatus
-
     stale = SmsMessage.objects.filter(expires_at__lte=now).filter(
         Q(status__in=[SmsStatus.PENDING, SmsStatus.RETRYING])
         | Q(status=SmsStatus.SENDING, claimed_until__lt=now)
@@ -102,7 +93,7 @@ def expire_stale(now: dt.datetime) -> int:
             )
             if not won:
                 continue
-            _notification_status(message, NotificationStatus.FAILED, None)
+            hooks.outcome(message, SmsStatus.EXPIRED)
             record(
                 EventType.SMS_EXPIRED,
                 obj=message,
@@ -158,8 +149,6 @@ def deliver_one(pk: int, *, now: dt.datetime | None = None, gateway: Gateway | N
 def _sent(
     message: SmsMessage, token: uuid.UUID, ref: str, duplicate: bool, *, now: dt.datetime | None
 ) -> str:
-    from shoulian.workflow.choices import NotificationStatus
-
     at = now or timezone.now()
     with transaction.atomic():
         won = SmsMessage.objects.filter(
@@ -179,7 +168,7 @@ def _sent(
             # message id and the provider keeps one copy. That worker records the outcome.
             log.warning("sms %s sent after its lease lapsed", message.message_id)
             return "skipped"
-        _notification_status(message, NotificationStatus.SENT, at)
+        hooks.outcome(message, SmsStatus.SENT, at)
         record(
             EventType.SMS_SENT,
             obj=message,
@@ -202,8 +191,6 @@ def _failed(
     permanent: bool,
     now: dt.datetime | None,
 ) -> str:
-    from shoulian.workflow.choices import NotificationStatus
-
     at = now or timezone.now()
     limit = int(_setting("SHOULIAN_SMS_MAX_ATTEMPTS", 8))
     # Only the provider's refusal (bad number, bad signature) ends a message. A gateway that is
@@ -237,7 +224,7 @@ def _failed(
             "error": error,
         }
         if dead:
-            _notification_status(message, NotificationStatus.FAILED, None)
+            hooks.outcome(message, SmsStatus.DEAD)
             # The operator alert: a journal event the outbox page counts, and an ERROR log line
             # for whatever watches the logs.
             record(EventType.SMS_DEAD, obj=message, outcome=Outcome.FAILURE, data=data)

@@ -133,15 +133,11 @@ class SmsMessage(models.Model):
         related_name="sms_messages",
         verbose_name="警情",
     )
-    # The workflow's record of a notice the law requires; its status follows this row's.
-    notification = models.ForeignKey(
-        "workflow.Notification",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="sms_messages",
-        verbose_name="告知记录",
-    )
+    # What the message stands for in an app above notify, e.g. ("notification", "12") for the
+    # workflow's record of a notice the law requires; that app follows the message's outcome
+    # through ``shoulian.notify.hooks``. Empty for a plain milestone message.
+    subject_type = models.CharField("关联对象类型", max_length=30, blank=True, default="")
+    subject_id = models.CharField("关联对象编号", max_length=40, blank=True, default="")
     unit = models.ForeignKey(
         "org.Unit",
         null=True,
@@ -174,6 +170,7 @@ class SmsMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="sms_due_idx"),
             models.Index(fields=["unit", "status", "created_at"], name="sms_unit_status_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="sms_subject_idx"),
         ]
 
     def __str__(self) -> str:

@@ -23,7 +23,7 @@ from huey.contrib.djhuey import HUEY
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import record
 from shoulian.core.memo import TTLMemo
-from shoulian.notify import texts
+from shoulian.notify import hooks, texts
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.models import SmsMessage, SmsTemplate, SmsTemplateVersion
 from shoulian.org.selectors import bureau_of
@@ -105,7 +105,7 @@ def sms_enqueue(
     alert: Any = None,
     now: dt.datetime | None = None,
     unit: Any = None,
-    notification: Any = None,
+    subject: tuple[str, Any] | None = None,
     max_age: dt.timedelta | None = None,
 ) -> SmsMessage | None:
     """Queue one SMS in the caller's transaction; None when ``to`` is empty or not a mobile.
@@ -115,10 +115,12 @@ def sms_enqueue(
     maximum age (seeded history, a backdated entry) gets an expired row and is never sent.
     ``max_age`` replaces the default maximum age (a verification code's few minutes).
     ``unit`` places a message without an alert in a bureau's outbox (defaults to the alert's
-    registering unit's bureau).
+    registering unit's bureau). ``subject`` is ``(type, id)`` of the record the message stands
+    for, whose app follows its outcome (``shoulian.notify.hooks``).
     """
     if template not in TemplateKey.values:
         raise ValueError(f"unknown SMS template {template!r}")
+    subject_type, subject_id = (str(subject[0]), str(subject[1])) if subject else ("", "")
     mobile = _mobile(to)
     if not mobile:
         return None
@@ -145,7 +147,8 @@ def sms_enqueue(
                     shown_text=shown,
                     mobile=mobile,
                     alert=alert,
-                    notification=notification,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
                     unit=bureau,
                     status=SmsStatus.EXPIRED if stale else SmsStatus.PENDING,
                     next_attempt_at=at,
@@ -309,13 +312,7 @@ def sms_retry(*, actor: Any, message: SmsMessage) -> SmsMessage:
         )
         if not won:
             raise ValidationError("只有发送失败或已过期的短信可以重发。")
-        if message.notification_id:
-            from shoulian.workflow.choices import NotificationStatus
-            from shoulian.workflow.models import Notification
-
-            Notification.objects.filter(pk=message.notification_id).update(
-                status=NotificationStatus.PENDING
-            )
+        hooks.outcome(message, SmsStatus.PENDING)
         record(
             EventType.SMS_RETRY_REQUESTED,
             obj=message,

@@ -6,3 +6,8 @@ class WorkflowConfig(AppConfig):
     label = "workflow"
     verbose_name = "流转与决定"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Registers the milestone SMS as a transition subscriber (order 100) and the notices'
+        # delivery outcome with notify.
+        from shoulian.workflow import milestones  # noqa: F401

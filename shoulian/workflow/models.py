@@ -530,6 +530,16 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The outbox message carrying an SMS notice (it names this row as its subject); its delivery
+    # sets ``status`` through ``shoulian.workflow.milestones``.
+    sms_message = models.ForeignKey(
+        "notify.SmsMessage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="短信",
+    )
 
     objects = AlertScopedQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,11 +20,9 @@ from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
 from shoulian.audit.models import AuditEvent
-from shoulian.feedback import hooks as feedback_hooks
 from shoulian.intake.models import Alert
-from shoulian.notify import milestones
 from shoulian.org.models import Unit
-from shoulian.workflow import clock
+from shoulian.workflow import clock, hooks
 from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
 from shoulian.workflow.handlers import CONFLICT_MESSAGE, HANDLERS
 from shoulian.workflow.models import AlertFlow, BureauSetting, Decision, FlowStep
@@ -196,25 +195,22 @@ def _apply(
     clock.after_transition(
         ctx, action=action, decision=plan.decision, at=plan.event_at or now, moved=moved
     )
-    # What the citizen gets from the step, in the step's transaction: the milestone SMS in the
-    # outbox (R2) and, once the alert is closed, the follow-up task.
-    milestones.after_transition(
-        alert=alert,
-        action=action,
-        source=source,
-        target=row.target,
-        from_unit=from_unit,
-        decision=plan.decision,
-        at=now,
-    )
-    feedback_hooks.after_transition(
-        alert=alert,
-        action=action,
-        source=source,
-        target=row.target,
-        at=now,
-        step=step,
-        satisfied=plan.data.get("satisfied"),
+    # What the step means for the other apps (the milestone SMS, the follow-up task …), in the
+    # step's transaction: the registered subscribers, in their order (hooks.py).
+    hooks.dispatch(
+        hooks.TransitionRecord(
+            alert=alert,
+            action=action,
+            source=source,
+            target=row.target,
+            unit=to_unit,
+            from_unit=from_unit,
+            decision=plan.decision,
+            step=step,
+            at=now,
+            actor=actor,
+            data=MappingProxyType(dict(plan.data)),
+        )
     )
     return Applied(alert=alert, step=step, event=event, result=result)
 

@@ -265,15 +265,9 @@ class Ctx:
     @cached_property
     def not_filed(self) -> Any:
         """The approved 不予立案 decision the alert stands on."""
-        from shoulian.workflow.models import Decision
+        from shoulian.workflow.not_filed import approved_not_filing
 
-        return (
-            Decision.objects.filter(
-                alert=self.alert, kind=DecisionKind.NOT_FILE, status=DecisionStatus.APPROVED
-            )
-            .order_by("-decided_at", "-id")
-            .first()
-        )
+        return approved_not_filing(self.alert)
 
     @cached_property
     def reconsiderations(self) -> list[Any]:
@@ -641,12 +635,10 @@ def _no_open_reconsideration(ctx: Ctx) -> None:
         raise Refusal("reconsideration_pending", "复议或复核尚在审查中，不能回访办结。")
     if ctx.not_filed is None or ctx.not_filed.notice_served_at is None:
         raise Refusal("not_served", "不予立案通知书尚未送达，不能回访办结。")
-    from shoulian.workflow import clock
+    from shoulian.workflow.not_filed import open_windows
 
-    for code in ("reconsideration_application", "review_application"):
-        due = clock.window_due(ctx.alert, code)
-        if due is not None and ctx.now <= due:
-            raise Refusal("window_open", "报案人申请复议、复核的期限尚未届满，不能回访办结。")
+    if open_windows(ctx.alert, at=ctx.now):
+        raise Refusal("window_open", "报案人申请复议、复核的期限尚未届满，不能回访办结。")
 
 
 # --- checking a row ------------------------------------------------------------------------------

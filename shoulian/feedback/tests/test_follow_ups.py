@@ -82,14 +82,15 @@ def test_the_follow_up_days_are_configurable(
     assert task.due_at - task.ready_at == dt.timedelta(days=3)
 
 
-def test_the_hook_is_idempotent(closed: Any) -> None:
-    from shoulian.feedback.hooks import after_transition
+def test_the_subscriber_is_idempotent(closed: Any) -> None:
+    from shoulian.feedback.subscribers import follow_up_on_transition
+    from shoulian.workflow.hooks import TransitionRecord
+    from shoulian.workflow.models import FlowStep
 
     task = follow_up_of(closed)
-    after_transition(
-        alert=closed, action=Action.DECIDE_CRIMINAL_FILE, source=AlertStatus.HANDLING,
-        target=AlertStatus.CRIMINAL_CASE, at=timezone.now(),
-    )  # fmt: skip
+    step = FlowStep.objects.filter(alert=closed).order_by("-version").first()
+    assert step is not None and step.action == Action.DECIDE_CRIMINAL_FILE
+    follow_up_on_transition(TransitionRecord.from_step(step))
     assert FollowUp.objects.filter(alert=closed).count() == 1
     assert follow_up_of(closed).version == task.version
     assert AuditEvent.objects.filter(event_type=EventType.FOLLOW_UP_OPENED).count() == 1

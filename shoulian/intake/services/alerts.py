@@ -19,6 +19,7 @@ from django.utils import timezone
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
+from shoulian.intake import messages as reporter_sms
 from shoulian.intake import numbering, uploads
 from shoulian.intake.choices import (
     MACHINE_CHANNELS,
@@ -52,7 +53,6 @@ from shoulian.intake.services.common import (
     _denied,
     require_desk_clerk,
 )
-from shoulian.notify import milestones as notify_milestones
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_places
@@ -411,7 +411,7 @@ def _create(
             _write_items(alert, data.items)
             # The "received" SMS with the query code, in the outbox of this transaction (R2);
             # the worker sends it after commit, so a gateway outage never slows intake (R4).
-            notify_milestones.alert_registered(
+            reporter_sms.alert_registered(
                 alert,
                 now=now,
                 mobiles=[p.phone for p in data.parties if p.role == PartyRole.REPORTER and p.phone],

@@ -9,25 +9,35 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from shoulian.intake import messages as reporter_sms
 from shoulian.intake.choices import Channel, PartyRole
 from shoulian.intake.tests.helpers import ID_NUMBER, MOBILE, import_110, reporter
-from shoulian.notify import delivery, milestones
+from shoulian.notify import delivery
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.models import SmsMessage
 from shoulian.notify.tests.helpers import messages, recipients
-from shoulian.workflow import clock
+from shoulian.workflow import clock, milestones
 from shoulian.workflow.choices import (
     Action,
     DecisionKind,
     NotificationChannel,
     NotificationStatus,
 )
-from shoulian.workflow.models import Decision, Notification
+from shoulian.workflow.hooks import TransitionRecord
+from shoulian.workflow.models import Decision, FlowStep, Notification
 from shoulian.workflow.tests.helpers import act, approve, fresh, handling, new_alert, propose
 
 pytestmark = pytest.mark.django_db
 
 VICTIM_MOBILE = "13700137000"
+
+
+def replay_last_step(alert: Any, decision: Decision) -> None:
+    """Run the milestone subscriber again on the alert's last step, as a replay would."""
+    step = FlowStep.objects.filter(alert=alert).order_by("-version").first()
+    assert step is not None
+    record = TransitionRecord.from_step(step, decision=Decision.objects.get(pk=decision.pk))
+    milestones.milestone_sms(record)
 
 
 def assert_no_personal_data(message: SmsMessage) -> None:
@@ -72,8 +82,8 @@ def test_a_110_import_that_carries_the_callers_mobile_gets_the_received_sms(
 
 def test_calling_the_milestone_again_writes_nothing(clerk: Any) -> None:
     alert = new_alert(clerk)
-    milestones.alert_registered(alert)
-    milestones.alert_registered(alert)
+    reporter_sms.alert_registered(alert)
+    reporter_sms.alert_registered(alert)
     assert len(messages(alert)) == 1
 
 
@@ -91,15 +101,7 @@ def test_filing_sends_one_filed_sms_with_the_unit_and_its_phone(
         assert officer.unit.phone in message.text
     assert_no_personal_data(message)
     # Replaying the milestone for the same decision writes nothing.
-    milestones.after_transition(
-        alert=fresh(alert),
-        action=Action.DECIDE_CRIMINAL_FILE,
-        source="handling",
-        target="criminal_case",
-        from_unit=officer.unit,
-        decision=Decision.objects.get(pk=decision.pk),
-        at=timezone.now(),
-    )
+    replay_last_step(alert, decision)
     assert len(messages(alert, TemplateKey.FILED)) == 1
 
 
@@ -147,7 +149,8 @@ def test_internal_transfer_sends_the_new_unit_through_the_outbox_and_the_notice_
     act(clerk, alert, Action.APPROVE_TRANSFER)
     notice = Notification.objects.get(alert=alert)
     [message] = messages(alert, TemplateKey.TRANSFERRED)
-    assert message.notification == notice
+    assert notice.sms_message == message
+    assert (message.subject_type, message.subject_id) == ("notification", str(notice.pk))
     assert bureau_a.station2.name in message.text
     assert_no_personal_data(message)
     assert notice.status == NotificationStatus.PENDING
@@ -171,17 +174,9 @@ def test_transfer_out_and_not_police_notices_go_out_once_with_the_authority(
     approve(leader, decision)
     [message] = messages(alert, TemplateKey.NOT_POLICE)
     assert "县消费者权益保护委员会" in message.text
-    assert message.notification is not None
-    # The milestone hook called again finds the notice already in the outbox.
-    milestones.after_transition(
-        alert=fresh(alert),
-        action=Action.DECIDE_NOT_POLICE,
-        source="handling",
-        target="not_police",
-        from_unit=officer.unit,
-        decision=Decision.objects.get(pk=decision.pk),
-        at=timezone.now(),
-    )
+    assert Notification.objects.get(alert=alert).sms_message == message
+    # The milestone subscriber called again finds the notice already in the outbox.
+    replay_last_step(alert, decision)
     assert len(messages(alert, TemplateKey.NOT_POLICE)) == 1
 
 
