@@ -42,7 +42,7 @@ class SuggestForm(forms.Form):
     narrative = forms.CharField(required=False, max_length=TEXT_LIMIT)
     facts = forms.CharField(required=False, max_length=TEXT_LIMIT)
     alert = forms.IntegerField(required=False, min_value=1)
-    idempotency_key = forms.CharField(required=False, max_length=64)
+    idempotency_key = forms.CharField(required=False, max_length=80)
 
 
 class ChoiceForm(SuggestForm):

@@ -147,7 +147,7 @@ def nature_choice_record(
         "text_chars": len(text),
     }
     if form_key:
-        data["form_key"] = form_key[:64]
+        data["form_key"] = form_key[:80]
     with transaction.atomic():
         record(EventType.NATURE_CHOICE_RECORDED, obj=alert, actor=actor, data=data)
     return ranking, data
