@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
+from django.template import Context as TemplateContext
+from django.template import Template
 from django.test import Client
 from django.urls import reverse
 
@@ -18,6 +21,23 @@ from shoulian.workflow.tests.helpers import handling, new_alert
 pytestmark = pytest.mark.django_db
 
 EMPLOYEE = "报案人称其公司出纳王某利用职务便利，将公司50000元转入自己的银行卡，现已联系不上。"
+
+
+def render_slot(source: str, **context: object) -> str:
+    return Template("{% load slots %}" + source).render(TemplateContext(context))
+
+
+def test_the_decision_slot_shows_the_panel_only_for_a_proposal() -> None:
+    alert = SimpleNamespace(pk=7)
+    html = render_slot(
+        '{% slot "workflow.action.form" %}', action="propose", blocked=None, alert=alert
+    )
+    assert 'class="nature-assistant"' in html and '"alert": 7' in html
+    # The same template decides from the context: nothing on other action pages.
+    assert (
+        render_slot('{% slot "workflow.action.form" %}', action="sign_for", alert=alert).strip()
+        == ""
+    )
 
 
 def first_label(html: str) -> str:
