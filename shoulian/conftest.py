@@ -3,6 +3,7 @@ legal, head, inspector, outsider …). All data is created through the services.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -283,6 +284,29 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+TEST_NOW_ENV = "SHOULIAN_TEST_NOW"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``SHOULIAN_TEST_NOW=2027-06-01T10:00`` runs the whole session from that instant (Beijing time
+    unless the value names another offset), the clock ticking on from there. It is how the suite
+    shows it passes on any day of the year (``deadlines/tests/test_any_date.py``); a single test
+    pins its own instant with time-machine's ``time_machine`` fixture instead."""
+    value = os.environ.get(TEST_NOW_ENV)
+    if not value:
+        return
+    import time_machine
+
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -76,6 +76,8 @@ class Reconsideration:
     due_at: dt.datetime | None
     served_at: dt.datetime | None
     days: int = RECONSIDERATION_DAYS
+    # Counted before next year's holiday arrangement was published (暂定).
+    provisional: bool = False
 
 
 @dataclass(frozen=True)
@@ -158,18 +160,20 @@ def public_alert(alert_id: int) -> PublicAlert | Unavailable | None:
         if status == PublicStatus.TRANSFERRED:
             transferred_to = (decision or {}).get("authority") or ""
         else:
-            window = (
+            window_due, missing_year = (
                 Deadline.objects.filter(
                     object_type="alert",
                     object_id=str(alert_id),
                     code="reconsideration_application",
                 )
                 .exclude(status="stopped")
-                .values_list("due_at", flat=True)
+                .values_list("due_at", "missing_year")
                 .first()
-            )
+            ) or (None, None)
             reconsideration = Reconsideration(
-                due_at=window, served_at=(decision or {}).get("notice_served_at")
+                due_at=window_due,
+                served_at=(decision or {}).get("notice_served_at"),
+                provisional=window_due is not None and missing_year is not None,
             )
     return PublicAlert(
         number=row["number"],

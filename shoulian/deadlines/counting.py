@@ -49,8 +49,8 @@ MAX_REST_RUN = 31
 class CalendarMissing(Exception):  # noqa: N818 - reads as a fact, like Django's ObjectDoesNotExist
     """The computation needs a year whose State Council holiday arrangement is not in the system.
 
-    Never guessed: the caller shows the due date as pending (``pending_text``) and tells the
-    administrator."""
+    The exact date is never guessed: the caller computes a provisional one with
+    ``ProvisionalCalendar``, shows it as 暂定 with the missing year, and tells the administrator."""
 
     def __init__(self, year: int) -> None:
         self.year = year
@@ -67,6 +67,27 @@ class RestDays(Protocol):
 
         Raises ``CalendarMissing`` for a year without a calendar."""
         ...
+
+
+class ProvisionalCalendar:
+    """A calendar for a provisional due date (暂定): where ``base`` has no arrangement for a year,
+    Saturdays and Sundays are taken as the only rest days of that year.
+
+    Used only after an exact computation raised ``CalendarMissing``; ``assumed`` names the years
+    that were guessed, so the caller can show why the date is provisional and recompute it once the
+    State Council notice is entered. A provisional date is at most a few days off: it misses the
+    year's holidays (real date later) and its 调休 working weekends (real date earlier)."""
+
+    def __init__(self, base: RestDays) -> None:
+        self.base = base
+        self.assumed: set[int] = set()
+
+    def is_rest_day(self, day: dt.date) -> bool:
+        try:
+            return self.base.is_rest_day(day)
+        except CalendarMissing:
+            self.assumed.add(day.year)
+            return day.weekday() >= 5
 
 
 @dataclass(frozen=True)
@@ -263,6 +284,24 @@ def band_for(
     if share >= YELLOW_SHARE:
         return Band.YELLOW
     return Band.GREEN
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """``2027年1月8日 24时`` for a period that ends at midnight, ``2027年1月8日 11时`` otherwise
+    (with minutes where the moment has them, e.g. a 当场 node)."""
+    local = moment.astimezone(LEGAL_TZ)
+    midnight = local.time() == dt.time(0)
+    day = last_day_of(local) if midnight else local.date()
+    values = {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+        "hour": 24 if midnight else local.hour,
+        "minute": f"{local.minute:02d}",
+    }
+    if local.minute:
+        return gettext("%(year)s年%(month)s月%(day)s日 %(hour)s时%(minute)s分") % values
+    return gettext("%(year)s年%(month)s月%(day)s日 %(hour)s时") % values
 
 
 def describe(period: Period) -> str:

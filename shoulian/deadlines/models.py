@@ -247,7 +247,8 @@ class Deadline(models.Model):
     )
     started_at = models.DateTimeField(_("起算时间"))
     due_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
-    # Set when the due time waits for a year's holiday arrangement (never guessed).
+    # Set while ``due_at`` is provisional (暂定): the year whose holiday arrangement is not in the
+    # system yet; that year is counted with weekends as its only rest days until it is published.
     missing_year = models.PositiveSmallIntegerField(
         _("缺少节假日安排的年份"), null=True, blank=True
     )
@@ -287,18 +288,38 @@ class Deadline(models.Model):
         return (self.object_type, self.object_id)
 
     @property
+    def is_provisional(self) -> bool:
+        """The due time was counted without the holiday arrangement of ``missing_year``."""
+        return self.due_at is not None and self.missing_year is not None
+
+    @property
+    def provisional_text(self) -> str:
+        """``暂定 2027年1月8日 24时；尚未录入2027年节假日安排`` ("" for an exact due time)."""
+        if not self.is_provisional or self.due_at is None:
+            return ""
+        return gettext("暂定 %(due)s；尚未录入%(year)s年节假日安排") % {
+            "due": counting.moment_text(self.due_at),
+            "year": self.missing_year,
+        }
+
+    @property
     def pending_text(self) -> str:
-        """Why there is no due time: paused, or a year's calendar missing."""
+        """Why there is no due time (paused), or why it is provisional."""
         if self.status == DeadlineStatus.PAUSED:
             return str(_("暂停计算中（鉴定等期间不计入期限）"))
         if self.missing_year is not None:
+            if self.due_at is not None:
+                return self.provisional_text
+            # A row written before provisional dates existed; the next recompute dates it.
             return counting.CalendarMissing(self.missing_year).pending_text
         return str(_("待定"))
 
     @property
     def due_note(self) -> str:
-        """What to show instead of a due time ("" while there is one)."""
-        return "" if self.due_at is not None else self.pending_text
+        """What to show beside the due time: why there is none, or why it is provisional."""
+        if self.due_at is not None:
+            return self.provisional_text
+        return self.pending_text
 
     @property
     def is_pending(self) -> bool:

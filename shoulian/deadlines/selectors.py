@@ -252,13 +252,13 @@ def calendar_warning(today: dt.date | None = None) -> str | None:
     )
     if today.year not in published:
         return _(
-            "缺少%(year)s年节假日安排：以日计算、最后一日可能遇节假日的期限将显示为“待定”。"
-            "请录入国务院办公厅通知并发布。"
+            "缺少%(year)s年节假日安排：以日计算的期限暂按周末休息推算，显示为“暂定”，"
+            "可能与实际到期日相差数日。请录入国务院办公厅通知并发布。"
         ) % {"year": today.year}
     if today.month >= 10 and today.year + 1 not in published:
         return _(
-            "尚未录入%(year)s年节假日安排：跨年的期限将显示为“待定”。"
-            "国务院办公厅通知发布后请及时录入并发布。"
+            "尚未录入%(year)s年节假日安排：跨年的期限暂按周末休息推算，显示为“暂定”。"
+            "国务院办公厅通知发布后请及时录入并发布，系统将自动改为正式到期时间。"
         ) % {"year": today.year + 1}
     return None
 

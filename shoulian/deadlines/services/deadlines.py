@@ -50,8 +50,9 @@ CONFLICT = _("该期限已被他人更新，请刷新后重试。")
 
 @dataclass(frozen=True)
 class Computed:
-    due_at: dt.datetime | None
-    # The year whose holiday arrangement is missing when ``due_at`` cannot be known yet.
+    due_at: dt.datetime
+    # Set when ``due_at`` is provisional (暂定): the first year whose holiday arrangement is not in
+    # the system yet, counted with weekends as its only rest days until it is published.
     missing_year: int | None = None
 
 
@@ -63,14 +64,19 @@ def compute(
     extended_by: int,
     calendar: counting.RestDays,
 ) -> Computed:
-    """The due time from the stored facts; a missing calendar year gives a pending note, never a
-    guessed date."""
+    """The due time from the stored facts. Where a year's calendar is missing the date is
+    provisional, marked by ``missing_year``, and recomputed when the year is published."""
+    intervals = list(pauses)
     try:
         due = counting.due_at(
-            started_at, rule.period, calendar, pauses=list(pauses), extension=extended_by
+            started_at, rule.period, calendar, pauses=intervals, extension=extended_by
         )
-    except counting.CalendarMissing as exc:
-        return Computed(None, exc.year)
+    except counting.CalendarMissing:
+        provisional = counting.ProvisionalCalendar(calendar)
+        due = counting.due_at(
+            started_at, rule.period, provisional, pauses=intervals, extension=extended_by
+        )
+        return Computed(due, min(provisional.assumed))
     return Computed(due)
 
 
@@ -109,7 +115,11 @@ def _intervals(deadline: Deadline) -> list[counting.Interval]:
 
 
 def _due_data(due: dt.datetime | None, missing_year: int | None) -> dict[str, Any]:
-    return {"due_at": due, "calendar_missing": missing_year}
+    return {
+        "due_at": due,
+        "calendar_missing": missing_year,
+        "provisional": due is not None and missing_year is not None,
+    }
 
 
 def deadline_start(
@@ -437,6 +447,7 @@ def deadlines_recompute(
     code: str | None = None,
     bureau: Unit | None = None,
     year: int | None = None,
+    provisional_only: bool = False,
 ) -> int:
     """Recompute the running deadlines a rule or calendar change touches; returns how many changed.
 
@@ -446,9 +457,20 @@ def deadlines_recompute(
     if not transaction.get_connection().in_atomic_block:
         with transaction.atomic():
             return deadlines_recompute(
-                actor=actor, reason=reason, code=code, bureau=bureau, year=year
+                actor=actor,
+                reason=reason,
+                code=code,
+                bureau=bureau,
+                year=year,
+                provisional_only=provisional_only,
             )
-    qs = Deadline.objects.filter(status=DeadlineStatus.OPEN)
+    # Stopped deadlines keep the due time they were measured against, except a provisional one:
+    # whether the node was late is only known once the year's arrangement is in.
+    qs = Deadline.objects.filter(
+        Q(status=DeadlineStatus.OPEN) | Q(status=DeadlineStatus.STOPPED, missing_year__isnull=False)
+    )
+    if provisional_only:
+        qs = qs.filter(missing_year__isnull=False)
     if code is not None:
         qs = qs.filter(code=code)
     if bureau is not None:
@@ -458,7 +480,10 @@ def deadlines_recompute(
         # date; a deadline due before the year began or started after it ended never sees it.
         first = counting.local_midnight(dt.date(year, 1, 1))
         after = counting.local_midnight(dt.date(year + 1, 1, 1))
-        qs = qs.filter(Q(due_at__isnull=True) | Q(due_at__gt=first), started_at__lt=after)
+        qs = qs.filter(
+            Q(due_at__isnull=True) | Q(due_at__gt=first) | Q(missing_year=year),
+            started_at__lt=after,
+        )
     deadlines = list(qs.select_related("rule").prefetch_related("pauses").order_by("id"))
     if not deadlines:
         return 0

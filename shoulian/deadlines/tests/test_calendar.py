@@ -69,16 +69,19 @@ def frozen_after_new_year(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: at(2027, 1, 5, 12, 0))
 
 
-def test_a_missing_year_gives_a_pending_due_date_not_a_guess(
+def test_a_missing_year_gives_a_provisional_due_date_counted_with_weekends_only(
     bureau_a, frozen_after_new_year
 ) -> None:
     CalendarYear.objects.filter(year=2027).delete()
     deadline = _cross_year_deadline(bureau_a.station)
-    assert deadline.due_at is None
-    assert deadline.missing_year == 2027
-    assert deadline.pending_text == "待定：缺少2027年节假日安排"
+    # Last day Sat 2 Jan 2027; with no 2027 arrangement only the weekend moves it: Mon 4 Jan.
+    assert deadline.due_at == at(2027, 1, 5)
+    assert deadline.missing_year == 2027 and deadline.is_provisional
+    assert deadline.provisional_text == "暂定 2027年1月4日 24时；尚未录入2027年节假日安排"
+    assert deadline.due_note == deadline.provisional_text
     [event] = AuditEvent.objects.filter(event_type=int(EventType.DEADLINE_STARTED))
     assert event.content["data"]["calendar_missing"] == 2027
+    assert event.content["data"]["provisional"] is True
 
 
 def test_the_administrator_enters_and_publishes_a_year_and_waiting_deadlines_get_their_due(
@@ -96,7 +99,7 @@ def test_the_administrator_enters_and_publishes_a_year_and_waiting_deadlines_get
         name="元旦",
     )
     deadline.refresh_from_db()
-    assert deadline.due_at is None, "a draft year must not be used"
+    assert deadline.is_provisional and deadline.missing_year == 2027, "a draft year is not used"
     assert calendar_year_publish(actor=admin_user, calendar_year=year) == 1
     deadline.refresh_from_db()
     assert deadline.due_at == at(2027, 1, 5) and deadline.missing_year is None

@@ -361,6 +361,9 @@ def test_a_deadline_says_why_it_has_no_due_time(bureau_a, officer) -> None:
     deadline_pause(actor=officer, deadline=deadline, at=at(2026, 1, 10), reason="鉴定")
     assert "暂停计算中" in deadline.due_note
     deadline.status, deadline.missing_year = DeadlineStatus.OPEN, 2027
+    deadline.due_at = at(2027, 1, 9)
+    assert deadline.due_note == "暂定 2027年1月8日 24时；尚未录入2027年节假日安排"
+    # A row written before provisional dates existed, until the next recompute dates it.
     deadline.due_at = None
     assert deadline.due_note == "待定：缺少2027年节假日安排"
 

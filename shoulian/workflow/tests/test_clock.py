@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.services import deadline_extend, deadline_extension_request
+from shoulian.deadlines.tests.helpers import at
 from shoulian.workflow.choices import Action, DecisionKind
 from shoulian.workflow.tests.helpers import act, approve, fresh, handling, propose, routed
 
@@ -78,8 +79,10 @@ def test_a_decision_stops_the_review_and_non_filing_starts_the_notice_period(
 
 
 def test_bureau_head_extends_the_criminal_review_to_thirty_days(
-    clerk: Any, officer: Any, leader: Any, bureau_head: Any
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any, time_machine: Any
 ) -> None:
+    # A fixed instant: 30 days from "today" would reach a year whose holidays may not be known.
+    time_machine.move_to(at(2026, 6, 15, 10, 0))
     alert = handling(clerk, officer)
     review = deadlines(alert, code="criminal_filing_review")[0]
     with pytest.raises(PermissionDenied):
@@ -91,7 +94,8 @@ def test_bureau_head_extends_the_criminal_review_to_thirty_days(
     review.refresh_from_db()
     extended = deadline_extend(actor=bureau_head, extension=review.extensions.get())
     assert extended.extended_by == 27
-    assert extended.due_at is not None
+    # Registered Mon 15 Jun 2026: 3 + 27 days end on Wed 15 Jul, a working day.
+    assert extended.due_at == at(2026, 7, 16) and not extended.is_provisional
     assert (extended.due_at - review.started_at).days >= 29
 
 
