@@ -351,14 +351,14 @@ def _transcript_pdf(alert_hint: str, reporter: str, text: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from shoulian.intake.receipt import FONT, register_fonts
+    from shoulian.documents.fonts import SANS, register_fonts
 
     register_fonts()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
-    pdf.setFont(FONT, 16)
+    pdf.setFont(SANS, 16)
     pdf.drawCentredString(297, 790, "询 问 笔 录")
-    pdf.setFont(FONT, 10.5)
+    pdf.setFont(SANS, 10.5)
     lines = [
         f"被询问人：{reporter}    {alert_hint}",
         "问：我们是沙县公安分局受立案管理中心的工作人员，现依法向你了解情况，你要如实回答。",

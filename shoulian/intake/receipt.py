@@ -1,99 +1,45 @@
 """The 接报案回执 as a PDF (ReportLab), handed to the reporter on the spot (DOMAIN §3).
 
-The font is embedded: Noto Sans SC TrueType from the npm package ``@expo-google-fonts/noto-sans-sc``
-(OFL). ReportLab embeds only the glyphs used, so a receipt stays around 100 KB and shows Chinese on
-a machine without any CJK font. Debian's Noto CJK files are CFF-based and cannot be embedded.
+Fonts, line breaking, page set-up and tables come from ``shoulian.documents``: ReportLab embeds only
+the glyphs used, so a receipt stays around 100 KB and shows Chinese on a machine without any CJK
+font.
 """
 
 from __future__ import annotations
 
 import io
 from datetime import datetime
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import Any
 from xml.sax.saxutils import escape
 
 import qrcode
 import qrcode.constants
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     Image,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from shoulian.documents import pdf
+from shoulian.documents.fonts import SANS, SANS_BOLD, register_fonts
 from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.privacy.masking import mask_phone
 
-FONT = "NotoSansSC"
-FONT_BOLD = "NotoSansSC-Bold"
-NODE_FONT_DIR = Path("node_modules/@expo-google-fonts/noto-sans-sc")
 # 公安机关举报投诉电话 (national public-security complaint line).
 COMPLAINT_HOTLINE = "12389"
-
-
-def _font_paths() -> tuple[Path, Path]:
-    regular = getattr(settings, "SHOULIAN_PDF_FONT", None) or (
-        settings.BASE_DIR / NODE_FONT_DIR / "400Regular" / "NotoSansSC_400Regular.ttf"
-    )
-    bold = getattr(settings, "SHOULIAN_PDF_FONT_BOLD", None) or (
-        settings.BASE_DIR / NODE_FONT_DIR / "700Bold" / "NotoSansSC_700Bold.ttf"
-    )
-    return Path(regular), Path(bold)
-
-
-@cache
-def register_fonts() -> None:
-    regular, bold = _font_paths()
-    for path in (regular, bold):
-        if not path.is_file():
-            raise ImproperlyConfigured(
-                f"回执所需的中文字体不存在：{path}。请在项目目录运行 `npm ci`（安装 "
-                "@expo-google-fonts/noto-sans-sc），或用 SHOULIAN_PDF_FONT / "
-                "SHOULIAN_PDF_FONT_BOLD 指向 TrueType 格式的中文字体。"
-            )
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-    _chinese_line_start_rules()
-    # <b> inside a paragraph looks the bold face up through the family.
-    pdfmetrics.registerFontFamily(
-        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
-    )
-
-
-# Punctuation that may not start a line in Chinese (GB/T 15834 行首禁则). ReportLab's CJK
-# line breaker knows the Japanese set only, so a line could start with "，" or "。".
-CANNOT_START_LINE_ZH = "，。、；：！？）》」』】〕〗”’…—·％"
-
-
-def _chinese_line_start_rules() -> None:
-    from reportlab.lib import textsplit
-    from reportlab.platypus import paragraph
-
-    # Both breakers (plain paragraphs: textsplit; paragraphs with markup: paragraph) read their
-    # module's global: a mark that would start a new line is kept at the end of the previous one.
-    for module in (textsplit, paragraph):
-        known = module.ALL_CANNOT_START  # type: ignore[attr-defined]
-        module.ALL_CANNOT_START = known + "".join(  # type: ignore[attr-defined]
-            c for c in CANNOT_START_LINE_ZH if c not in known
-        )
 
 
 def public_query_url() -> str:
@@ -104,22 +50,22 @@ def public_query_url() -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=SANS, fontSize=10.5, leading=16, wordWrap="CJK")
     return {
         "base": base,
         "body": ParagraphStyle("body", parent=base, firstLineIndent=21),
         "org": ParagraphStyle("org", parent=base, fontSize=12, alignment=TA_CENTER),
         "title": ParagraphStyle(
-            "title", parent=base, fontName=FONT_BOLD, fontSize=20, leading=28, alignment=TA_CENTER
+            "title", parent=base, fontName=SANS_BOLD, fontSize=20, leading=28, alignment=TA_CENTER
         ),
         "number": ParagraphStyle("number", parent=base, alignment=TA_CENTER, fontSize=10),
         "h": ParagraphStyle(
-            "h", parent=base, fontName=FONT_BOLD, fontSize=11.5, spaceBefore=8, spaceAfter=3
+            "h", parent=base, fontName=SANS_BOLD, fontSize=11.5, spaceBefore=8, spaceAfter=3
         ),
         "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=12),
         "cell": ParagraphStyle("cell", parent=base, fontSize=9, leading=12),
         "code": ParagraphStyle(
-            "code", parent=base, fontName=FONT_BOLD, fontSize=22, leading=30, textColor=colors.black
+            "code", parent=base, fontName=SANS_BOLD, fontSize=22, leading=30, textColor=colors.black
         ),
     }
 
@@ -157,21 +103,7 @@ def _qr(url: str, size: float) -> Image:
 
 
 def _grid(data: list[list[Any]], widths: list[float]) -> Table:
-    table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 9),
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+    return pdf.grid(data, widths, repeat_header=True)
 
 
 def render(
@@ -223,18 +155,10 @@ def render(
     ]
     if alert.external_ref:
         facts.append(["来源编号", alert.external_ref])
-    fact_table = Table(
+    fact_table = pdf.grid(
         [[_p(k, s["cell"]), _p(escape(v), s["cell"])] for k, v in facts],
-        colWidths=[28 * mm, 142 * mm],
-    )
-    fact_table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f3f3")),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ]
-        )
+        [28 * mm, 142 * mm],
+        shade="first_column",
     )
     story.append(fact_table)
 
@@ -347,21 +271,13 @@ def render(
     )
     story.append(KeepTogether([signatures]))
 
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=20 * mm,
-        rightMargin=20 * mm,
-        topMargin=16 * mm,
-        bottomMargin=16 * mm,
+    return pdf.build(
+        story,
+        margins=pdf.Margins.mm(16, 20, 16, 20),
         title=f"接报案回执 {alert.number}",
         author=unit.name,
         subject="接报案回执",
-        creator="受立案管理系统",
     )
-    doc.build(story)
-    return buffer.getvalue()
 
 
 def _size(size: int) -> str:

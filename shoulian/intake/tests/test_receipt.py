@@ -15,6 +15,7 @@ from django.urls import reverse
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
 from shoulian.conftest import login_as
+from shoulian.documents import fonts
 from shoulian.intake import receipt, services
 from shoulian.intake.tests.helpers import file_input, register, sample_png
 
@@ -135,11 +136,11 @@ def test_query_url_comes_from_the_public_base_setting(settings: Any) -> None:
 def test_missing_font_is_a_clear_configuration_error(
     settings: Any, tmp_path: Path, clerk: Any
 ) -> None:
-    receipt.register_fonts.cache_clear()
+    fonts.register_fonts.cache_clear()
     settings.SHOULIAN_PDF_FONT = str(tmp_path / "missing.ttf")
     try:
         with pytest.raises(ImproperlyConfigured) as caught:
-            receipt.register_fonts()
+            fonts.register_fonts()
         assert "npm ci" in str(caught.value)
     finally:
-        receipt.register_fonts.cache_clear()
+        fonts.register_fonts.cache_clear()

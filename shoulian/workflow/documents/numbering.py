@@ -1,9 +1,8 @@
 """Document numbers (文号): ``沙公（刑）立字〔2026〕00012号``.
 
-One counter row per bureau, document kind and year, incremented with ``UPDATE … RETURNING`` inside
-the deciding transaction, as the intake desk numbers alerts: the row lock (PostgreSQL) or the write
-lock (SQLite, BEGIN IMMEDIATE) serialises concurrent decisions; the unique constraints on
-``Document`` back it up (R6). The prefix (沙公) is configured per bureau (``BureauSetting``); the
+One counter row per bureau, document kind and year, allocated by ``shoulian.documents.numbering``
+(on ``core.counters``) inside the deciding transaction; the unique constraints on ``Document`` back
+it up (R6). The prefix (沙公) is configured per bureau (``BureauSetting``); the
 default is the first character of the bureau's short name followed by 公.
 """
 
@@ -11,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shoulian.core.counters import next_in_series
+from shoulian.documents import numbering
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import DocumentKind
 from shoulian.workflow.models import BureauSetting, DocumentCounter
@@ -35,8 +34,7 @@ SPECS: dict[str, Spec] = {
 
 
 def default_prefix(bureau: Unit) -> str:
-    name = (bureau.short_name or bureau.name).strip()
-    return f"{name[:1]}公" if name else "公"
+    return numbering.default_prefix(bureau.short_name or bureau.name)
 
 
 def prefix_for(bureau: Unit) -> str:
@@ -48,15 +46,11 @@ def format_number(
     prefix: str, kind: str, year: int, sequence: int, *, tag: str | None = None
 ) -> str:
     spec = SPECS[kind]
-    return f"{prefix}（{tag or spec.tag}）{spec.word}〔{year}〕{sequence:05d}号"
+    return numbering.issue_number(
+        prefix, year, sequence, word=spec.word, tag=tag or spec.tag, width=5
+    )
 
 
 def next_sequence(bureau: Unit, kind: str, year: int) -> int:
     """The next number; must run inside the deciding transaction."""
-    return next_in_series(
-        DocumentCounter,
-        "document numbers are allocated inside the deciding transaction",
-        bureau=bureau,
-        kind=kind,
-        year=year,
-    )
+    return numbering.next_number(DocumentCounter, bureau=bureau, kind=kind, year=year)

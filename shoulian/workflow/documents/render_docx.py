@@ -5,14 +5,11 @@ CJK font the reader's machine has."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from docx import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
+from shoulian.documents import word
 from shoulian.workflow.choices import DocumentKind
 from shoulian.workflow.documents.text import addressee_name
 
@@ -20,46 +17,34 @@ BODY_FONT = "仿宋"
 TITLE_FONT = "宋体"
 
 
-def _run(
-    paragraph: Any, text: str, *, font: str = BODY_FONT, size: float = 14, bold: bool = False
+def _para(
+    doc: Any,
+    text: str,
+    *,
+    align: Any = None,
+    indent: bool = False,
+    font: str = BODY_FONT,
+    size: float = 14,
+    bold: bool = False,
 ) -> Any:
-    run = paragraph.add_run(text)
-    run.font.name = font
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    # python-docx sets only the ASCII font; Chinese text uses the eastAsia slot.
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), font)
-    return run
-
-
-def _para(doc: Any, text: str, *, align: Any = None, indent: bool = False, **run: Any) -> Any:
-    paragraph = doc.add_paragraph()
-    if align is not None:
-        paragraph.alignment = align
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Pt(28)
-    _run(paragraph, text, **run)
-    return paragraph
+    return word.paragraph(
+        doc,
+        text,
+        font=font,
+        size=size,
+        bold=bold,
+        align=align,
+        first_line_indent=28 if indent else None,
+    )
 
 
 def _table(doc: Any, rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
-    table.style = "Table Grid"
-    for r, row in enumerate(rows):
-        for col, value in enumerate(row):
-            cell = table.cell(r, col)
-            cell.text = ""
-            _run(cell.paragraphs[0], str(value), size=11)
+    word.table(doc, rows, font=BODY_FONT, size=11)
 
 
 def render(document: Any) -> bytes:
     c = document.content
-    doc = DocxDocument()
-    normal = doc.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    doc.core_properties.title = f"{c['title']} {c['number']}"
-    doc.core_properties.author = c["organ"]
+    doc = word.document(body_font=BODY_FONT, title=f"{c['title']} {c['number']}", author=c["organ"])
 
     _para(doc, c["organ"], align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=18, bold=True)
     _para(doc, c["title"], align=WD_ALIGN_PARAGRAPH.CENTER, font=TITLE_FONT, size=22, bold=True)
@@ -111,6 +96,4 @@ def render(document: Any) -> bytes:
         doc.add_paragraph()
         _para(doc, "本文书已收到。　　　　签收人：　　　　　　　年　　月　　日")
     _para(doc, f"警情编号 {c['alert_number']} · 办案单位 {c['unit']}", size=9)
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
+    return word.to_bytes(doc)

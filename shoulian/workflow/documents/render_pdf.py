@@ -1,33 +1,31 @@
-"""Documents as PDF (ReportLab) with the Noto Sans SC font embedded, loaded by the intake desk's
-font helper (``shoulian.intake.receipt.register_fonts``)."""
+"""Documents as PDF (ReportLab) with the Noto Sans SC font embedded (``shoulian.documents``)."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from shoulian.intake.receipt import FONT, FONT_BOLD, register_fonts
+from shoulian.documents import pdf
+from shoulian.documents.fonts import SANS, SANS_BOLD, register_fonts
 from shoulian.workflow.choices import DocumentKind
 from shoulian.workflow.documents.text import addressee_name
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("base", fontName=FONT, fontSize=12, leading=22, wordWrap="CJK")
+    base = ParagraphStyle("base", fontName=SANS, fontSize=12, leading=22, wordWrap="CJK")
     return {
         "base": base,
         "organ": ParagraphStyle(
-            "organ", parent=base, fontName=FONT_BOLD, fontSize=16, leading=24, alignment=TA_CENTER
+            "organ", parent=base, fontName=SANS_BOLD, fontSize=16, leading=24, alignment=TA_CENTER
         ),
         "title": ParagraphStyle(
-            "title", parent=base, fontName=FONT_BOLD, fontSize=22, leading=32, alignment=TA_CENTER
+            "title", parent=base, fontName=SANS_BOLD, fontSize=22, leading=32, alignment=TA_CENTER
         ),
         "number": ParagraphStyle("number", parent=base, alignment=TA_RIGHT, fontSize=11),
         "body": ParagraphStyle("body", parent=base, firstLineIndent=24),
@@ -40,21 +38,15 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _grid(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
-    table = Table(rows, colWidths=widths)
-    style = [
-        ("FONTNAME", (0, 0), (-1, -1), FONT),
-        ("FONTSIZE", (0, 0), (-1, -1), 10),
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
-    else:
-        style.append(("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#f3f3f3")))
-    table.setStyle(TableStyle(style))
-    return table
+    return pdf.grid(
+        rows,
+        widths,
+        shade="header" if header else "first_column",
+        font_size=10,
+        rule=0.6,
+        rule_color=colors.black,
+        padding=4,
+    )
 
 
 def render(document: Any) -> bytes:
@@ -130,7 +122,7 @@ def render(document: Any) -> bytes:
         receipt.setStyle(
             TableStyle(
                 [
-                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("FONTNAME", (0, 0), (-1, -1), SANS),
                     ("FONTSIZE", (0, 0), (-1, -1), 12),
                     ("LINEBELOW", (2, 0), (2, 0), 0.6, colors.black),
                     ("LINEBELOW", (5, 0), (5, 0), 0.6, colors.black),
@@ -148,18 +140,10 @@ def render(document: Any) -> bytes:
             s["small"],
         )
     )
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=22 * mm,
-        rightMargin=22 * mm,
-        topMargin=20 * mm,
-        bottomMargin=18 * mm,
+    return pdf.build(
+        story,
+        margins=pdf.Margins.mm(20, 22, 18, 22),
         title=f"{c['title']} {c['number']}",
         author=c["organ"],
         subject=c["title"],
-        creator="受立案管理系统",
     )
-    doc.build(story)
-    return buffer.getvalue()

@@ -7,7 +7,7 @@ import pytest
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
-from shoulian.intake.receipt import CANNOT_START_LINE_ZH, FONT, register_fonts
+from shoulian.documents.fonts import CANNOT_START_LINE_ZH, SANS, register_fonts
 
 TEXT = "人称其于今日上午在某某小区门口被盗电动车一辆，价值约三千元。请求公安机关依法处理，谢谢！"
 
@@ -25,7 +25,7 @@ def _lines(paragraph: Paragraph) -> list[str]:
 @pytest.mark.parametrize("markup", ["", "<b>报案</b>"])
 def test_no_line_starts_with_chinese_punctuation_at_any_width(markup: str) -> None:
     register_fonts()
-    style = ParagraphStyle("t", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
+    style = ParagraphStyle("t", fontName=SANS, fontSize=10, leading=14, wordWrap="CJK")
     starts = []
     for width in range(60, 400, 2):
         paragraph = Paragraph(markup + TEXT, style)
