@@ -7,21 +7,18 @@ device is an enrolled, enabled kiosk and opened the actor context with the kiosk
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record, record_read
 from shoulian.intake.choices import Channel, PartyRole, ReportForm
 from shoulian.intake.models import Alert
 from shoulian.intake.services.alerts import _create, _validate, fingerprint
-from shoulian.intake.services.common import AlertInput, ConcurrentUpdate, Registration
+from shoulian.intake.services.common import AlertInput, Registration
+from shoulian.intake.services.receipts import print_copy
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 
@@ -81,44 +78,9 @@ def alert_register_at_kiosk(
 def receipt_print_at_kiosk(*, kiosk_id: int, alert: Alert, now: datetime | None = None) -> bytes:
     """The receipt PDF for the kiosk's printer: only for an alert this kiosk registered. The
     first print issues the receipt, later ones are journalled reprints (as at the desk)."""
-    from shoulian.intake import receipt
-
     if alert.channel != Channel.KIOSK or not _registered_by_kiosk(alert, kiosk_id):
         raise PermissionDenied("该回执不是本终端登记的警情。")
-    for _attempt in range(5):
-        current = Alert.objects.values_list("receipt_print_count", flat=True).get(pk=alert.pk)
-        copy = current + 1
-        printed_at = now or timezone.now()
-        # Rendered outside the transaction (font subsetting is slow); the copy number is claimed
-        # by compare-and-set below, as receipt_print does.
-        pdf = receipt.render(alert=alert, copy=copy, printed_by=None, printed_at=printed_at)
-        with transaction.atomic():
-            claimed = Alert.objects.filter(pk=alert.pk, receipt_print_count=current).update(
-                receipt_print_count=copy,
-                receipt_issued_at=alert.receipt_issued_at or printed_at,
-            )
-            if not claimed:
-                continue
-            digest = hashlib.sha256(pdf).hexdigest()
-            if copy == 1:
-                record(
-                    EventType.RECEIPT_ISSUED,
-                    obj=alert,
-                    data={"number": alert.number, "sha256": digest, "kiosk": kiosk_id},
-                )
-            else:
-                record_read(
-                    EventType.DOCUMENT_PRINTED,
-                    obj=alert,
-                    document="receipt",
-                    copy=copy,
-                    sha256=digest,
-                    kiosk=kiosk_id,
-                )
-        alert.receipt_print_count = copy
-        alert.receipt_issued_at = alert.receipt_issued_at or printed_at
-        return pdf
-    raise ConcurrentUpdate("回执正在打印，请稍后重试。")
+    return print_copy(alert=alert, now=now, journal={"kiosk": kiosk_id})
 
 
 def _registered_by_kiosk(alert: Alert, kiosk_id: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,10 +19,26 @@ from shoulian.intake.services.common import ConcurrentUpdate, _denied
 def receipt_print(*, actor: Any, alert: Alert, now: datetime | None = None) -> bytes:
     """The receipt PDF. The first print issues the receipt (a business event); every later one
     is a reprint, journalled as a document print (U1)."""
-    from shoulian.intake import receipt
-
     if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
         raise _denied(actor, "print_receipt", alert)
+    return print_copy(alert=alert, actor=actor, now=now)
+
+
+def print_copy(
+    *,
+    alert: Alert,
+    actor: Any = None,
+    now: datetime | None = None,
+    journal: Mapping[str, Any] | None = None,
+) -> bytes:
+    """Render the next copy of ``alert``'s receipt, claim its print number and journal it: the
+    first print issues the receipt, later ones are journalled reprints. The caller has checked
+    that ``actor`` (the desk) or the kiosk may print it; ``journal`` adds to the events' data
+    (the kiosk's id)."""
+    # ReportLab and the fonts load only in a process that prints.
+    from shoulian.intake import receipt
+
+    extra = dict(journal or {})
     for _attempt in range(5):
         current = Alert.objects.values_list("receipt_print_count", flat=True).get(pk=alert.pk)
         copy = current + 1
@@ -36,12 +53,13 @@ def receipt_print(*, actor: Any, alert: Alert, now: datetime | None = None) -> b
             )
             if not claimed:
                 continue
+            digest = hashlib.sha256(pdf).hexdigest()
             if copy == 1:
                 record(
                     EventType.RECEIPT_ISSUED,
                     obj=alert,
                     actor=actor,
-                    data={"number": alert.number, "sha256": hashlib.sha256(pdf).hexdigest()},
+                    data={"number": alert.number, "sha256": digest, **extra},
                 )
             else:
                 record_read(
@@ -50,7 +68,8 @@ def receipt_print(*, actor: Any, alert: Alert, now: datetime | None = None) -> b
                     actor=actor,
                     document="receipt",
                     copy=copy,
-                    sha256=hashlib.sha256(pdf).hexdigest(),
+                    sha256=digest,
+                    **extra,
                 )
         alert.receipt_print_count = copy
         alert.receipt_issued_at = alert.receipt_issued_at or printed_at
