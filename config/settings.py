@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's widget templates, found through TEMPLATES by the form renderer below.
+    "django.forms",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_htmx",
@@ -131,6 +133,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# One field template for every form (``includes/field.html``, ``{{ field.as_field_group }}``).
+FORM_RENDERER = "shoulian.core.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = os.environ.get("DATABASE_URL", "")

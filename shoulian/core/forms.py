@@ -2,6 +2,15 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+
+
+class FormRenderer(TemplatesSetting):
+    """Every ``{{ field.as_field_group }}`` draws the one field template (label with the
+    required mark, widget, help, errors); templates come from ``TEMPLATES``, so the project may
+    override Django's widget templates too."""
+
+    field_template_name = "includes/field.html"
 
 
 def add_service_errors(
