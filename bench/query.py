@@ -60,7 +60,7 @@ def setup_fixtures() -> dict[str, Any]:
 
     from shoulian.accounts.choices import Role
     from shoulian.citizen import services
-    from shoulian.citizen.views import VIEW_COOKIE, VIEW_SALT
+    from shoulian.citizen.views.common import VIEW_COOKIE, VIEW_SALT
     from shoulian.conftest import make_bureau, make_user
     from shoulian.core import context
     from shoulian.feedback.services import complaint_submit

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shoulian.citizen import services
 from shoulian.citizen.models import Kiosk, QueryChallenge
-from shoulian.citizen.views import DEVICE_COOKIE
+from shoulian.citizen.views.common import DEVICE_COOKIE
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
