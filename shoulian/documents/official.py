@@ -490,13 +490,26 @@ def render_pdf(doc: OfficialDocument) -> bytes:
 RED = RGBColor.from_string(RED_HEX)
 
 
+# The elements of ``w:pPr`` that come after ``w:pBdr`` in the schema (ECMA-376 CT_PPrBase).
+_AFTER_PBDR = tuple(
+    f"w:{tag}"
+    for tag in (
+        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+        "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+        "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId "
+        "cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
+
+
 def _border(paragraph: Any, edge: str, *, size_eighths: int, color: str = "000000") -> None:
     """A rule on one edge of a paragraph (``w:pBdr``); size in eighths of a point."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        # Word rejects a paragraph whose properties are out of the schema's order.
+        ppr.insert_element_before(borders, *_AFTER_PBDR)
     line = OxmlElement(f"w:{edge}")
     line.set(qn("w:val"), "single")
     line.set(qn("w:sz"), str(size_eighths))
