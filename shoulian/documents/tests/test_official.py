@@ -239,3 +239,18 @@ def test_letter_under_the_organs_mark_carries_its_number_and_signature() -> None
     assert texts.index("沙公受〔2026〕3号") < texts.index("关于报送受立案整改情况的函")
     assert "城关派出所：" in texts and "2026年1月5日" in texts
     assert texts.count("沙县公安分局受立案管理中心") == 2  # the mark and the signature
+
+
+def test_docx_rules_keep_the_schemas_order_of_paragraph_properties() -> None:
+    doc = _docx(samples.bulletin())
+    ruled = [
+        p
+        for p in doc.paragraphs
+        if p._p.pPr is not None and p._p.pPr.find(qn("w:pBdr")) is not None
+    ]
+    assert len(ruled) >= 3  # under the head, around the 版记
+    later = {qn(tag) for tag in official._AFTER_PBDR}
+    for paragraph in ruled:
+        tags = [child.tag for child in paragraph._p.pPr]
+        position = tags.index(qn("w:pBdr"))
+        assert not later & set(tags[:position]), tags
