@@ -636,6 +636,10 @@ def _docx_block(out: Any, depth: int, label: str, block: Block) -> None:
         rows = [list(row) + [""] * (columns - len(row)) for row in block.rows]
         table = word.table(out, rows, font=DOCX_BODY, size=SIZE_TABLE)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        for row in table.rows:
+            for cell in row.cells:
+                # Cells keep their own line height, not the body's 22-line pitch.
+                cell.paragraphs[0].paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
         if block.header:
             for cell in table.rows[0].cells:
                 for r in cell.paragraphs[0].runs:
