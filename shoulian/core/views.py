@@ -10,7 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shoulian.accounts.choices import ROLE_DUTIES, Role
-from shoulian.core.home import panels_for
 from shoulian.core.text import Text
 
 
@@ -19,11 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     duties = [(Role(r).label, ROLE_DUTIES[r]) for r in Role.values if r in user.role_set]
     chain = user.unit.ancestors() if user.unit else []
-    return render(
-        request,
-        "core/home.html",
-        {"duties": duties, "unit_chain": chain, "panels": panels_for(user)},
-    )
+    return render(request, "core/home.html", {"duties": duties, "unit_chain": chain})
 
 
 @login_not_required

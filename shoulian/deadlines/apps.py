@@ -8,4 +8,7 @@ class DeadlinesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shoulian.deadlines import home  # noqa: F401 - registers the home-page panel
+        from shoulian.core import slots
+
+        # The administrator's missing-calendar warning on the home page (the tag checks the role).
+        slots.register("core.home.notices", "deadlines/includes/home_notice.html", order=10)
