@@ -10,6 +10,9 @@ PORT ?= 8000
 # threads per worker). In production put nginx in front, which buffers slow uploads.
 WEB_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
+# pytest-xdist workers for `make test`: one per core (each has its own test database and var
+# directory); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck migrations-check pytest browser-deps clean bench
 
@@ -62,7 +65,7 @@ pytest: deps
 	else \
 	  echo "Browser tests: SKIPPED (no Chromium at /usr/bin/chromium; apt-get install chromium fonts-noto-cjk)."; \
 	fi
-	SHOULIAN_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -q -p no:cacheprovider
+	SHOULIAN_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test: lint typecheck migrations-check pytest
 

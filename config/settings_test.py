@@ -5,6 +5,12 @@ import tempfile
 
 os.environ.setdefault("SHOULIAN_SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("SHOULIAN_VAR_DIR", tempfile.mkdtemp(prefix="shoulian-test-"))
+# pytest-xdist: each worker process gets a directory of its own under it (SQLite test database,
+# media, static files, the console SMS gateway's file). Subprocesses of a worker inherit both
+# variables and must land in the same directory, not one level deeper.
+_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _worker and os.path.basename(os.environ["SHOULIAN_VAR_DIR"].rstrip("/")) != _worker:
+    os.environ["SHOULIAN_VAR_DIR"] = os.path.join(os.environ["SHOULIAN_VAR_DIR"], _worker)
 
 from config.settings import *  # noqa: E402,F403
 from config.settings import HUEY  # noqa: E402

@@ -235,6 +235,31 @@ def client_for() -> Callable[[User], Client]:
     return make
 
 
+@pytest.fixture
+def small_demo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``seed_demo`` with 21 alerts instead of 731, for tests of the demo accounts (their logins,
+    their home pages), which the volume does not change. The full-size demo is seeded once, by
+    org's test of the command itself; at full size it takes minutes."""
+    from shoulian.intake import demo
+    from shoulian.intake.choices import Channel
+
+    monkeypatch.setattr(
+        demo,
+        "PLAN",
+        {
+            "center_walk_in": 6,
+            "station_walk_in": 2,
+            Channel.KIOSK: 3,
+            Channel.DISPATCH_110: 5,
+            Channel.PHONE: 1,
+            Channel.ONLINE: 1,
+            Channel.BROUGHT_IN: 1,
+            Channel.ASSIGNED: 1,
+            Channel.ADMIN_TRANSFER: 1,
+        },
+    )
+
+
 # --- Browser tests ----------------------------------------------------------------------------------
 CHROMIUM = os.environ.get("SHOULIAN_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -307,6 +332,99 @@ def pytest_configure(config: pytest.Config) -> None:
     traveller = time_machine.travel(moment, tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """pytest-django's test databases, with a fast reload for serialized rollback (below)."""
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents is not None:
+                _install_fast_reload(connection, contents)
+            if connection.vendor == "postgresql":
+                _flush_with_delete(connection)
+
+
+def _flush_with_delete(connection: Any) -> None:
+    """After each transactional test Django empties the database with one TRUNCATE of every
+    table: on PostgreSQL about 3 s for our 60 tables (each gets new files), whatever they hold. A
+    test leaves a few hundred rows, which DELETE removes in milliseconds. The foreign keys Django
+    creates are deferred, so the order of the DELETEs does not matter inside the flush's
+    transaction. Sequence resets and CASCADE (never asked for by our tests) keep TRUNCATE."""
+    truncate = connection.ops.sql_flush
+
+    def sql_flush(
+        style: Any, tables: Any, *, reset_sequences: bool = False, allow_cascade: bool = False
+    ) -> list[str]:
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(
+                style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        # Table names come from the database's own catalogue, quoted.
+        deletes = [f"DELETE FROM {connection.ops.quote_name(t)}" for t in tables]  # noqa: S608
+        return ["SET CONSTRAINTS ALL DEFERRED", *deletes]
+
+    connection.ops.sql_flush = sql_flush
+
+
+def _install_fast_reload(connection: Any, contents: str) -> None:
+    """Serialized rollback reloads what the migrations wrote (about 1,200 rows: holiday calendar,
+    rules, classification, content types) before every transactional test. Django deserializes the
+    JSON again each time and saves row by row (an UPDATE then an INSERT each): seconds per test
+    on PostgreSQL. The rows are the same every time, so deserialize them once and write each
+    model's rows with a few multi-row raw INSERTs, like ``save_base(raw=True)`` but batched: no
+    field's ``pre_save`` runs, the values go in as they were serialized."""
+    from django.core import serializers
+    from django.db import models, transaction
+
+    alias = connection.alias
+    batches: list[tuple[Any, list[Any]]] = []
+    through_rows: dict[Any, list[Any]] = {}
+    for deserialized in serializers.deserialize("json", contents, using=alias):
+        obj = deserialized.object
+        if batches and batches[-1][0] is type(obj):
+            batches[-1][1].append(obj)
+        else:
+            batches.append((type(obj), [obj]))
+        for name, targets in (deserialized.m2m_data or {}).items():
+            field: Any = obj._meta.get_field(name)
+            through = field.remote_field.through
+            source = field.m2m_field_name()
+            target = field.m2m_reverse_field_name()
+            through_rows.setdefault(through, []).extend(
+                through(**{f"{source}_id": obj.pk, f"{target}_id": pk}) for pk in targets
+            )
+
+    def reload(data: str) -> None:
+        # Django passes the same string it serialized at setup; anything else is not ours.
+        if data is not contents:
+            raise AssertionError("serialized test data changed after setup")
+        tables = set()
+        with transaction.atomic(using=alias), connection.constraint_checks_disabled():
+            for model, objs in batches:
+                manager = model._base_manager.using(alias)
+                tables.add(model._meta.db_table)
+                if manager.exists():
+                    # Not flushed (the first transactional test follows the rolled-back ones):
+                    # Django's way, an update or an insert per row.
+                    for obj in objs:
+                        models.Model.save_base(obj, using=alias, raw=True)
+                    continue
+                fields = model._meta.local_concrete_fields
+                size = connection.ops.bulk_batch_size(fields, objs) or len(objs)
+                for start in range(0, len(objs), size):
+                    manager._insert(
+                        objs[start : start + size], fields=fields, raw=True, using=alias
+                    )
+            for through, rows in through_rows.items():
+                manager = through._base_manager.using(alias)
+                tables.add(through._meta.db_table)
+                if not manager.exists():
+                    manager.bulk_create(rows)
+            connection.check_constraints(table_names=sorted(tables))
+
+    connection.creation.deserialize_db_from_string = reload
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

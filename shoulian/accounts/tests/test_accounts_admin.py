@@ -182,7 +182,7 @@ def test_seed_demo_refuses_outside_demo_mode() -> None:
 
 
 @override_settings(DEMO_MODE=True)
-def test_demo_accounts_stop_working_when_demo_mode_is_off() -> None:
+def test_demo_accounts_stop_working_when_demo_mode_is_off(small_demo: None) -> None:
     call_command("seed_demo", stdout=StringIO())
     with override_settings(DEMO_MODE=False):
         response = Client().post(

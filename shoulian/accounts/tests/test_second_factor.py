@@ -78,7 +78,7 @@ def test_a_code_cannot_be_used_twice(officer: User) -> None:
 
 
 @override_settings(DEMO_MODE=True)
-def test_demo_mode_waives_totp_for_demo_accounts_only(bureau_a) -> None:
+def test_demo_mode_waives_totp_for_demo_accounts_only(bureau_a, small_demo: None) -> None:
     from django.core.management import call_command
 
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

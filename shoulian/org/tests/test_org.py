@@ -152,7 +152,7 @@ def test_seed_demo_is_idempotent_and_covers_every_role() -> None:
 
 
 @override_settings(DEMO_MODE=True)
-def test_every_demo_login_lands_on_its_home_page() -> None:
+def test_every_demo_login_lands_on_its_home_page(small_demo: None) -> None:
     from shoulian.org.demo import DEMO_LOGINS, DEMO_PASSWORD
 
     call_command("seed_demo", stdout=StringIO())
