@@ -10,8 +10,8 @@ connection is in a maintenance mode:
 
 - ``purge``: deletes of event bodies older than the 365-day floor (``audit_purge``); younger rows are
   refused by the trigger itself, whatever the application asks (U6).
-- ``flush``: Django's test-database flush, only inside Django's test environment (or when
-  ``settings.AUDIT_ALLOW_FLUSH`` says so explicitly).
+- ``flush``: Django's test-database flush, only where the settings module says so with
+  ``AUDIT_ALLOW_FLUSH = True`` (config/settings_test.py does; no other settings module may).
 
 SQLite sees the mode through a function registered on each connection the application opens
 (``shoulian_audit_mode()``); the sqlite3 shell has no such function, so its deletes fail too.
@@ -116,13 +116,9 @@ def _insert_autonomously(body: str) -> None:
 
 # --- Maintenance modes ----------------------------------------------------------------------
 def flush_allowed() -> bool:
-    explicit = getattr(settings, "AUDIT_ALLOW_FLUSH", None)
-    if explicit is not None:
-        return bool(explicit)
-    # setup_test_environment() installs the test mail outbox; a running deployment never has one.
-    from django.core import mail
-
-    return hasattr(mail, "outbox")
+    """Only an explicit setting allows it: nothing a process can stumble into (a test helper
+    imported by a shell, a module attribute) turns it on."""
+    return getattr(settings, "AUDIT_ALLOW_FLUSH", False) is True
 
 
 def current_mode(connection: Any) -> str:

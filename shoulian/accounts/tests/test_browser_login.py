@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from shoulian.accounts.tests.helpers import current_token
 from shoulian.conftest import PASSWORD, make_bureau, make_user, screenshot
@@ -23,14 +24,14 @@ def test_officer_logs_in_with_password_and_totp_and_sees_home(page: Any, live_se
     screenshot(page, "login")
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/accounts/otp/")
-    assert page.get_by_role("heading", name="绑定动态口令").is_visible()
+    expect(page.get_by_role("heading", name="绑定动态口令")).to_be_visible()
     screenshot(page, "otp-enrol")
     device = TOTPDevice.objects.get(user=user)
     page.get_by_label("动态口令").fill(current_token(device))
     page.get_by_role("button", name="验证").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="您好，王小明").is_visible()
-    assert page.get_by_text("甲城关派出所").first.is_visible()
+    expect(page.get_by_role("heading", name="您好，王小明")).to_be_visible()
+    expect(page.get_by_text("甲城关派出所").first).to_be_visible()
     screenshot(page, "home-officer")
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/")
@@ -45,4 +46,4 @@ def test_wrong_password_shows_a_chinese_error(page: Any, live_server: Any) -> No
     page.get_by_label("用户名").fill("li.officer")
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
-    assert page.get_by_text("用户名或密码错误").is_visible()
+    expect(page.get_by_text("用户名或密码错误")).to_be_visible()

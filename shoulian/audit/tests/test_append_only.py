@@ -141,6 +141,21 @@ def test_flushing_the_journal_outside_tests_is_refused_and_audited(
 
 
 @records_attempts
+def test_flush_is_refused_unless_the_settings_allow_it_even_in_the_test_environment(
+    settings: Any, sealed: None
+) -> None:
+    # The test environment itself (its mail outbox, its runner) allows nothing: only the setting.
+    del settings.AUDIT_ALLOW_FLUSH
+    assert not guard.flush_allowed()
+    leaves = AuditLeaf.objects.count()
+    with pytest.raises(CommandError):
+        call_command("flush", interactive=False, verbosity=0)
+    assert AuditLeaf.objects.count() == leaves >= SEALED_EVENTS
+    settings.AUDIT_ALLOW_FLUSH = "yes"  # a truthy string from an environment variable is not True
+    assert not guard.flush_allowed()
+
+
+@records_attempts
 def test_journal_pages_refuse_writes_and_record_the_attempt(inspector: User) -> None:
     client = login_as(Client(), inspector)
     for method in ("post", "put", "delete"):

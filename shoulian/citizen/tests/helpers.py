@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,9 +52,20 @@ def last_challenge() -> QueryChallenge:
     return QueryChallenge.objects.order_by("-id").first()  # type: ignore[return-value]
 
 
+@contextmanager
+def committed() -> Iterator[list[Callable[[], Any]]]:
+    """Runs the on_commit callbacks (the SMS code's job) queued inside the block, as the request's
+    commit would; the test's transaction never commits. Callbacks of an inner block that rolled
+    back are dropped, as on a real rollback. It is pytest-django's
+    ``django_capture_on_commit_callbacks(execute=True)``, for helpers that have no fixtures."""
+    with TestCase.captureOnCommitCallbacks(execute=True) as callbacks:
+        yield callbacks
+
+
 def start(client: Client, code: str, mobile: str, *, kiosk: bool = False, **extra: Any) -> Any:
     name = "citizen:kiosk_query_start" if kiosk else "citizen:query_start"
-    return client.post(reverse(name), {"query_code": code, "mobile": mobile}, **extra)
+    with committed():
+        return client.post(reverse(name), {"query_code": code, "mobile": mobile}, **extra)
 
 
 def verify(client: Client, code: str, *, kiosk: bool = False, **extra: Any) -> Any:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.citizen import services
@@ -51,7 +52,7 @@ def test_citizen_reports_at_the_kiosk_and_prints_the_receipt(
     page.set_viewport_size(KIOSK)
 
     page.goto(f"{live_server.url}/kiosk/")
-    assert page.get_by_text("本终端未登记或已停用").is_visible()
+    expect(page.get_by_text("本终端未登记或已停用")).to_be_visible()
     page.goto(f"{live_server.url}/kiosk/enrol/{token}/")
     page.get_by_role("button", name="确认登记本设备").click()
     page.wait_for_url("**/kiosk/")
@@ -67,7 +68,7 @@ def test_citizen_reports_at_the_kiosk_and_prints_the_receipt(
     page.fill("#id_id_number", "110105194912310021")  # a wrong check digit first
     page.fill("#id_mobile", MOBILE)
     page.get_by_role("button", name="提交并打印回执").click()
-    assert page.get_by_text("校验位不正确").is_visible()
+    expect(page.get_by_text("校验位不正确")).to_be_visible()
     screenshot(page, "citizen-kiosk-report-error")
     page.fill("#id_id_number", "11010519491231002X")
     page.get_by_role("button", name="提交并打印回执").click()
@@ -101,7 +102,7 @@ def _query_on_phone(page: Any, live_server: Any, query_code: str, name: str) -> 
         screenshot(page, f"citizen-phone-{name}-start")
     page.get_by_role("button", name="获取短信验证码").click()
     page.wait_for_url("**/q/code/")
-    assert page.get_by_text("如果查询码和手机号码与登记信息一致").is_visible()
+    expect(page.get_by_text("如果查询码和手机号码与登记信息一致")).to_be_visible()
     if name:
         screenshot(page, f"citizen-phone-{name}-code")
     code = sms_code(last_challenge())
@@ -135,8 +136,8 @@ def test_citizen_follows_her_alert_on_the_phone_before_and_after_it_is_filed(
     approve(chief, decision)
     _query_on_phone(page, live_server, filed.query_code, "")
     assert page.locator(".status-value").inner_text() == "已立案"
-    assert page.get_by_text("决定立案（刑事案件）").is_visible()
-    assert page.get_by_text(bureau.station.name).first.is_visible()
+    expect(page.get_by_text("决定立案（刑事案件）")).to_be_visible()
+    expect(page.get_by_text(bureau.station.name).first).to_be_visible()
     screenshot(page, "citizen-phone-filed")
 
 
@@ -155,19 +156,19 @@ def test_citizen_complains_on_the_query_page_and_reads_the_answer(
     page.get_by_label("内容").fill("报案三天了还没有人联系我，希望尽快处理。")
     page.get_by_role("button", name="提交投诉建议").click()
     page.wait_for_url("**/q/result/")
-    assert page.get_by_text("您的投诉建议已提交").is_visible()
+    expect(page.get_by_text("您的投诉建议已提交")).to_be_visible()
     complaint = Complaint.objects.get()
     assert complaint.channel == "query" and complaint.alert_id == alert.pk
-    assert page.get_by_text(complaint.number).is_visible()
+    expect(page.get_by_text(complaint.number)).to_be_visible()
     screenshot(page, "citizen-phone-complaint-filed")
 
     complaint_answer(
         actor=head, complaint=complaint, answer="已督促办理单位当日联系您，并说明办理进度。"
     )
     page.reload()
-    assert page.get_by_text("已督促办理单位当日联系您").is_visible()
+    expect(page.get_by_text("已督促办理单位当日联系您")).to_be_visible()
     screenshot(page, "citizen-phone-complaint-answered")
 
     # With the complaint's own code the citizen reads the answer too.
     _query_on_phone(page, live_server, complaint.query_code, "")
-    assert page.get_by_text("已督促办理单位当日联系您").is_visible()
+    expect(page.get_by_text("已督促办理单位当日联系您")).to_be_visible()

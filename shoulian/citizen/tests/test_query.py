@@ -156,15 +156,21 @@ def test_five_wrong_sms_codes_kill_the_challenge(
     assert len(_events(EventType.QUERY_VERIFY_FAILED)) == services.MAX_CODE_ATTEMPTS + 1
 
 
-def test_a_code_works_once_and_expires_after_five_minutes(alert: Any) -> None:
-    challenge = services.query_start(query_code=alert.query_code, mobile=MOBILE, address="10.0.6.1")
+def test_a_code_works_once_and_expires_after_five_minutes(
+    alert: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        challenge = services.query_start(
+            query_code=alert.query_code, mobile=MOBILE, address="10.0.6.1"
+        )
     code = sms_code(challenge)
     assert code is not None
     later = timezone.now() + timedelta(minutes=6)
     assert (
         services.query_verify(token=challenge.token.hex, code=code, address="x", now=later) is None
     )
-    fresh = services.query_start(query_code=alert.query_code, mobile=MOBILE, address="10.0.6.2")
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = services.query_start(query_code=alert.query_code, mobile=MOBILE, address="10.0.6.2")
     code = sms_code(fresh)
     assert code is not None
     assert services.query_verify(token=fresh.token.hex, code=code, address="y") is not None
@@ -258,20 +264,26 @@ def test_a_malformed_code_or_mobile_is_a_form_error_about_the_shape_only() -> No
     assert not QueryChallenge.objects.exists()
 
 
-def test_a_code_whose_job_was_lost_is_sent_by_the_minute_sweep(alert: Any) -> None:
+def test_a_code_whose_job_was_lost_is_sent_by_the_minute_sweep(
+    alert: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     from unittest import mock
 
     from shoulian.citizen import tasks
     from shoulian.notify.models import SmsMessage
 
-    # The queue refuses the job (down, locked): the citizen still gets the generic next page.
+    # The queue refuses the job (down, locked) at commit: the citizen still gets the generic
+    # next page.
     with mock.patch.object(tasks, "send_query_code", side_effect=RuntimeError("queue down")):
-        challenge = services.query_start(
-            query_code=alert.query_code, mobile=MOBILE, address="10.0.7.1"
-        )
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            challenge = services.query_start(
+                query_code=alert.query_code, mobile=MOBILE, address="10.0.7.1"
+            )
+    assert len(callbacks) == 1
     challenge.refresh_from_db()
     assert challenge.sent_at is None and sms_code(challenge) is None
-    assert services.send_pending_codes() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_pending_codes() == 1
     assert sms_code(challenge) is not None
     # The SMS of a five-minute code is not kept for the outbox's default three days.
     message = SmsMessage.objects.get(key=f"otp:{challenge.token}")

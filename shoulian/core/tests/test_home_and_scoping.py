@@ -93,6 +93,7 @@ def test_each_navigation_section_appears_once(inspector: User) -> None:
         item["section"]
         for item in nav_for(login_as(Client(), inspector).get("/").wsgi_request.user)
     ]
+    assert sections, "the inspector has no navigation"
     seen: list[str] = []
     for section in sections:
         if not seen or seen[-1] != section:

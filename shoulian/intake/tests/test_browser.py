@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.conftest import login_as, make_bureau, make_user, screenshot
@@ -59,7 +60,7 @@ def test_clerk_registers_a_walk_in_alert_with_two_files_and_reads_the_receipt(
     page.select_option("#id_category", label="电信网络诈骗")
     page.fill("#id_incident_place", "甲城关街道北大路18号")
     page.get_by_text("管辖建议").wait_for()
-    assert page.get_by_text("甲城关派出所").first.is_visible()
+    expect(page.get_by_text("甲城关派出所").first).to_be_visible()
     page.fill(
         "#id_narrative",
         "报案人称其被拉入“兼职刷单”群，按对方要求先后转账三次共计人民币12800元，后无法提现。",

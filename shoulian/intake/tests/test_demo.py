@@ -57,6 +57,7 @@ def test_seeder_creates_alerts_through_the_services_and_runs_twice(monkeypatch: 
     )
     assert not on_the_spot.filter(receipt_issued_at__isnull=True).exists()
     oral = Alert.objects.filter(report_form="oral", channel=Channel.WALK_IN)
+    assert oral.exists()
     assert all(
         EvidenceFile.objects.filter(alert=a, purpose=FilePurpose.TRANSCRIPT).exists() for a in oral
     )

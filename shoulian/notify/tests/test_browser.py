@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.conftest import login_as, make_bureau, make_user, screenshot
@@ -58,8 +59,8 @@ def test_center_head_retries_a_dead_sms_and_edits_a_template(
     as_user(page, live_server, head)
     page.goto(f"{live_server.url}/notify/outbox/")
     page.get_by_role("link", name="短信发件箱").first.wait_for()
-    assert page.get_by_role("alert").filter(has_text="拒收").is_visible()
-    assert page.get_by_text("138****8000").first.is_visible()
+    expect(page.get_by_role("alert").filter(has_text="拒收")).to_be_visible()
+    expect(page.get_by_text("138****8000").first).to_be_visible()
     assert "13800138000" not in page.content()
     screenshot(page, "notify-outbox")
 

@@ -283,4 +283,5 @@ def test_a_bureaus_wording_reaches_its_own_citizens_only(
     row = next(t for t in selectors.templates(other_head) if t.key == TemplateKey.ONE_TIME_CODE)
     assert not row.own and "本局专用" not in row.text
     history = selectors.template_history(other_head, TemplateKey.ONE_TIME_CODE)
+    assert history
     assert all(v.created_by_id != head.pk for v in history)

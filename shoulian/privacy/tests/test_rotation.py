@@ -112,7 +112,9 @@ def test_the_command_finds_every_encrypted_model_of_the_project(settings: Any) -
     call_command("privacy_rotate_keys", "--dry-run", stdout=out)
     text = out.getvalue()
     assert "当前密钥：t1（sm4-gcm）" in text
-    for model in encrypted_models():
+    models = encrypted_models()
+    assert models, "no encrypted model found"
+    for model in models:
         assert f"{model._meta.label}：共 0 行" in text
     assert "试运行：0 行仍在旧密钥下" in text
 

@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.conftest import login_as, make_bureau, make_user, screenshot
@@ -131,7 +132,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
     document = Document.objects.get(alert=alert)
     year = timezone.localdate().year
     assert document.number == f"甲公（刑）立字〔{year}〕00001号"
-    assert page.get_by_text(document.number).is_visible()
+    expect(page.get_by_text(document.number)).to_be_visible()
 
     # 5. The documents download as attachments and say what was decided.
     pdf = page.request.get(f"{live_server.url}/workflow/documents/{document.pk}.pdf")
@@ -176,7 +177,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     open_task(page, live_server, "/workflow/routing/", number)
     page.select_option("#id_unit", str(b.station2.pk))
     page.get_by_role("button", name="确认重新分派").click()
-    assert page.locator(".errors, .error").first.is_visible()
+    expect(page.locator(".errors, .error").first).to_be_visible()
     page.fill("#id_reason", "按退回理由改派城南派出所")
     page.get_by_role("button", name="确认重新分派").click()
     page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
@@ -221,7 +222,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     # The designated unit can only sign for it now: no return, no second dispute.
     as_user(page, live_server, world["officer2"])
     page.goto(f"{live_server.url}/workflow/alerts/{alert.pk}/")
-    assert page.locator('[data-action="sign_for"]').is_visible()
+    expect(page.locator('[data-action="sign_for"]')).to_be_visible()
     assert page.locator('[data-action="return"]').count() == 0
     assert page.locator('[data-action="raise_dispute"]').count() == 0
     steps = page.locator("section", has=page.locator("h2", has_text="流转记录")).inner_text()

@@ -1,8 +1,8 @@
 """Django's ``flush``, which must pass the journal's append-only triggers.
 
-The test runner flushes the database between transactional tests; that is allowed inside Django's
-test environment (see ``guard.flush_allowed``). Anywhere else flushing the journal is refused and
-journalled, before any table is touched (U3, Z6).
+The test runner flushes the database between transactional tests; that is allowed only where the
+settings say ``AUDIT_ALLOW_FLUSH = True`` (config/settings_test.py, see ``guard.flush_allowed``).
+Anywhere else flushing the journal is refused and journalled, before any table is touched (U3, Z6).
 """
 
 from __future__ import annotations
