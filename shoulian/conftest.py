@@ -376,7 +376,7 @@ def _install_fast_reload(connection: Any, contents: str) -> None:
     model's rows with a few multi-row raw INSERTs, like ``save_base(raw=True)`` but batched: no
     field's ``pre_save`` runs, the values go in as they were serialized."""
     from django.core import serializers
-    from django.db import models, transaction
+    from django.db import transaction
 
     alias = connection.alias
     batches: list[tuple[Any, list[Any]]] = []
@@ -407,10 +407,9 @@ def _install_fast_reload(connection: Any, contents: str) -> None:
                 tables.add(model._meta.db_table)
                 if manager.exists():
                     # Not flushed (the first transactional test follows the rolled-back ones):
-                    # Django's way, an update or an insert per row.
-                    for obj in objs:
-                        models.Model.save_base(obj, using=alias, raw=True)
-                    continue
+                    # the same rows go in again. Removed without the ORM's cascade: the
+                    # constraints are checked at the end, when every row is back.
+                    manager.filter(pk__in=[obj.pk for obj in objs])._raw_delete(alias)
                 fields = model._meta.local_concrete_fields
                 size = connection.ops.bulk_batch_size(fields, objs) or len(objs)
                 for start in range(0, len(objs), size):

@@ -56,8 +56,12 @@ def file_input(
 
 
 def category(code: str = "0101") -> Category:
-    services.category_seed_standard()
-    return Category.objects.get(code=code)
+    found = Category.objects.filter(code=code).first()
+    if found is None:
+        # The standard's rows come from a data migration; put back what a test removed.
+        services.category_seed_standard()
+        found = Category.objects.get(code=code)
+    return found
 
 
 def reporter(**overrides: Any) -> services.PartyInput:
