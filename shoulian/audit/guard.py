@@ -93,13 +93,15 @@ def record_committed(*, operation: str, table: str, extra: dict[str, Any] | None
         body = journal.build_body(
             EventType.JOURNAL_TAMPER_ATTEMPT, outcome=Outcome.DENIED, data=data
         )
-        _insert_autonomously(body)
+        insert_autonomously(body)
         return
     with writer():
         journal.record(EventType.JOURNAL_TAMPER_ATTEMPT, outcome=Outcome.DENIED, data=data)
 
 
-def _insert_autonomously(body: str) -> None:
+def insert_autonomously(body: str) -> None:
+    """Insert one journal body through a second connection that commits on its own
+    (PostgreSQL: the caller's transaction may roll back, this row stays)."""
     from shoulian.audit.models import AuditEvent
 
     other = connections.create_connection(DEFAULT_DB_ALIAS)

@@ -10,8 +10,10 @@ never wait for each other; the sealer orders committed events afterwards (docs/a
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import contextlib
+import contextvars
+from collections.abc import Iterator, Mapping
+from typing import Any, NoReturn
 
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -182,3 +184,87 @@ def record_read_unsynced(
     body = build_body(event_type, obj=obj, data=payload)
     with guard.writer(), connection.cursor() as cursor:
         cursor.execute(_UNSYNCED_INSERT, [body])
+
+
+# --- refusals that survive the rollback --------------------------------------------------------
+# Denial events waiting for the entry point's transaction to end (see ``durable_atomic``).
+_pending: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "shoulian_journal_pending", default=None
+)
+
+
+def _in_transaction() -> bool:
+    """Whether a transaction of the application is open (a test case's own wrapping blocks do
+    not count: in production there are none)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _write(body: str) -> None:
+    with guard.writer(), transaction.atomic():
+        AuditEvent.objects.create(body=body)
+
+
+def record_surviving(
+    event_type: EventType,
+    *,
+    obj: ObjectRef = None,
+    outcome: Outcome = Outcome.DENIED,
+    data: Mapping[str, Any] | None = None,
+    actor: Any = None,
+) -> None:
+    """Journal an event that must stay on record even if the caller's transaction rolls back
+    (U1: a refusal inside an outer service that then fails).
+
+    Outside a transaction it commits at once. Inside the transaction of an entry point opened
+    with ``durable_atomic`` it is held and written right after that transaction ends, committed or
+    rolled back. Inside another transaction, PostgreSQL writes it through a second connection (an
+    autonomous transaction); SQLite cannot (the caller holds the database's only write lock), so
+    there it joins the caller's transaction: services that call other services are entry points
+    for that reason."""
+    body = build_body(event_type, obj=obj, outcome=outcome, data=data, actor=actor)
+    if not _in_transaction():
+        _write(body)
+        return
+    pending = _pending.get()
+    if pending is not None:
+        pending.append(body)
+        return
+    if connection.vendor == "postgresql":
+        guard.insert_autonomously(body)
+        return
+    with guard.writer(), transaction.atomic(savepoint=False):
+        AuditEvent.objects.create(body=body)
+
+
+def deny(
+    event_type: EventType,
+    *,
+    error: Exception,
+    obj: ObjectRef = None,
+    actor: Any = None,
+    data: Mapping[str, Any] | None = None,
+) -> NoReturn:
+    """Journal a refusal (outcome denied) so that it survives a rollback, then raise ``error``.
+
+    The one way a service says no: ``deny(EventType.ACCESS_DENIED, error=PermissionDenied(...),
+    obj=alert, actor=actor, data={"action": "…"})``. An anonymous actor is journalled as nobody."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    record_surviving(event_type, obj=obj, outcome=Outcome.DENIED, data=data, actor=actor)
+    raise error
+
+
+@contextlib.contextmanager
+def durable_atomic() -> Iterator[None]:
+    """``transaction.atomic(durable=True)`` for an entry-point service: the refusals journalled
+    inside it (by itself or by the services it calls) are written once its transaction has ended,
+    so the rollback that the refusal causes does not erase them."""
+    pending: list[str] = []
+    token = _pending.set(pending)
+    try:
+        with transaction.atomic(durable=True):
+            yield
+    finally:
+        _pending.reset(token)
+        for body in pending:
+            _write(body)

@@ -15,7 +15,6 @@ import datetime as dt
 import random
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from shoulian.core.demo import demo_seeder
@@ -237,9 +236,10 @@ def seed_feedback(**_: Any) -> str:
     # The first complaint's key marks a seeded database: the calls are made once only (a later
     # run would otherwise find the tasks closed since then and call them).
     seeded = Complaint.objects.filter(idempotency_key=f"{KEY_PREFIX}0").exists()
-    with transaction.atomic():
-        filed, answered = _complaints(cast, rng, now)
-        released, recorded, unreachable = (0, 0, 0) if seeded else _calls(cast, rng, now)
+    # No transaction around these: answering and recording calls are entry-point services, each
+    # durable in its own transaction (its refusals must survive a rollback).
+    filed, answered = _complaints(cast, rng, now)
+    released, recorded, unreachable = (0, 0, 0) if seeded else _calls(cast, rng, now)
 
     filed_total = Complaint.objects.filter(idempotency_key__startswith=KEY_PREFIX).count()
     open_tasks = FollowUp.objects.filter(center__code=CENTER_CODE, status="open").count()

@@ -11,6 +11,7 @@ from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shoulian.core.text import last_day
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.selectors import QueueItem, queue_item
 from shoulian.feedback.choices import (
@@ -24,7 +25,6 @@ from shoulian.feedback.services import (
     COMPLAINT_OBJECT_TYPE,
     COMPLAINT_RULE,
     complaint_deadline,
-    legal_last_day,
 )
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
@@ -75,7 +75,7 @@ def _public(complaint: Complaint, deadline: Deadline | None) -> PublicComplaint:
         kind_label=str(ComplaintKind(complaint.kind).label),
         submitted_at=complaint.submitted_at,
         status_label=str(ComplaintStatus(complaint.status).label),
-        due_date=legal_last_day(deadline.due_at) if deadline is not None else None,
+        due_date=last_day(deadline.due_at) if deadline is not None else None,
         answer_text=complaint.answer if complaint.status == ComplaintStatus.ANSWERED else "",
         answered_at=complaint.answered_at if complaint.status == ComplaintStatus.ANSWERED else None,
     )

@@ -17,8 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
+from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
+from shoulian.core.lifecycle import Refusal
+from shoulian.core.text import date_zh, last_day_zh
 from shoulian.deadlines.choices import DeadlineStatus
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.services import deadline_start, deadline_stop
@@ -27,10 +30,16 @@ from shoulian.feedback.choices import (
     ACTIVE_FOLLOW_UP_STATUSES,
     ComplaintChannel,
     ComplaintKind,
-    ComplaintStatus,
     FollowUpStatus,
     Satisfaction,
     SupervisionSource,
+)
+from shoulian.feedback.lifecycles import (
+    ANSWERED_MESSAGE,
+    COMPLAINTS,
+    DENIED_MESSAGE,
+    FOLLOW_UPS,
+    FeedbackCtx,
 )
 from shoulian.feedback.models import (
     Complaint,
@@ -139,21 +148,6 @@ def _sms(
     return sms_enqueue(
         template=template, to=to, context=context, key=key, alert=alert, unit=unit, now=now
     )
-
-
-def _local_date(value: dt.datetime | None) -> str:
-    if value is None:
-        return ""
-    day = timezone.localtime(value)
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def legal_last_day(due_at: dt.datetime | None) -> dt.date | None:
-    """A day period ends at 24:00 of its last day, stored as 0:00 of the next: the date a
-    citizen reads is the day before."""
-    if due_at is None:
-        return None
-    return (timezone.localtime(due_at) - dt.timedelta(microseconds=1)).date()
 
 
 def complaint_deadline(complaint: Complaint) -> Deadline | None:
@@ -337,8 +331,8 @@ def complaint_submit(
                     "query_code": complaint.query_code_display,
                     "unit": center.name,
                     "unit_phone": center.phone,
-                    "date": _local_date(now),
-                    "deadline": _local_date_of(legal_last_day(deadline.due_at)),
+                    "date": date_zh(now),
+                    "deadline": last_day_zh(deadline.due_at),
                     "query_url": _query_url(),
                 },
                 key=f"complaint:{complaint.pk}:received",
@@ -355,11 +349,6 @@ def complaint_submit(
     return complaint
 
 
-def _local_date_of(day: dt.date | None) -> str:
-    # The last day of a period, read as notify's milestone messages write it (ends at 24:00).
-    return "" if day is None else f"{day.year}年{day.month}月{day.day}日24时"
-
-
 def _query_url() -> str:
     base = str(getattr(settings, "SHOULIAN_PUBLIC_BASE_URL", "")).rstrip("/")
     return f"{base}/q/"
@@ -374,65 +363,66 @@ def complaint_answer(
     now: dt.datetime | None = None,
 ) -> Complaint:
     """The center head answers: the deadline stops, the complainant gets an SMS and reads the
-    answer on the query page."""
-    if not (
-        _active(actor)
-        and actor.has_role(Role.CENTER_HEAD)
-        and _at_center(actor, complaint.center)
-        and Complaint.objects.visible_to(actor).filter(pk=complaint.pk).exists()
-    ):
-        raise _denied(actor, "complaint_answer", complaint)
-    answer = (answer or "").strip()
-    if not answer:
-        raise ValidationError({"answer": "请填写答复内容。"})
-    if len(answer) > ANSWER_MAX:
-        raise ValidationError({"answer": f"答复不能超过{ANSWER_MAX}字。"})
+    answer on the query page. An entry point (durable): a refusal stays on record."""
     now = now or timezone.now()
     version = complaint.version if expected_version is None else expected_version
-    with transaction.atomic():
-        won = Complaint.objects.filter(
-            pk=complaint.pk, status=ComplaintStatus.RECEIVED, version=version
-        ).update(
-            status=ComplaintStatus.ANSWERED,
-            answer=answer,
-            answered_at=now,
-            answered_by=actor,
-            version=F("version") + 1,
-        )
-        if won != 1:
-            raise ValidationError("该投诉建议已经答复，或刚被他人修改。请刷新页面后查看。")
-        complaint.refresh_from_db()
-        deadline = complaint_deadline(complaint)
-        late = None
-        if deadline is not None and deadline.status != DeadlineStatus.STOPPED:
-            deadline = deadline_stop(
-                actor=None, deadline=deadline, at=max(now, deadline.started_at), note="已答复"
+    try:
+        with journal.durable_atomic():
+            current = (
+                Complaint.objects.visible_to(actor)
+                .select_related("bureau", "center", "alert")
+                .filter(pk=complaint.pk)
+                .first()
             )
-            late = deadline.stopped_late
-        record(
-            EventType.COMPLAINT_ANSWERED,
-            obj=complaint,
-            actor=actor,
-            data={"number": complaint.number, "late": late},
-        )
-        _sms(
-            template="complaint_answered",
-            to=complaint.mobile.plaintext() if complaint.mobile else "",
-            context={
-                "bureau": complaint.bureau.name,
-                "complaint_number": complaint.number,
-                "number": complaint.number,
-                "query_code": complaint.query_code_display,
-                "unit": complaint.center.name,
-                "unit_phone": complaint.center.phone,
-                "date": _local_date(now),
-                "query_url": _query_url(),
-            },
-            key=f"complaint:{complaint.pk}:answered",
-            alert=complaint.alert,
-            unit=complaint.center,
-            now=now,
-        )
+            if current is None:
+                raise Refusal("not_found", DENIED_MESSAGE, permission=True)
+            ctx = FeedbackCtx(actor=actor, obj=current, now=now, action="answer")
+            row = COMPLAINTS.checked_row(ctx, current.status, "answer", ANSWERED_MESSAGE)
+            answer = (answer or "").strip()
+            if not answer:
+                raise ValidationError({"answer": "请填写答复内容。"})
+            if len(answer) > ANSWER_MAX:
+                raise ValidationError({"answer": f"答复不能超过{ANSWER_MAX}字。"})
+
+            def stop_deadline() -> bool | None:
+                deadline = complaint_deadline(current)
+                if deadline is None or deadline.status == DeadlineStatus.STOPPED:
+                    return None
+                deadline = deadline_stop(
+                    actor=None, deadline=deadline, at=max(now, deadline.started_at), note="已答复"
+                )
+                return deadline.stopped_late
+
+            COMPLAINTS.apply(
+                current,
+                row,
+                expected_version=version,
+                actor=actor,
+                updates={"answer": answer, "answered_at": now, "answered_by": actor},
+                then=stop_deadline,
+                data=lambda late: {"number": current.number, "late": late},
+            )
+            _sms(
+                template="complaint_answered",
+                to=current.mobile.plaintext() if current.mobile else "",
+                context={
+                    "bureau": current.bureau.name,
+                    "complaint_number": current.number,
+                    "number": current.number,
+                    "query_code": current.query_code_display,
+                    "unit": current.center.name,
+                    "unit_phone": current.center.phone,
+                    "date": date_zh(now),
+                    "query_url": _query_url(),
+                },
+                key=f"complaint:{current.pk}:answered",
+                alert=current.alert,
+                unit=current.center,
+                now=now,
+            )
+    except Refusal as refusal:
+        COMPLAINTS.refuse(refusal, actor=actor, obj=complaint, action="complaint_answer")
+    complaint.refresh_from_db()
     return complaint
 
 
@@ -484,8 +474,8 @@ def _invite(follow_up: FollowUp, at: dt.datetime) -> int:
                 "number": alert.number,
                 "unit": center.name,
                 "unit_phone": center.phone,
-                "date": _local_date(at),
-                "deadline": _local_date_of(legal_last_day(follow_up.due_at)),
+                "date": date_zh(at),
+                "deadline": last_day_zh(follow_up.due_at),
                 "query_url": _query_url(),
             },
             key=f"alert:{alert.pk}:follow_up:{index_for(mobile, Kind.PHONE)[:24]}",
@@ -500,6 +490,31 @@ def _invite(follow_up: FollowUp, at: dt.datetime) -> int:
     return sent
 
 
+def _system_move(
+    follow_up: FollowUp,
+    action: str,
+    *,
+    at: dt.datetime,
+    actor: Any = None,
+    updates: dict[str, Any] | None = None,
+    then: Any = None,
+    data: dict[str, Any],
+) -> None:
+    """Apply one of the task's system rows (the app's own move, not a staff request)."""
+    ctx = FeedbackCtx(actor=actor, obj=follow_up, now=at, action=action, system=True)
+    row = FOLLOW_UPS.checked_row(ctx, follow_up.status, action, "回访任务状态已变化。")
+    FOLLOW_UPS.apply(
+        follow_up,
+        row,
+        expected_version=follow_up.version,
+        actor=actor,
+        updates=updates,
+        then=then,
+        data={"follow_up": follow_up.pk, **data},
+        journal_obj=follow_up.alert,
+    )
+
+
 def follow_up_sync(
     *,
     alert: Alert,
@@ -512,11 +527,12 @@ def follow_up_sync(
 ) -> None:
     """Keep the alert's follow-up task in step with a workflow transition (called in the step's
     transaction by the transition subscriber, ``subscribers.py``). Idempotent: one task per
-    alert."""
+    alert. A task changed meanwhile by someone else is a conflict: the step fails with it and is
+    retried (the engine's compare-and-set, R6)."""
+    follow_up = FollowUp.objects.select_related("alert", "center").filter(alert=alert).first()
     if target in CLOSED_STATUSES:
         ready = _ready_at(alert, target, at)
         schedule = _schedule(ready, at)
-        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
         if follow_up is None:
             try:
                 center = center_of(bureau_of(alert.registering_unit))
@@ -524,6 +540,7 @@ def follow_up_sync(
                 # A bureau without a 受立案管理中心 has nobody to call; the decision must not fail
                 # for that, and the alert page still offers the 回访 step.
                 return
+            # Its creation, not a transition: the one row per alert is the unique key.
             follow_up = FollowUp.objects.create(
                 alert=alert, center=center, opened_at=at, **schedule
             )
@@ -545,20 +562,13 @@ def follow_up_sync(
                 follow_up.status,
             ) != (schedule["ready_at"], schedule["status"])
             if reopened or moved:
-                FollowUp.objects.filter(pk=follow_up.pk).update(
-                    version=F("version") + 1, **schedule
-                )
-                for name, value in schedule.items():
-                    setattr(follow_up, name, value)
-                record(
-                    EventType.FOLLOW_UP_OPENED if reopened else EventType.FOLLOW_UP_SCHEDULED,
-                    obj=alert,
-                    data={
-                        "follow_up": follow_up.pk,
-                        "ready_at": ready,
-                        "due_at": follow_up.due_at,
-                        "reopened": reopened,
-                    },
+                waiting = schedule["status"] == FollowUpStatus.WAITING
+                _system_move(
+                    follow_up,
+                    "wait" if waiting else "release",
+                    at=at,
+                    updates={"ready_at": schedule["ready_at"], "due_at": schedule["due_at"]},
+                    data={"ready_at": ready, "due_at": schedule["due_at"], "reopened": reopened},
                 )
         else:
             return
@@ -567,21 +577,12 @@ def follow_up_sync(
     elif action == Action.FOLLOW_UP:
         # Recorded on the alert page rather than in the 回访任务 queue (or by the workflow demo):
         # close the task with what the workflow step says.
-        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
         if follow_up is not None and follow_up.status in ACTIVE_FOLLOW_UP_STATUSES:
             _close_from_workflow(follow_up, alert, at, step=step, satisfied=satisfied)
     elif source in CLOSED_STATUSES and target not in CLOSED_STATUSES:
         # 复议/复核 set the 不予立案 aside: the alert is back in handling, the call is off.
-        follow_up = FollowUp.objects.select_for_update().filter(alert=alert).first()
         if follow_up is not None and follow_up.status in ACTIVE_FOLLOW_UP_STATUSES:
-            FollowUp.objects.filter(pk=follow_up.pk).update(
-                status=FollowUpStatus.CANCELLED, version=F("version") + 1
-            )
-            record(
-                EventType.FOLLOW_UP_CANCELLED,
-                obj=alert,
-                data={"follow_up": follow_up.pk, "action": action},
-            )
+            _system_move(follow_up, "cancel", at=at, data={"action": action})
 
 
 def _close_from_workflow(
@@ -596,30 +597,33 @@ def _close_from_workflow(
         if satisfied
         else Satisfaction.DISSATISFIED
     )
-    if actor is not None:
-        FollowUpAttempt.objects.create(
-            follow_up=follow_up,
-            at=at,
-            by=actor,
-            reached=True,
-            satisfaction=satisfaction,
-            note=reason[:NOTE_MAX],
-        )
-    FollowUp.objects.filter(pk=follow_up.pk).update(
-        status=FollowUpStatus.DONE,
-        satisfaction=satisfaction,
-        note=reason[:NOTE_MAX],
-        done_at=at,
-        done_by=actor,
-        attempts=F("attempts") + 1,
-        last_attempt_at=at,
-        version=F("version") + 1,
-    )
-    record(
-        EventType.FOLLOW_UP_RECORDED,
-        obj=alert,
+
+    def attempt_row() -> None:
+        if actor is not None:
+            FollowUpAttempt.objects.create(
+                follow_up=follow_up,
+                at=at,
+                by=actor,
+                reached=True,
+                satisfaction=satisfaction,
+                note=reason[:NOTE_MAX],
+            )
+
+    _system_move(
+        follow_up,
+        "close_from_workflow",
+        at=at,
         actor=actor,
-        data={"follow_up": follow_up.pk, "via": "workflow", "satisfaction": satisfaction or None},
+        updates={
+            "satisfaction": satisfaction,
+            "note": reason[:NOTE_MAX],
+            "done_at": at,
+            "done_by": actor,
+            "attempts": F("attempts") + 1,
+            "last_attempt_at": at,
+        },
+        then=attempt_row,
+        data={"via": "workflow", "satisfaction": satisfaction or None},
     )
     if satisfaction == Satisfaction.DISSATISFIED:
         _supervision_open(follow_up=follow_up, alert=alert, note=reason, now=at, actor=actor)
@@ -636,27 +640,27 @@ def follow_ups_release(*, now: dt.datetime | None = None) -> int:
         ).values_list("pk", flat=True)[:500]
     )
     for pk in pks:
-        with transaction.atomic():
-            follow_up = (
-                FollowUp.objects.select_for_update()
-                .select_related("alert", "alert__category", "center")
-                .filter(pk=pk, status=FollowUpStatus.WAITING)
-                .first()
-            )
-            if follow_up is None:
-                continue
-            FollowUp.objects.filter(pk=pk).update(
-                status=FollowUpStatus.OPEN, version=F("version") + 1
-            )
-            follow_up.status = FollowUpStatus.OPEN
-            record(
-                EventType.FOLLOW_UP_SCHEDULED,
-                obj=follow_up.alert,
-                data={"follow_up": pk, "released": True, "due_at": follow_up.due_at},
-            )
-            if follow_up.invited_at is None:
-                _invite(follow_up, now)
-            released += 1
+        try:
+            with transaction.atomic():
+                follow_up = (
+                    FollowUp.objects.select_related("alert", "alert__category", "center")
+                    .filter(pk=pk, status=FollowUpStatus.WAITING)
+                    .first()
+                )
+                if follow_up is None:
+                    continue
+                _system_move(
+                    follow_up,
+                    "release",
+                    at=now,
+                    data={"released": True, "due_at": follow_up.due_at},
+                )
+                if follow_up.invited_at is None:
+                    _invite(follow_up, now)
+        except Refusal:
+            # Changed by a workflow step since it was listed: that step has rescheduled it.
+            continue
+        released += 1
     return released
 
 
@@ -683,37 +687,64 @@ def follow_up_record(
     """Record one call. Unreached: the attempt counts, the task stays open up to the configured
     number of attempts and then closes as 无法联系. Reached: the satisfaction is recorded, the
     alert moves to 已回访 through the workflow in the same transaction, and 不满意 opens a
-    supervision item for the center head."""
-    if not (
-        _active(actor)
-        and actor.has_role(Role.CLERK, Role.CENTER_HEAD)
-        and _at_center(actor, follow_up.center)
-        and FollowUp.objects.visible_to(actor).filter(pk=follow_up.pk).exists()
-    ):
-        raise _denied(actor, "follow_up_record", follow_up.alert)
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise ValidationError({"note": f"情况说明不能超过{NOTE_MAX}字。"})
-    if reached and satisfaction not in Satisfaction.values:
-        raise ValidationError({"satisfaction": "请选择群众的满意程度。"})
-    if not reached:
-        satisfaction = ""
+    supervision item for the center head.
+
+    An entry point (durable): a refusal here or in the workflow step it takes stays on record
+    after the rollback (U1)."""
     now = now or timezone.now()
     version = follow_up.version if expected_version is None else expected_version
-    with transaction.atomic():
-        current = (
-            FollowUp.objects.select_for_update()
-            .select_related("alert", "center")
-            .get(pk=follow_up.pk)
-        )
-        if current.version != version:
-            raise ValidationError("回访任务刚被他人更新，请刷新页面后再记录。")
-        if current.status == FollowUpStatus.WAITING and (
-            current.ready_at is None or current.ready_at > now
-        ):
-            raise ValidationError("报案人申请复议、复核的期限尚未届满，暂不能回访。")
-        if current.status not in ACTIVE_FOLLOW_UP_STATUSES:
-            raise ValidationError("该回访任务已经办结。")
+    try:
+        with journal.durable_atomic():
+            current = (
+                FollowUp.objects.visible_to(actor)
+                .select_related("alert", "center")
+                .filter(pk=follow_up.pk)
+                .first()
+            )
+            if current is None:
+                raise Refusal("not_found", DENIED_MESSAGE, permission=True)
+            # Every call counts; all calls before a reached one went unanswered.
+            attempts = current.attempts + 1
+            closing = reached or attempts >= follow_up_max_attempts()
+            action = "record" if reached else "give_up" if closing else "attempt"
+            ctx = FeedbackCtx(actor=actor, obj=current, now=now, action=action)
+            row = FOLLOW_UPS.checked_row(ctx, current.status, action, "该回访任务已经办结。")
+            note = (note or "").strip()
+            if len(note) > NOTE_MAX:
+                raise ValidationError({"note": f"情况说明不能超过{NOTE_MAX}字。"})
+            if reached and satisfaction not in Satisfaction.values:
+                raise ValidationError({"satisfaction": "请选择群众的满意程度。"})
+            if not reached:
+                satisfaction = ""
+            if current.version != version:
+                raise Refusal("conflict", FOLLOW_UPS.conflict_message)
+            _record_call(current, row, actor=actor, version=version, attempts=attempts,
+                         closing=closing, reached=reached, satisfaction=satisfaction, note=note,
+                         now=now)  # fmt: skip
+    except Refusal as refusal:
+        FOLLOW_UPS.refuse(refusal, actor=actor, obj=follow_up.alert, action="follow_up_record")
+    return FollowUp.objects.select_related("alert", "center").get(pk=follow_up.pk)
+
+
+def _record_call(
+    current: FollowUp,
+    row: Any,
+    *,
+    actor: Any,
+    version: int,
+    attempts: int,
+    closing: bool,
+    reached: bool,
+    satisfaction: str,
+    note: str,
+    now: dt.datetime,
+) -> None:
+    alert = current.alert
+    fields: dict[str, Any] = {"attempts": attempts, "last_attempt_at": now}
+    if closing:
+        fields.update(satisfaction=satisfaction, note=note, done_at=now, done_by=actor)
+
+    def side_rows() -> None:
         FollowUpAttempt.objects.create(
             follow_up=current,
             at=now,
@@ -722,67 +753,42 @@ def follow_up_record(
             satisfaction=satisfaction,
             note=note,
         )
-        # Every call counts; all calls before a reached one went unanswered.
-        attempts = current.attempts + 1
-        closing = reached or attempts >= follow_up_max_attempts()
-        fields: dict[str, Any] = {
-            "attempts": attempts,
-            "last_attempt_at": now,
-            "version": current.version + 1,
-        }
-        if closing:
-            fields.update(
-                status=FollowUpStatus.DONE if reached else FollowUpStatus.UNREACHABLE,
-                satisfaction=satisfaction,
-                note=note,
-                done_at=now,
-                done_by=actor,
-            )
-        else:
-            fields["status"] = FollowUpStatus.OPEN
-        FollowUp.objects.filter(pk=current.pk).update(**fields)
-        alert = current.alert
         if not closing:
-            record(
-                EventType.FOLLOW_UP_ATTEMPTED,
-                obj=alert,
-                actor=actor,
-                data={"follow_up": current.pk, "attempts": attempts},
-            )
+            return
+        # The task is already marked done, so the workflow's subscriber finds nothing to close.
+        if reached:
+            label = Satisfaction(satisfaction).label
+            reason = f"回访：{label}。{note}".strip()
+            satisfied: bool | None = satisfaction != Satisfaction.DISSATISFIED
         else:
-            # The task is marked done first, so the workflow hook finds nothing left to close.
-            if reached:
-                label = Satisfaction(satisfaction).label
-                reason = f"回访：{label}。{note}".strip()
-                satisfied: bool | None = satisfaction != Satisfaction.DISSATISFIED
-            else:
-                reason = f"回访{attempts}次均未联系上报案人，回访办结。{note}".strip()
-                satisfied = None
-            fresh = Alert.objects.get(pk=alert.pk)
-            alert_transition(
-                actor=actor,
-                alert=fresh,
-                action=Action.FOLLOW_UP,
-                expected_version=fresh.version,
-                now=now,
-                satisfied=satisfied,
-                reason=reason[:500],
-            )
-            record(
-                EventType.FOLLOW_UP_RECORDED,
-                obj=alert,
-                actor=actor,
-                data={
-                    "follow_up": current.pk,
-                    "reached": reached,
-                    "satisfaction": satisfaction or None,
-                    "attempts": attempts,
-                },
-            )
-            if satisfaction == Satisfaction.DISSATISFIED:
-                _supervision_open(follow_up=current, alert=alert, note=note, now=now, actor=actor)
-    current.refresh_from_db()
-    return current
+            reason = f"回访{attempts}次均未联系上报案人，回访办结。{note}".strip()
+            satisfied = None
+        fresh = Alert.objects.get(pk=alert.pk)
+        alert_transition(
+            actor=actor,
+            alert=fresh,
+            action=Action.FOLLOW_UP,
+            expected_version=fresh.version,
+            now=now,
+            satisfied=satisfied,
+            reason=reason[:500],
+        )
+
+    data: dict[str, Any] = {"follow_up": current.pk, "attempts": attempts}
+    if closing:
+        data.update(reached=reached, satisfaction=satisfaction or None)
+    FOLLOW_UPS.apply(
+        current,
+        row,
+        expected_version=version,
+        actor=actor,
+        updates=fields,
+        then=side_rows,
+        data=data,
+        journal_obj=alert,
+    )
+    if satisfaction == Satisfaction.DISSATISFIED:
+        _supervision_open(follow_up=current, alert=alert, note=note, now=now, actor=actor)
 
 
 def _supervision_open(

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from shoulian.accounts.choices import Role
+from shoulian.core.lifecycle import Refusal
 from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert, AlertParty
 from shoulian.notify.services import is_mobile
@@ -39,7 +40,7 @@ from shoulian.workflow.models import (
     Routing,
     TransferRequest,
 )
-from shoulian.workflow.workflow import Ctx, Refusal
+from shoulian.workflow.workflow import Ctx
 
 A = Action
 CONFLICT_MESSAGE = (
@@ -126,7 +127,7 @@ def _route(ctx: Ctx) -> Plan:
         },
         counters={"route_count": 1},
         flow={"handling_officer": None, "signed_at": None},
-        after=_routing_row(ctx, ctx.payload["_action"], unit, reason),
+        after=_routing_row(ctx, ctx.action, unit, reason),
     )
 
 

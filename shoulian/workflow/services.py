@@ -20,35 +20,35 @@ from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
 from shoulian.audit.models import AuditEvent
+from shoulian.core import lifecycle
+from shoulian.core.lifecycle import Refusal
 from shoulian.intake.models import Alert
 from shoulian.org.models import Unit
 from shoulian.workflow import clock, hooks
 from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
 from shoulian.workflow.handlers import CONFLICT_MESSAGE, HANDLERS
 from shoulian.workflow.models import AlertFlow, BureauSetting, Decision, FlowStep
-from shoulian.workflow.workflow import Ctx, Refusal, check, transition_for
+from shoulian.workflow.workflow import LIFECYCLE, Ctx
 
 A = Action
 
 
-class TransitionError(ValidationError):
+class TransitionError(lifecycle.Refused):
     """The transition is not possible now (status, missing reason, nothing pending)."""
 
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, code=code)
-        self.refusal_code = code
 
-
-class TransitionConflict(TransitionError):
+class TransitionConflict(TransitionError, lifecycle.Conflict):
     """Somebody else changed the alert since the page was opened (R6)."""
 
 
-class TransitionDenied(PermissionDenied):
+class TransitionDenied(lifecycle.Denied):
     """The actor may not do this (role, unit, own proposal, 辅警)."""
 
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.refusal_code = code
+
+# The alert lifecycle's refusals raise the workflow's own exception types.
+LIFECYCLE.errors = lifecycle.Errors(
+    denied=TransitionDenied, conflict=TransitionConflict, refused=TransitionError
+)
 
 
 @dataclass(frozen=True)
@@ -74,27 +74,13 @@ def alert_transition(
 
     ``now`` is the moment of the transition; only the demo seeder passes a past one (to lay out
     months of history in order), every page and job acts at the current time."""
+    # Not durable: the follow-up service records its 回访 through this one. A refusal is journalled
+    # so that it survives the rollback of such an outer service too (audit.journal.deny).
     try:
         with transaction.atomic():
             return _apply(actor, alert.pk, action, expected_version, payload, now or timezone.now())
     except Refusal as refusal:
-        _journal_refusal(actor, alert, action, refusal)
-        if refusal.permission:
-            raise TransitionDenied(refusal.message, refusal.code) from None
-        if refusal.code == "conflict":
-            raise TransitionConflict(refusal.message, refusal.code) from None
-        raise TransitionError(refusal.message, refusal.code) from None
-
-
-def _journal_refusal(actor: Any, alert: Alert, action: str, refusal: Refusal) -> None:
-    with transaction.atomic():
-        record(
-            EventType.WORKFLOW_REFUSED,
-            obj=("alert", alert.pk),
-            outcome=Outcome.DENIED,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            data={"action": str(action)[:40], "code": refusal.code},
-        )
+        LIFECYCLE.refuse(refusal, actor=actor, obj=("alert", alert.pk), action=action)
 
 
 def _load(actor: Any, pk: int) -> Alert:
@@ -123,61 +109,67 @@ def _apply(
     alert = _load(actor, pk)
     if alert.version != expected_version:
         raise Refusal("conflict", CONFLICT_MESSAGE)
-    row = transition_for(alert.status, action)
-    if row is None:
-        label = Action(action).label if action in Action.values else action
-        raise Refusal("illegal", f"警情当前状态为“{alert.get_status_display()}”，不能{label}。")
-    ctx = Ctx(actor=actor, alert=alert, payload={**payload, "_action": action}, now=now)
-    check(ctx, row)
+    label = Action(action).label if action in Action.values else action
+    row = LIFECYCLE.row_or_refuse(
+        alert.status, action, f"警情当前状态为“{alert.get_status_display()}”，不能{label}。"
+    )
+    ctx = Ctx(actor=actor, alert=alert, payload=dict(payload), now=now, action=action)
+    LIFECYCLE.check(ctx, row)
     plan = HANDLERS[action](ctx)
 
     now = ctx.now
     source, version = alert.status, alert.version
     from_unit = alert.handling_unit
-    updates = {"status": row.target, "version": version + 1, "updated_at": now, **plan.updates}
-    won = Alert.objects.filter(pk=alert.pk, status=source, version=version).update(**updates)
-    if won != 1:
-        raise Refusal("conflict", CONFLICT_MESSAGE)
-    alert.status = row.target
-    alert.version = version + 1
-    if "handling_unit" in plan.updates:
-        alert.handling_unit = plan.updates["handling_unit"]
+    moved = False
 
-    counted = AlertFlow.objects.filter(alert=alert).update(
-        last_step_at=now, **{k: F(k) + v for k, v in plan.counters.items()}, **plan.flow
-    )
-    if not counted:
-        # The first step of the alert's flow (the alert's row lock serialises this insert).
-        AlertFlow.objects.create(alert=alert, last_step_at=now, **plan.counters, **plan.flow)
-    held = clock.CENTER_HELD
-    moved = (
-        not counted
-        or (from_unit.pk if from_unit else None) != alert.handling_unit_id
-        or (source in held) != (row.target in held)
-    )
-    result = plan.after() if plan.after is not None else None
+    def side_rows() -> Any:
+        nonlocal moved
+        counted = AlertFlow.objects.filter(alert=alert).update(
+            last_step_at=now, **{k: F(k) + v for k, v in plan.counters.items()}, **plan.flow
+        )
+        if not counted:
+            # The first step of the alert's flow (the alert's row lock serialises this insert).
+            AlertFlow.objects.create(alert=alert, last_step_at=now, **plan.counters, **plan.flow)
+        held = clock.CENTER_HELD
+        moved = (
+            not counted
+            or (from_unit.pk if from_unit else None) != alert.handling_unit_id
+            or (source in held) != (row.target in held)
+        )
+        return plan.after() if plan.after is not None else None
 
-    changed: dict[str, Any] = {}
-    if source != row.target:
-        changed["status"] = [source, row.target]
-    to_unit = alert.handling_unit
-    if (from_unit.pk if from_unit else None) != (to_unit.pk if to_unit else None):
-        changed["unit"] = [from_unit.code if from_unit else None, to_unit.code if to_unit else None]
-    if plan.reason:
-        changed["reason"] = True
-    event = record(
-        row.event,
-        obj=alert,
-        actor=actor,
-        data={
+    def event_data(_result: Any) -> dict[str, Any]:
+        changed: dict[str, Any] = {}
+        if source != row.target:
+            changed["status"] = [source, row.target]
+        to_unit = alert.handling_unit
+        if (from_unit.pk if from_unit else None) != (to_unit.pk if to_unit else None):
+            changed["unit"] = [
+                from_unit.code if from_unit else None,
+                to_unit.code if to_unit else None,
+            ]
+        if plan.reason:
+            changed["reason"] = True
+        return {
             "number": alert.number,
             "action": action,
             "version": alert.version,
             "changed": changed,
             **({"reason": plan.reason} if plan.reason else {}),
             **plan.data,
-        },
+        }
+
+    accepted = LIFECYCLE.apply(
+        alert,
+        row,
+        expected_version=version,
+        actor=actor,
+        updates={"updated_at": now, **plan.updates},
+        then=side_rows,
+        data=event_data,
     )
+    event, result = accepted.event, accepted.result
+    to_unit = alert.handling_unit
     step = FlowStep.objects.create(
         alert=alert,
         action=action,

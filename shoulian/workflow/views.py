@@ -136,7 +136,7 @@ def _why_not(request: HttpRequest, alert: Any, action: str) -> str | None:
         if row is None:
             continue
         try:
-            check(Ctx(actor=request.user, alert=alert, payload={"_action": name}), row)
+            check(Ctx(actor=request.user, alert=alert, action=name), row)
         except Refusal as refusal:
             if refusal.code in _PAYLOAD_CODES:
                 return None

@@ -1,11 +1,14 @@
 """The alert lifecycle after registration as one declared table (DOMAIN §4).
 
 Each row says: from which status an action is allowed, where it leads, which roles may take it,
-where the actor must sit (unit condition) and which guards must hold. ``services.alert_transition``
-is the only code that applies a row; it checks the row, runs the guards, changes the alert with a
-compare-and-set update and writes exactly one journal event.
+where the actor must sit (unit condition) and which guards must hold. The table runs on the
+lifecycle engine (``shoulian.core.lifecycle``): ``LIFECYCLE`` below. ``services.alert_transition``
+is the only code that applies a row; it checks the row, runs the guards, changes the alert with
+the engine's compare-and-set update and writes exactly one journal event.
 
-Unit conditions and guards are code in two registries below; the table names them by key.
+Unit conditions and guards are code in two registries below; the table names them by key. A guard
+registered ``form_only`` reads nothing but the submitted form, so the alert page's buttons
+(``available``) run every other guard and cannot drift from ``check``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from typing import Any
 from django.utils import timezone
 
 from shoulian.accounts.choices import AUXILIARY_ALLOWED_ROLES, Role
+from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType
+from shoulian.core.lifecycle import GuardRegistry, Lifecycle, Refusal, Row
 from shoulian.intake.choices import AlertStatus as S
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
@@ -58,14 +63,10 @@ FINAL_STATUSES = (
 
 
 @dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    roles: frozenset[str]
-    unit: UnitCondition
-    event: EventType
-    guards: tuple[str, ...] = ()
+class Transition(Row):
+    """A row of the engine's table with the workflow's two extra columns."""
+
+    unit: UnitCondition = UnitCondition.BUREAU
     # A legal decision or a step of one (proposal, approval, designation, 复议): never a 辅警.
     decides: bool = False
 
@@ -84,7 +85,16 @@ def _t(
     *guards: str,
     decides: bool = False,
 ) -> Transition:
-    return Transition(source, action, target, roles, unit, event, guards, decides)
+    return Transition(
+        source=source,
+        action=action,
+        target=target,
+        roles=roles,
+        event=event,
+        guards=guards,
+        unit=unit,
+        decides=decides,
+    )
 
 
 U = UnitCondition
@@ -144,29 +154,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )  # fmt: skip
 
-BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
-ACTIONS_BY_SOURCE: dict[str, list[Transition]] = {}
-for _row in TRANSITIONS:
-    ACTIONS_BY_SOURCE.setdefault(_row.source, []).append(_row)
-
 # Actions that need a form (reason, unit, kind …); the others are one-button confirmations.
 PLAIN_ACTIONS = frozenset({A.SIGN_FOR, A.START_HANDLING, A.APPROVE_TRANSFER, A.SERVE_NOTICE})
-
-
-def transition_for(source: str, action: str) -> Transition | None:
-    return BY_KEY.get((source, action))
-
-
-# --- refusals ----------------------------------------------------------------------------------
-class Refusal(Exception):  # noqa: N818 - a refusal is the outcome, not an error of the code
-    """A guard said no. ``permission`` refusals are 403s (role, unit, own proposal, 辅警); the
-    others are 400s (wrong status, missing reason, nothing pending)."""
-
-    def __init__(self, code: str, message: str, *, permission: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.permission = permission
 
 
 # --- the context a row is checked in -----------------------------------------------------------
@@ -190,6 +179,8 @@ class Ctx:
     alert: Any
     payload: dict[str, Any] = field(default_factory=dict)
     now: dt.datetime = field(default_factory=timezone.now)
+    # The action being checked (set by the engine for each row ``available`` tries).
+    action: str = ""
 
     @cached_property
     def bureau(self) -> Unit:
@@ -320,16 +311,8 @@ UNIT_CONDITIONS: dict[UnitCondition, tuple[Callable[[Ctx], bool], str]] = {
 
 
 # --- guards ------------------------------------------------------------------------------------
+guards: GuardRegistry[Ctx] = GuardRegistry()
 Guard = Callable[[Ctx], None]
-GUARDS: dict[str, Guard] = {}
-
-
-def guard(name: str) -> Callable[[Guard], Guard]:
-    def register(func: Guard) -> Guard:
-        GUARDS[name] = func
-        return func
-
-    return register
 
 
 def _unit_payload(ctx: Ctx, key: str) -> Unit | None:
@@ -350,18 +333,18 @@ def _handling_target(ctx: Ctx, unit: Unit | None, what: str) -> None:
         raise Refusal("unit_invalid", f"{what}须为本局在用的派出所或办案队。")
 
 
-@guard("reason")
+@guards("reason", form_only=True)
 def _reason(ctx: Ctx) -> None:
     if not ctx.reason_text():
         raise Refusal("reason_required", "请写明理由。")
 
 
-@guard("target_unit")
+@guards("target_unit", form_only=True)
 def _target_unit(ctx: Ctx) -> None:
     _handling_target(ctx, _unit_payload(ctx, "unit"), "办理单位")
 
 
-@guard("override_reason")
+@guards("override_reason", form_only=True)
 def _override_reason(ctx: Ctx) -> None:
     unit = _unit_payload(ctx, "unit")
     suggestion = ctx.suggestion
@@ -373,7 +356,7 @@ def _override_reason(ctx: Ctx) -> None:
             )
 
 
-@guard("not_returning_unit")
+@guards("not_returning_unit", form_only=True)
 def _not_returning_unit(ctx: Ctx) -> None:
     from shoulian.workflow.models import FlowStep
 
@@ -388,14 +371,14 @@ def _not_returning_unit(ctx: Ctx) -> None:
         raise Refusal("reroute_same_unit", "该单位刚退回此警情，重新分派给它须写明理由。")
 
 
-@guard("not_designated")
+@guards("not_designated")
 def _not_designated(ctx: Ctx) -> None:
     flow = ctx.flow
     if flow is not None and flow.designated_unit_id == ctx.alert.handling_unit_id:
         raise Refusal("designated", "本单位是中心指定的管辖单位，不能退回或再提争议。")
 
 
-@guard("claimed_unit")
+@guards("claimed_unit", form_only=True)
 def _claimed_unit(ctx: Ctx) -> None:
     unit = _unit_payload(ctx, "claimed_unit")
     if unit is None:
@@ -405,13 +388,13 @@ def _claimed_unit(ctx: Ctx) -> None:
         raise Refusal("claimed_self", "认为有管辖权的单位不能是本单位。")
 
 
-@guard("pending_dispute")
+@guards("pending_dispute")
 def _pending_dispute(ctx: Ctx) -> None:
     if ctx.dispute is None:
         raise Refusal("no_dispute", "没有待裁决的管辖争议。")
 
 
-@guard("transfer_unit")
+@guards("transfer_unit", form_only=True)
 def _transfer_unit(ctx: Ctx) -> None:
     unit = _unit_payload(ctx, "unit")
     _handling_target(ctx, unit, "拟移交单位")
@@ -420,31 +403,31 @@ def _transfer_unit(ctx: Ctx) -> None:
         raise Refusal("transfer_self", "不能移交给本单位。")
 
 
-@guard("no_pending_transfer")
+@guards("no_pending_transfer")
 def _no_pending_transfer(ctx: Ctx) -> None:
     if ctx.transfer is not None:
         raise Refusal("transfer_pending", "已有一份移交申请待中心处理。")
 
 
-@guard("pending_transfer")
+@guards("pending_transfer")
 def _pending_transfer(ctx: Ctx) -> None:
     if ctx.transfer is None:
         raise Refusal("no_transfer", "没有待处理的移交申请。")
 
 
-@guard("no_pending_decision")
+@guards("no_pending_decision")
 def _no_pending_decision(ctx: Ctx) -> None:
     if ctx.decision is not None:
         raise Refusal("decision_pending", "已有处理意见在审批中。")
 
 
-@guard("pending_decision")
+@guards("pending_decision")
 def _pending_decision(ctx: Ctx) -> None:
     if ctx.decision is None:
         raise Refusal("no_decision", "没有审批中的处理意见。")
 
 
-@guard("decision_kind")
+@guards("decision_kind", form_only=True)
 def _decision_kind(ctx: Ctx) -> None:
     kind = ctx.payload.get("kind")
     if kind not in DecisionKind.values:
@@ -470,13 +453,13 @@ def _decision_kind(ctx: Ctx) -> None:
         raise Refusal("chain_empty", "该类决定未配置审批环节，请联系法制大队。")
 
 
-@guard("own_proposal")
+@guards("own_proposal")
 def _own_proposal(ctx: Ctx) -> None:
     if ctx.decision.proposed_by_id != ctx.actor.pk:
         raise Refusal("not_proposer", "只有提出人可以撤回处理意见。", permission=True)
 
 
-@guard("step_holder")
+@guards("step_holder")
 def _step_holder(ctx: Ctx) -> None:
     step = ctx.step
     if step is None:
@@ -489,7 +472,7 @@ def _step_holder(ctx: Ctx) -> None:
         )
 
 
-@guard("not_own_proposal")
+@guards("not_own_proposal")
 def _not_own_proposal(ctx: Ctx) -> None:
     # Z5: nobody approves their own proposal, and one person approves at most one step of it.
     if ctx.decision.proposed_by_id == ctx.actor.pk:
@@ -498,55 +481,55 @@ def _not_own_proposal(ctx: Ctx) -> None:
         raise Refusal("second_step", "同一人不能审批同一意见的两个环节。", permission=True)
 
 
-@guard("more_steps")
+@guards("more_steps")
 def _more_steps(ctx: Ctx) -> None:
     if ctx.step is not None and ctx.step.position == ctx.steps[-1].position:
         raise Refusal("last_step", "这是最后一个审批环节，同意即作出决定。")
 
 
-@guard("last_step")
+@guards("last_step")
 def _last_step(ctx: Ctx) -> None:
     if ctx.step is None or ctx.step.position != ctx.steps[-1].position:
         raise Refusal("not_last_step", "还有后续审批环节，不能直接作出决定。")
 
 
-@guard("decision_kind_matches")
+@guards("decision_kind_matches")
 def _decision_kind_matches(ctx: Ctx) -> None:
-    if DECISION_ACTION[ctx.decision.kind] != ctx.payload.get("_action"):
+    if DECISION_ACTION[ctx.decision.kind] != ctx.action:
         raise Refusal("kind_mismatch", "审批操作与处理意见的类型不符。")
 
 
-@guard("notice_not_served")
+@guards("notice_not_served")
 def _notice_not_served(ctx: Ctx) -> None:
     if ctx.not_filed is None or ctx.not_filed.notice_served_at is not None:
         raise Refusal("already_served", "不予立案通知书已送达。")
 
 
-@guard("notice_served")
+@guards("notice_served")
 def _notice_served(ctx: Ctx) -> None:
     if ctx.not_filed is None or ctx.not_filed.notice_served_at is None:
         raise Refusal("not_served", "不予立案通知书尚未送达，复议申请期限尚未起算。")
 
 
-@guard("no_pending_reconsideration")
+@guards("no_pending_reconsideration")
 def _no_pending_reconsideration(ctx: Ctx) -> None:
     if ctx.pending_reconsideration is not None:
         raise Refusal("reconsideration_pending", "已有复议或复核申请在审查中。")
 
 
-@guard("first_reconsideration")
+@guards("first_reconsideration")
 def _first_reconsideration(ctx: Ctx) -> None:
     if any(r.kind == ReconsiderationKind.RECONSIDERATION for r in ctx.reconsiderations):
         raise Refusal("reconsidered", "该不予立案决定已经复议。")
 
 
-@guard("first_review")
+@guards("first_review")
 def _first_review(ctx: Ctx) -> None:
     if any(r.kind == ReconsiderationKind.REVIEW for r in ctx.reconsiderations):
         raise Refusal("reviewed", "该不予立案决定已经复核。")
 
 
-@guard("reconsideration_upheld")
+@guards("reconsideration_upheld")
 def _reconsideration_upheld(ctx: Ctx) -> None:
     if not any(
         r.kind == ReconsiderationKind.RECONSIDERATION and r.status == ReconsiderationStatus.UPHELD
@@ -555,7 +538,7 @@ def _reconsideration_upheld(ctx: Ctx) -> None:
         raise Refusal("no_reconsideration", "复核须在复议维持原决定之后申请。")
 
 
-@guard("applicant")
+@guards("applicant", form_only=True)
 def _applicant(ctx: Ctx) -> None:
     from shoulian.intake.choices import PartyRole
     from shoulian.intake.models import AlertParty
@@ -571,7 +554,7 @@ def _applicant(ctx: Ctx) -> None:
         raise Refusal("applicant", "申请人须为本警情的报案人或被害人。")
 
 
-@guard("grounds")
+@guards("grounds", form_only=True)
 def _grounds(ctx: Ctx) -> None:
     if not str(ctx.payload.get("grounds") or "").strip():
         raise Refusal("grounds", "请写明申请理由。")
@@ -585,13 +568,13 @@ def _window_closed(ctx: Ctx, code: str) -> bool:
     return due is not None and applied > due
 
 
-@guard("reconsideration_window")
+@guards("reconsideration_window")
 def _reconsideration_window(ctx: Ctx) -> None:
     if _window_closed(ctx, "reconsideration_application"):
         raise Refusal("window_closed", "已超过申请复议的期限（收到通知书后7日）。")
 
 
-@guard("review_window")
+@guards("review_window")
 def _review_window(ctx: Ctx) -> None:
     if _window_closed(ctx, "review_application"):
         raise Refusal("window_closed", "已超过申请复核的期限（收到复议决定书后7日）。")
@@ -604,17 +587,17 @@ def _pending_of(ctx: Ctx, kind: str) -> None:
         raise Refusal("nothing_pending", f"没有待决定的{label}申请。")
 
 
-@guard("pending_reconsideration")
+@guards("pending_reconsideration")
 def _pending_reconsideration(ctx: Ctx) -> None:
     _pending_of(ctx, ReconsiderationKind.RECONSIDERATION)
 
 
-@guard("pending_review")
+@guards("pending_review")
 def _pending_review(ctx: Ctx) -> None:
     _pending_of(ctx, ReconsiderationKind.REVIEW)
 
 
-@guard("not_original_decider")
+@guards("not_original_decider")
 def _not_original_decider(ctx: Ctx) -> None:
     decision = ctx.not_filed
     if decision is None:
@@ -625,7 +608,7 @@ def _not_original_decider(ctx: Ctx) -> None:
         raise Refusal("own_decision", "参与作出原决定的人不能决定对它的复议。", permission=True)
 
 
-@guard("no_open_reconsideration")
+@guards("no_open_reconsideration")
 def _no_open_reconsideration(ctx: Ctx) -> None:
     from shoulian.intake.choices import AlertStatus
 
@@ -642,8 +625,9 @@ def _no_open_reconsideration(ctx: Ctx) -> None:
 
 
 # --- checking a row ------------------------------------------------------------------------------
-def check(ctx: Ctx, row: Transition) -> None:
-    """Raise ``Refusal`` unless ``ctx.actor`` may apply ``row`` to ``ctx.alert`` now."""
+def _authorize(ctx: Ctx, row: Transition) -> None:
+    """Who may act: never a 辅警 on a legal decision, one of the row's roles (as the account's
+    effective roles), and the unit condition."""
     if getattr(ctx.actor, "is_auxiliary", False) and row.decides:
         raise Refusal("auxiliary", "辅警不能提出、审批或作出法律决定。", permission=True)
     if not (ctx.effective_roles & row.roles):
@@ -654,45 +638,38 @@ def check(ctx: Ctx, row: Transition) -> None:
         _pending_decision(ctx)
     if not condition(ctx):
         raise Refusal("unit", message, permission=True)
-    for name in row.guards:
-        GUARDS[name](ctx)
+
+
+LIFECYCLE: Lifecycle[Ctx, Transition] = Lifecycle(
+    name="alert",
+    rows=TRANSITIONS,
+    guards=guards,
+    journal=journal,
+    refused_event=EventType.WORKFLOW_REFUSED,
+    authorize=_authorize,
+    conflict_message=(
+        "该警情已被他人处理（内容已变化），您的操作未保存。请刷新页面查看最新状态后再操作。"
+    ),
+)
+
+# Views of the table for pages and tests.
+BY_KEY: dict[tuple[str, str], Transition] = {(t.source, t.action): t for t in TRANSITIONS}
+ACTIONS_BY_SOURCE: dict[str, list[Transition]] = {}
+for _row in TRANSITIONS:
+    ACTIONS_BY_SOURCE.setdefault(_row.source, []).append(_row)
+
+
+def transition_for(source: str, action: str) -> Transition | None:
+    return LIFECYCLE.row(source, action)
+
+
+def check(ctx: Ctx, row: Transition) -> None:
+    """Raise ``Refusal`` unless ``ctx.actor`` may apply ``row`` to ``ctx.alert`` now."""
+    ctx.action = row.action
+    LIFECYCLE.check(ctx, row)
 
 
 def available(ctx: Ctx) -> list[Transition]:
-    """Rows the actor could apply now, before any payload (for the buttons on the alert page).
-    Guards that only look at the payload are skipped here."""
-    payload_guards = {
-        "reason",
-        "target_unit",
-        "override_reason",
-        "not_returning_unit",
-        "claimed_unit",
-        "transfer_unit",
-        "decision_kind",
-        "applicant",
-        "grounds",
-        "decision_kind_matches",
-    }
-    found = []
-    for row in ACTIONS_BY_SOURCE.get(ctx.alert.status, []):
-        try:
-            if getattr(ctx.actor, "is_auxiliary", False) and row.decides:
-                continue
-            if not (ctx.effective_roles & row.roles):
-                continue
-            condition, _message = UNIT_CONDITIONS[row.unit]
-            if row.unit == U.APPROVER and ctx.decision is None:
-                continue
-            if not condition(ctx):
-                continue
-            for name in row.guards:
-                if name not in payload_guards:
-                    GUARDS[name](ctx)
-        except Refusal:
-            continue
-        if row.action in DECISION_ACTION.values() and (
-            ctx.decision is None or DECISION_ACTION[ctx.decision.kind] != row.action
-        ):
-            continue
-        found.append(row)
-    return found
+    """Rows the actor could apply now, before any form is sent (the buttons on the alert page):
+    every check but the form-only guards."""
+    return LIFECYCLE.available(ctx, ctx.alert.status)
