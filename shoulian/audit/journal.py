@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from shoulian.audit import canonical, guard
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.models import AuditEvent
 from shoulian.core import context
+from shoulian.core.text import Text
 
 ObjectRef = models.Model | tuple[str, Any] | None
 # Django's Choices.values rebuilds its list (with translated labels) on every access.
@@ -237,21 +239,31 @@ def record_surviving(
 
 
 def deny(
-    event_type: EventType,
+    actor: Any,
     *,
-    error: Exception,
+    action: str,
     obj: ObjectRef = None,
-    actor: Any = None,
+    message: Text = "无权执行此操作。",
+    code: str | None = None,
+    event_type: EventType = EventType.ACCESS_DENIED,
     data: Mapping[str, Any] | None = None,
+    error: Exception | None = None,
 ) -> NoReturn:
-    """Journal a refusal (outcome denied) so that it survives a rollback, then raise ``error``.
+    """The one way a service says no: journal the refusal (outcome denied, U1) so that it survives
+    a rollback of the caller's transaction, then raise ``error`` (default ``PermissionDenied``
+    with ``message``).
 
-    The one way a service says no: ``deny(EventType.ACCESS_DENIED, error=PermissionDenied(...),
-    obj=alert, actor=actor, data={"action": "…"})``. An anonymous actor is journalled as nobody."""
+    ``action`` names what was refused, ``code`` why (journalled as ``{"action", "code"}`` with
+    ``data``); ``event_type`` is ``ACCESS_DENIED`` unless the app has its own refusal event (the
+    workflow's ``WORKFLOW_REFUSED``). An anonymous actor is journalled as nobody."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    record_surviving(event_type, obj=obj, outcome=Outcome.DENIED, data=data, actor=actor)
-    raise error
+    payload: dict[str, Any] = {"action": str(action)[:40]}
+    if code is not None:
+        payload["code"] = code
+    payload.update(data or {})
+    record_surviving(event_type, obj=obj, outcome=Outcome.DENIED, data=payload, actor=actor)
+    raise error if error is not None else PermissionDenied(message)
 
 
 @contextlib.contextmanager

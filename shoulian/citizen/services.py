@@ -24,7 +24,7 @@ from django.utils import timezone
 from shoulian.accounts.choices import Role
 from shoulian.audit.canonical import keyed_hash
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record, record_read_unsynced
+from shoulian.audit.journal import deny, record, record_read_unsynced
 from shoulian.citizen.choices import QueryChannel, Step, Subject
 from shoulian.citizen.models import Kiosk, QueryAttempt, QueryChallenge
 from shoulian.core.memo import TTLMemo
@@ -398,14 +398,7 @@ def _require_manager(actor: Any, unit: Unit | None, action: str, obj: Any = None
         and covers(actor, unit, ScopeDomain.ORG)
     )
     if not ok:
-        record(
-            EventType.ACCESS_DENIED,
-            obj=obj,
-            outcome=Outcome.DENIED,
-            actor=actor,
-            data={"action": action},
-        )
-        raise PermissionDenied("无权管理自助终端。")
+        deny(actor, action=action, obj=obj, message="无权管理自助终端。")
 
 
 def _enrolment_token() -> tuple[str, str]:

@@ -193,12 +193,13 @@ class Journal(Protocol):
 
     def deny(
         self,
-        event_type: Any,
+        actor: Any,
         *,
-        error: Exception,
+        action: str,
         obj: Any = ...,
-        actor: Any = ...,
-        data: Mapping[str, Any] | None = ...,
+        code: str | None = ...,
+        event_type: Any = ...,
+        error: Exception | None = ...,
     ) -> NoReturn: ...
 
 
@@ -368,11 +369,12 @@ class Lifecycle(Generic[C, R]):
 
     def refuse(self, refusal: Refusal, *, actor: Any, obj: Any, action: str) -> NoReturn:
         self.journal.deny(
-            self.refused_event,
-            error=self.errors.for_refusal(refusal),
+            actor,
+            action=action,
             obj=obj,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            data={"action": str(action)[:40], "code": refusal.code},
+            code=refusal.code,
+            event_type=self.refused_event,
+            error=self.errors.for_refusal(refusal),
         )
 
 

@@ -14,13 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
 from shoulian.accounts.choices import Role
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import deny, record
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import APPROVER_ROLES, ChainCondition, DecisionKind
@@ -120,14 +120,13 @@ def approval_chain_configure(
         or actor.unit is None
         or actor.unit.bureau().pk != bureau.pk
     ):
-        with transaction.atomic():
-            record(
-                EventType.WORKFLOW_REFUSED,
-                outcome=Outcome.DENIED,
-                actor=actor,
-                data={"action": "configure_chain", "code": "role"},
-            )
-        raise PermissionDenied("只有本局法制大队可以配置审批流程。")
+        deny(
+            actor,
+            action="configure_chain",
+            code="role",
+            event_type=EventType.WORKFLOW_REFUSED,
+            message="只有本局法制大队可以配置审批流程。",
+        )
     if kind not in DecisionKind.values:
         raise ValidationError({"kind": "未知的决定类型。"})
     for step in steps:

@@ -185,3 +185,16 @@ OPEN_STATUSES = frozenset(
         AlertStatus.DISPUTED,
     }
 )
+
+# Alert statuses that close the alert's loop: a decision was taken and the alert waits for its
+# 回访 (the follow-up task opens). The one list; the table and feedback read it.
+CLOSED_STATUSES = frozenset(
+    {
+        AlertStatus.ADMIN_CASE,
+        AlertStatus.CRIMINAL_CASE,
+        AlertStatus.NOT_FILED,
+        AlertStatus.TRANSFERRED,
+        AlertStatus.NOT_POLICE,
+        AlertStatus.CLOSED_NON_CASE,
+    }
+)

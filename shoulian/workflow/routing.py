@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from shoulian.accounts.choices import Role
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import deny, record
 from shoulian.intake.models import Category
 from shoulian.org.models import Area, Unit
 from shoulian.workflow.choices import HANDLING_UNIT_KINDS
@@ -80,14 +80,13 @@ def _require_center_head(actor: Any, bureau: Unit) -> None:
         or actor.unit is None
         or bureau_of(actor.unit).pk != bureau.pk
     ):
-        with transaction.atomic():
-            record(
-                EventType.WORKFLOW_REFUSED,
-                outcome=Outcome.DENIED,
-                actor=actor,
-                data={"action": "routing_rule", "code": "role"},
-            )
-        raise PermissionDenied("只有本局受立案中心负责人可以维护分派规则。")
+        deny(
+            actor,
+            action="routing_rule",
+            code="role",
+            event_type=EventType.WORKFLOW_REFUSED,
+            message="只有本局受立案中心负责人可以维护分派规则。",
+        )
 
 
 def routing_rule_create(

@@ -11,14 +11,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import deny, record
 from shoulian.audit.models import AuditEvent
 from shoulian.core import lifecycle
 from shoulian.core.lifecycle import Refusal
@@ -260,14 +260,13 @@ def document_prefix_set(*, actor: Any, bureau: Unit, prefix: str) -> BureauSetti
         or actor.unit is None
         or actor.unit.bureau().pk != bureau.pk
     ):
-        with transaction.atomic():
-            record(
-                EventType.WORKFLOW_REFUSED,
-                outcome=Outcome.DENIED,
-                actor=actor,
-                data={"action": "document_prefix", "code": "role"},
-            )
-        raise PermissionDenied("只有本局系统管理员可以设置文书字号。")
+        deny(
+            actor,
+            action="document_prefix",
+            code="role",
+            event_type=EventType.WORKFLOW_REFUSED,
+            message="只有本局系统管理员可以设置文书字号。",
+        )
     if not 1 <= len(prefix) <= 12 or any(ch in prefix for ch in "（）()〔〕[]"):
         raise ValidationError({"prefix": "前缀为 1–12 个字，不含括号（如“沙公”）。"})
     try:
@@ -301,15 +300,14 @@ def document_render(*, actor: Any, document: Any, fmt: str) -> bytes:
     from shoulian.workflow.documents import render_docx, render_pdf
 
     if not type(document).objects.visible_to(actor).filter(pk=document.pk).exists():
-        with transaction.atomic():
-            record(
-                EventType.WORKFLOW_REFUSED,
-                obj=("alert", document.alert_id),
-                outcome=Outcome.DENIED,
-                actor=actor,
-                data={"action": "document_download", "code": "not_found"},
-            )
-        raise PermissionDenied("无权查看该文书。")
+        deny(
+            actor,
+            action="document_download",
+            code="not_found",
+            obj=("alert", document.alert_id),
+            event_type=EventType.WORKFLOW_REFUSED,
+            message="无权查看该文书。",
+        )
     data = render_pdf.render(document) if fmt == "pdf" else render_docx.render(document)
     with transaction.atomic():
         record_read(

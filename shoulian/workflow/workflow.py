@@ -31,6 +31,7 @@ from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import (
     APPROVER_ROLES,
+    CLOSED_STATUSES,
     DECISION_ACTION,
     HANDLING_UNIT_KINDS,
     Action,
@@ -52,14 +53,8 @@ class UnitCondition(StrEnum):
 
 CENTER_ROLES = frozenset({Role.CLERK, Role.CENTER_HEAD})
 UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
-FINAL_STATUSES = (
-    S.ADMIN_CASE,
-    S.CRIMINAL_CASE,
-    S.NOT_FILED,
-    S.TRANSFERRED,
-    S.NOT_POLICE,
-    S.CLOSED_NON_CASE,
-)
+# The statuses a 回访 may close, in the table's order (workflow.choices.CLOSED_STATUSES).
+FINAL_STATUSES = tuple(sorted(CLOSED_STATUSES, key=list(S).index))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ import, ``available`` runs every check but the form-only guards, refusals map to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -37,7 +37,17 @@ class NoJournal:
     def record(self, event_type: Any, **kwargs: Any) -> Any:  # pragma: no cover - not applied
         raise AssertionError("no transition is applied here")
 
-    def deny(self, event_type: Any, *, error: Exception, **kwargs: Any) -> Any:
+    def deny(
+        self,
+        actor: Any,
+        *,
+        action: str,
+        obj: Any = None,
+        code: str | None = None,
+        event_type: Any = None,
+        error: Exception | None = None,
+    ) -> NoReturn:
+        assert error is not None
         raise error
 
 

@@ -5,28 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import ObjectRef, record
 from shoulian.core.scoping import ScopeDomain, covers
 
 # Event times may lag the clock (a form filled in, a batch from another system) but not lead it.
 CLOCK_SKEW = dt.timedelta(minutes=1)
-
-
-def deny(actor: Any, *, action: str, message: str, obj: ObjectRef = None) -> PermissionDenied:
-    """Journal the refusal (U1, outcome=denied) and return the exception to raise."""
-    record(
-        EventType.ACCESS_DENIED,
-        obj=obj,
-        outcome=Outcome.DENIED,
-        actor=actor,
-        data={"action": action},
-    )
-    return PermissionDenied(message)
 
 
 def sees_unit(actor: Any, unit: Any) -> bool:

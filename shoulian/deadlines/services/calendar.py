@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.deadlines.choices import CalendarSource, CalendarYearStatus
 from shoulian.deadlines.holidays import library_notice, library_years
 from shoulian.deadlines.models import CalendarDay, CalendarYear
-from shoulian.deadlines.services._common import deny, signed_in
+from shoulian.deadlines.services._common import signed_in
 from shoulian.deadlines.services.deadlines import deadlines_recompute
 
 MAX_RANGE_DAYS = 31
@@ -28,7 +28,7 @@ def _require_admin(actor: Any, year: int) -> None:
     if actor is None:  # management commands act as the system
         return
     if not actor.has_role(Role.ADMIN):
-        raise deny(
+        deny(
             actor,
             action="calendar_edit",
             obj=("calendar_year", year),

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.deadlines import counting, versions
 from shoulian.deadlines.choices import (
     REQUESTER_ROLES,
@@ -37,7 +37,6 @@ from shoulian.deadlines.models import (
     object_type_validator,
 )
 from shoulian.deadlines.services._common import (
-    deny,
     event_time,
     is_auxiliary,
     sees_unit,
@@ -92,7 +91,7 @@ def _object_ref(obj: models.Model | tuple[str, Any]) -> tuple[str, str]:
 
 def _guard_scope(actor: Any, unit: Unit, *, action: str, obj: Any) -> None:
     if not sees_unit(actor, unit):
-        raise deny(actor, action=action, obj=obj, message=_("无权办理该单位的事项。"))
+        deny(actor, action=action, obj=obj, message=_("无权办理该单位的事项。"))
 
 
 def _cas_update(deadline: Deadline, **fields: Any) -> None:
@@ -294,9 +293,7 @@ def deadline_extension_request(
     """Ask for more time; an approver of the rule's role decides (never the requester)."""
     ref = deadline.object_ref
     if actor is None or not actor.has_role(*REQUESTER_ROLES) or is_auxiliary(actor):
-        raise deny(
-            actor, action="deadline_extension_request", obj=ref, message=_("无权申请延长期限。")
-        )
+        deny(actor, action="deadline_extension_request", obj=ref, message=_("无权申请延长期限。"))
     _guard_scope(actor, deadline.unit, action="deadline_extension_request", obj=ref)
     rule = deadline.rule
     if not rule.allows_extension:
@@ -351,9 +348,9 @@ def _guard_approver(actor: Any, extension: DeadlineExtension, action: str) -> No
     rule = deadline.rule
     ref = deadline.object_ref
     if actor is None or is_auxiliary(actor) or not rule.allows_extension:
-        raise deny(actor, action=action, obj=ref, message=_("无权审批延长期限。"))
+        deny(actor, action=action, obj=ref, message=_("无权审批延长期限。"))
     if not actor.has_role(rule.extension_approver_role):
-        raise deny(
+        deny(
             actor,
             action=action,
             obj=ref,
@@ -363,7 +360,7 @@ def _guard_approver(actor: Any, extension: DeadlineExtension, action: str) -> No
     _guard_scope(actor, deadline.unit, action=action, obj=ref)
     # Z5: nobody approves (or turns down) their own request.
     if extension.requested_by_id == actor.pk:
-        raise deny(actor, action=action, obj=ref, message=_("不能审批本人提出的延长申请。"))
+        deny(actor, action=action, obj=ref, message=_("不能审批本人提出的延长申请。"))
     if extension.status != ExtensionStatus.PENDING:
         raise ValidationError(_("该申请已处理。"))
 

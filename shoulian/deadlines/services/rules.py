@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.deadlines import versions
 from shoulian.deadlines.choices import APPROVER_ROLES, NODE_EVENTS, DurationUnit
 from shoulian.deadlines.models import DeadlineRule
-from shoulian.deadlines.services._common import deny
 from shoulian.deadlines.services.deadlines import deadlines_recompute
 from shoulian.org.models import Unit
 
@@ -113,7 +112,7 @@ def rule_revise(*, actor: Any, code: str, change_reason: str, **fields: Any) -> 
     bureau: Unit | None = None
     if actor is not None:
         if not actor.has_role(Role.LEGAL_BRIGADE) or actor.unit is None:
-            raise deny(
+            deny(
                 actor,
                 action="deadline_rule_revise",
                 obj=("deadline_rule", code),
@@ -121,7 +120,7 @@ def rule_revise(*, actor: Any, code: str, change_reason: str, **fields: Any) -> 
             )
         bureau_id = versions.bureau_id_of(actor.unit)
         if bureau_id is None:
-            raise deny(
+            deny(
                 actor,
                 action="deadline_rule_revise",
                 obj=("deadline_rule", code),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.intake import messages as reporter_sms
 from shoulian.intake import numbering, uploads
 from shoulian.intake.choices import (
@@ -50,7 +50,6 @@ from shoulian.intake.services.common import (
     PartyInput,
     Registration,
     _bureau_of,
-    _denied,
     require_desk_clerk,
 )
 from shoulian.org.choices import UnitKind
@@ -591,9 +590,9 @@ def alert_complete_registration(
     classification, place, narrative, parties and evidence. The first of two concurrent editors
     wins; the other gets ``ConcurrentUpdate`` (R6)."""
     if not actor.has_role(Role.CLERK, Role.OFFICER):
-        raise _denied(actor, "complete_registration", alert)
+        deny(actor, action="complete_registration", obj=alert)
     if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
-        raise _denied(actor, "complete_registration", alert)
+        deny(actor, action="complete_registration", obj=alert)
     if alert.registration_completed_at is not None:
         raise ValidationError("该警情已完成登记。")
     cleaned = _validate(

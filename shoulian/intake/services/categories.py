@@ -10,9 +10,8 @@ from django.db import transaction
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.intake.models import Category
-from shoulian.intake.services.common import _denied
 from shoulian.intake.standard import STANDARD
 
 
@@ -49,7 +48,7 @@ def category_seed_standard() -> int:
 
 def _require_admin(actor: Any) -> None:
     if actor is None or not actor.has_role(Role.ADMIN):
-        raise _denied(actor, "configure_categories")
+        deny(actor, action="configure_categories")
 
 
 def category_create(

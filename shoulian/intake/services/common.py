@@ -7,11 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from shoulian.accounts.choices import Role
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny
 from shoulian.intake import uploads
 from shoulian.intake.choices import FilePurpose, ReportForm
 from shoulian.intake.models import Alert, Category
@@ -91,15 +88,6 @@ class Registration:
 
 
 # --- permissions ------------------------------------------------------------------------------
-def _denied(actor: Any, action: str, obj: Any = None) -> PermissionDenied:
-    record(
-        EventType.ACCESS_DENIED,
-        obj=obj,
-        outcome=Outcome.DENIED,
-        actor=actor,
-        data={"action": action},
-    )
-    return PermissionDenied("无权执行此操作。")
 
 
 def require_desk_clerk(actor: Any) -> Unit:
@@ -113,7 +101,7 @@ def require_desk_clerk(actor: Any) -> Unit:
         or unit is None
         or unit.kind not in DESK_UNIT_KINDS
     ):
-        raise _denied(actor, "register_alert")
+        deny(actor, action="register_alert")
     return unit
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.intake.models import AlertDraft
-from shoulian.intake.services.common import _denied, require_desk_clerk
+from shoulian.intake.services.common import require_desk_clerk
 
 DRAFT_LIFETIME = timedelta(days=7)
 
@@ -27,7 +27,7 @@ def draft_save(
         if draft is None:
             draft = AlertDraft(owner=actor, unit=unit, created_at=now)
         elif draft.owner_id != actor.pk:
-            raise _denied(actor, "save_draft", draft)
+            deny(actor, action="save_draft", obj=draft)
         draft.payload = text
         draft.summary = summary[:120]
         draft.updated_at = now
@@ -38,7 +38,7 @@ def draft_save(
 
 def draft_discard(*, actor: Any, draft: AlertDraft) -> None:
     if draft.owner_id != actor.pk:
-        raise _denied(actor, "discard_draft", draft)
+        deny(actor, action="discard_draft", obj=draft)
     with transaction.atomic():
         record(EventType.ALERT_DRAFT_DISCARDED, obj=draft, actor=actor)
         draft.delete()

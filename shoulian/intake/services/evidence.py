@@ -10,16 +10,15 @@ from typing import Any
 from django.db import transaction
 
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record, record_read
+from shoulian.audit.journal import deny, record, record_read
 from shoulian.intake import uploads
 from shoulian.intake.models import EvidenceFile
-from shoulian.intake.services.common import _denied
 
 
 def evidence_open(*, actor: Any, evidence: EvidenceFile) -> Any:
     """An open file handle for an authorised download, journalled (F4)."""
     if not EvidenceFile.objects.visible_to(actor).filter(pk=evidence.pk).exists():
-        raise _denied(actor, "download_evidence", evidence)
+        deny(actor, action="download_evidence", obj=evidence)
     handle = uploads.absolute(evidence.stored_name).open("rb")
     record_read(
         EventType.EVIDENCE_DOWNLOADED,

@@ -11,16 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import record, record_read
+from shoulian.audit.journal import deny, record, record_read
 from shoulian.intake.models import Alert
-from shoulian.intake.services.common import ConcurrentUpdate, _denied
+from shoulian.intake.services.common import ConcurrentUpdate
 
 
 def receipt_print(*, actor: Any, alert: Alert, now: datetime | None = None) -> bytes:
     """The receipt PDF. The first print issues the receipt (a business event); every later one
     is a reprint, journalled as a document print (U1)."""
     if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
-        raise _denied(actor, "print_receipt", alert)
+        deny(actor, action="print_receipt", obj=alert)
     return print_copy(alert=alert, actor=actor, now=now)
 
 
