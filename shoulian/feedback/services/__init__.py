@@ -1,0 +1,42 @@
+"""Writes of the feedback app, by sub-domain: complaints and suggestions (``complaints``) and
+follow-up visits with the supervision items a dissatisfied call opens (``follow_ups``). Import the
+services from here."""
+
+from shoulian.feedback.services._common import bureau_of, center_of
+from shoulian.feedback.services.complaints import (
+    ANSWER_MAX,
+    COMPLAINT_OBJECT_TYPE,
+    COMPLAINT_RULE,
+    CONTENT_MAX,
+    IdempotencyMismatch,
+    complaint_answer,
+    complaint_deadline,
+    complaint_submit,
+)
+from shoulian.feedback.services.follow_ups import (
+    NOTE_MAX,
+    follow_up_days,
+    follow_up_max_attempts,
+    follow_up_record,
+    follow_up_sync,
+    follow_ups_release,
+)
+
+__all__ = [
+    "ANSWER_MAX",
+    "COMPLAINT_OBJECT_TYPE",
+    "COMPLAINT_RULE",
+    "CONTENT_MAX",
+    "NOTE_MAX",
+    "IdempotencyMismatch",
+    "bureau_of",
+    "center_of",
+    "complaint_answer",
+    "complaint_deadline",
+    "complaint_submit",
+    "follow_up_days",
+    "follow_up_max_attempts",
+    "follow_up_record",
+    "follow_up_sync",
+    "follow_ups_release",
+]
