@@ -304,16 +304,23 @@ class Lifecycle(Generic[C, R]):
         try:
             for row in self.rows_from(source):
                 row_ctx = bind(ctx, row) if bind is not None else _with_action(ctx, row.action)
-                try:
-                    self.authorize(row_ctx, row)
-                    self.guards.run(row_ctx, row.guards, with_form=False)
-                except Refusal:
-                    continue
-                found.append(row)
+                if self.why_not(row_ctx, row) is None:
+                    found.append(row)
         finally:
             if bind is None and before is not None:
                 _with_action(ctx, before)
         return found
+
+    def why_not(self, ctx: C, row: R) -> Refusal | None:
+        """The refusal that keeps the actor from ``row`` before the form is sent (what a page
+        explains instead of showing the form), or None; ``ctx.action`` is set to the row's."""
+        _with_action(ctx, row.action)
+        try:
+            self.authorize(ctx, row)
+            self.guards.run(ctx, row.guards, with_form=False)
+        except Refusal as refusal:
+            return refusal
+        return None
 
     # --- applying -------------------------------------------------------------------------------
     def apply(

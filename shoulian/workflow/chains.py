@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -78,7 +78,7 @@ def _rows(bureau: Unit, kind: str) -> list[ChainStep]:
 def approver_unit(alert: Any, role: str, bureau: Unit) -> Unit | None:
     kind = ROLE_UNIT_KIND.get(role)
     if kind is None:
-        return alert.handling_unit
+        return cast("Unit | None", alert.handling_unit)
     if kind == UnitKind.BUREAU:
         return bureau
     return (

@@ -20,7 +20,7 @@ journal still records who was acting (the request's context).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 
@@ -116,13 +116,13 @@ class _Lazy:
     def get(self) -> Unit | None:
         if not hasattr(self, "_value"):
             self._value = self._load()
-        return self._value
+        return cast("Unit | None", self._value)
 
 
 def responsible_unit(alert: Any, center: _Lazy) -> Unit | None:
     if alert.status in CENTER_HELD or alert.handling_unit is None:
         return center.get()
-    return alert.handling_unit
+    return cast("Unit | None", alert.handling_unit)
 
 
 def sync_review(

@@ -4,7 +4,7 @@ read: anything else a request carries (``status``, ``unit`` of the actor …) is
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 
@@ -34,7 +34,13 @@ class OptionalNoteForm(VersionForm):
     reason = forms.CharField(label="意见", max_length=500, required=False, widget=REASON_WIDGET)
 
 
-class UnitChoiceField(forms.ModelChoiceField):
+if TYPE_CHECKING:
+    _UnitChoiceBase = forms.ModelChoiceField[Unit]
+else:  # Django's form fields are not subscriptable at run time
+    _UnitChoiceBase = forms.ModelChoiceField
+
+
+class UnitChoiceField(_UnitChoiceBase):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.name}（{obj.get_kind_display()}）"
 

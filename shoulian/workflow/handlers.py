@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from shoulian.accounts.choices import Role
 from shoulian.core.lifecycle import Refusal
@@ -136,7 +136,7 @@ def _sign_for(ctx: Ctx) -> Plan:
     flow: dict[str, Any] = {"signed_at": ctx.now}
     if Role.OFFICER in ctx.effective_roles:
         flow["handling_officer"] = ctx.actor
-    return Plan(flow=flow, data={"unit": ctx.alert.handling_unit.code})
+    return Plan(flow=flow, data={"unit": ctx.handling_unit.code})
 
 
 @handles(A.START_HANDLING)
@@ -154,7 +154,7 @@ def _return(ctx: Ctx) -> Plan:
     return Plan(
         updates={"handling_unit": None},
         reason=_reason(ctx),
-        data={"unit": ctx.alert.handling_unit.code},
+        data={"unit": ctx.handling_unit.code},
         counters={"return_count": 1},
         flow={"handling_officer": None, "signed_at": None},
     )
@@ -168,7 +168,7 @@ def _raise_dispute(ctx: Ctx) -> Plan:
     def write() -> Dispute:
         return Dispute.objects.create(
             alert=ctx.alert,
-            unit=ctx.alert.handling_unit,
+            unit=ctx.handling_unit,
             claimed_unit=claimed,
             reason=reason,
             raised_by=ctx.actor,
@@ -177,7 +177,7 @@ def _raise_dispute(ctx: Ctx) -> Plan:
 
     return Plan(
         reason=reason,
-        data={"unit": ctx.alert.handling_unit.code, "claimed": claimed.code if claimed else None},
+        data={"unit": ctx.handling_unit.code, "claimed": claimed.code if claimed else None},
         counters={"dispute_count": 1},
         after=write,
     )
@@ -200,7 +200,7 @@ def _designate(ctx: Ctx) -> Plan:
             decided_at=ctx.now,
             decision_note=reason,
         )
-        return dispute
+        return cast(Dispute, dispute)
 
     return Plan(
         updates={"handling_unit": unit},
@@ -231,7 +231,7 @@ def _request_transfer(ctx: Ctx) -> Plan:
     def write() -> TransferRequest:
         return TransferRequest.objects.create(
             alert=ctx.alert,
-            from_unit=ctx.alert.handling_unit,
+            from_unit=ctx.handling_unit,
             to_unit=unit,
             reason=reason,
             materials=materials,
@@ -293,7 +293,7 @@ def _approve_transfer(ctx: Ctx) -> Plan:
             ctx.actor,
             ctx.now,
         )
-        return transfer
+        return cast(TransferRequest, transfer)
 
     return Plan(
         updates={"handling_unit": unit},
@@ -317,7 +317,7 @@ def _reject_transfer(ctx: Ctx) -> Plan:
             decided_at=ctx.now,
             decision_note=reason,
         )
-        return transfer
+        return cast(TransferRequest, transfer)
 
     return Plan(reason=reason, data={"transfer": transfer.pk}, after=write)
 
@@ -370,7 +370,7 @@ def _withdraw(ctx: Ctx) -> Plan:
         decision.approvals.filter(
             status__in=(ApprovalStatus.PENDING, ApprovalStatus.WAITING)
         ).update(status=ApprovalStatus.CANCELLED)
-        return decision
+        return cast(Decision, decision)
 
     return Plan(
         data={"decision": decision.pk, "kind": decision.kind}, after=write, decision=decision
@@ -395,7 +395,7 @@ def _approve(ctx: Ctx) -> Plan:
         _decide_step(ctx, ApprovalStatus.APPROVED, note)
         following = next(s for s in ctx.steps if s.position > step.position)
         Approval.objects.filter(pk=following.pk).update(status=ApprovalStatus.PENDING)
-        return decision
+        return cast(Decision, decision)
 
     return Plan(
         data={
@@ -419,7 +419,7 @@ def _reject(ctx: Ctx) -> Plan:
             status=ApprovalStatus.CANCELLED
         )
         Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.REJECTED)
-        return decision
+        return cast(Decision, decision)
 
     return Plan(
         reason=reason,
@@ -508,7 +508,7 @@ def _serve_notice(ctx: Ctx) -> Plan:
         Decision.objects.filter(pk=decision.pk).update(
             notice_served_at=served_at, notice_served_by=ctx.actor, notice_method=method
         )
-        return decision
+        return cast(Decision, decision)
 
     return Plan(
         data={"decision": decision.pk, "method": method, "served_at": served_at},
@@ -564,7 +564,7 @@ def _decide_reconsideration(revoke: bool) -> Handler:
             )
             if revoke:
                 Decision.objects.filter(pk=decision.pk).update(status=DecisionStatus.REVOKED)
-            return pending
+            return cast(Reconsideration, pending)
 
         return Plan(
             reason=reason,

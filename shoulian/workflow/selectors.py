@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -361,7 +361,7 @@ def work_queue(user: Any, *, now: dt.datetime | None = None) -> Queue:
 
 def _has_flow(alert: Alert) -> bool:
     try:
-        return alert.flow is not None  # type: ignore[attr-defined]
+        return alert.flow is not None
     except AlertFlow.DoesNotExist:
         return False
 
@@ -503,7 +503,7 @@ def decision_for(user: Any, pk: int) -> Decision:
     )
     if decision is None:
         raise Http404("处理意见不存在")
-    return decision
+    return cast(Decision, decision)
 
 
 def document_for(user: Any, pk: int) -> Document:
@@ -512,7 +512,7 @@ def document_for(user: Any, pk: int) -> Document:
     )
     if document is None:
         raise Http404("文书不存在")
-    return document
+    return cast(Document, document)
 
 
 def routing_rules(user: Any) -> QuerySet[RoutingRule]:

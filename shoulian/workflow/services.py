@@ -11,12 +11,14 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
+from shoulian.accounts.models import User
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record
 from shoulian.audit.models import AuditEvent
@@ -27,7 +29,7 @@ from shoulian.org.models import Unit
 from shoulian.workflow import clock, hooks
 from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
 from shoulian.workflow.handlers import CONFLICT_MESSAGE, HANDLERS
-from shoulian.workflow.models import AlertFlow, BureauSetting, Decision, FlowStep
+from shoulian.workflow.models import AlertFlow, BureauSetting, Decision, Document, FlowStep
 from shoulian.workflow.workflow import LIFECYCLE, Ctx
 
 A = Action
@@ -62,7 +64,7 @@ class Applied:
 # --- the one service ---------------------------------------------------------------------------
 def alert_transition(
     *,
-    actor: Any,
+    actor: User | AnonymousUser | None,
     alert: Alert,
     action: str,
     expected_version: int,
@@ -83,7 +85,7 @@ def alert_transition(
         LIFECYCLE.refuse(refusal, actor=actor, obj=("alert", alert.pk), action=action)
 
 
-def _load(actor: Any, pk: int) -> Alert:
+def _load(actor: User, pk: int) -> Alert:
     alert = (
         Alert.objects.visible_to(actor)
         .select_related("category", "registering_unit", "handling_unit")
@@ -97,14 +99,14 @@ def _load(actor: Any, pk: int) -> Alert:
 
 
 def _apply(
-    actor: Any,
+    actor: User | AnonymousUser | None,
     pk: int,
     action: str,
     expected_version: int,
     payload: dict[str, Any],
     now: datetime,
 ) -> Applied:
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+    if not isinstance(actor, User) or not actor.is_authenticated or not actor.is_active:
         raise Refusal("anonymous", "请先登录。", permission=True)
     alert = _load(actor, pk)
     if alert.version != expected_version:
@@ -210,7 +212,7 @@ def _apply(
 # --- conveniences over alert_transition ----------------------------------------------------------
 def decision_approve(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     decision: Decision,
     expected_version: int,
     note: str = "",
@@ -235,7 +237,7 @@ def decision_approve(
 
 def decision_reject(
     *,
-    actor: Any,
+    actor: User | AnonymousUser,
     decision: Decision,
     expected_version: int,
     reason: str,
@@ -251,11 +253,13 @@ def decision_reject(
     )
 
 
-def document_prefix_set(*, actor: Any, bureau: Unit, prefix: str) -> BureauSetting:
+def document_prefix_set(
+    *, actor: User | AnonymousUser | None, bureau: Unit, prefix: str
+) -> BureauSetting:
     """The 文号 prefix of a bureau (沙公). Configuration: the administrator sets it."""
     prefix = prefix.strip()
     if (
-        actor is None
+        not isinstance(actor, User)
         or not actor.has_role(Role.ADMIN)
         or actor.unit is None
         or actor.unit.bureau().pk != bureau.pk
@@ -292,7 +296,7 @@ __all__ = [
 ]
 
 
-def document_render(*, actor: Any, document: Any, fmt: str) -> bytes:
+def document_render(*, actor: User | AnonymousUser, document: Document, fmt: str) -> bytes:
     """A document as PDF or DOCX for an authorised reader; every download is journalled (F4)."""
     import hashlib
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -12,8 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shoulian.accounts.choices import Role
+from shoulian.accounts.models import User
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.intake.models import Alert
 from shoulian.org.selectors import areas_visible_to
 from shoulian.workflow import routing, selectors, services
 from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionStatus
@@ -27,10 +29,9 @@ from shoulian.workflow.forms import (
     VersionForm,
 )
 from shoulian.workflow.workflow import (
+    LIFECYCLE,
     Ctx,
-    Refusal,
     bureau_of,
-    check,
     transition_for,
 )
 
@@ -124,44 +125,23 @@ def _form_for(request: HttpRequest, action: str, alert: Any, data: Any) -> Versi
         suggestion = routing.suggest(alert)
         if suggestion.unit is not None:
             kwargs["initial"]["unit"] = suggestion.unit.pk
-    return form_class(data, **kwargs)  # type: ignore[call-arg]
+    return form_class(data, **kwargs)
 
 
-def _why_not(request: HttpRequest, alert: Any, action: str) -> str | None:
-    """Why the user cannot take ``action`` now (payload aside); None when they can."""
+def _why_not(request: HttpRequest, alert: Alert, action: str) -> str | None:
+    """Why the user cannot take ``action`` now, before filling in its form; None when they can.
+    The engine runs every check but the form-only guards, as for the buttons (``available``)."""
     actions = [action, *OUTCOME_ACTIONS.get(action, {}).values()]
     last = "警情当前状态不能办理此操作。"
     for name in actions:
         row = transition_for(alert.status, name)
         if row is None:
             continue
-        try:
-            check(Ctx(actor=request.user, alert=alert, action=name), row)
-        except Refusal as refusal:
-            if refusal.code in _PAYLOAD_CODES:
-                return None
-            last = refusal.message
-            continue
-        return None
+        refusal = LIFECYCLE.why_not(Ctx(actor=cast(User, request.user), alert=alert), row)
+        if refusal is None:
+            return None
+        last = refusal.message
     return last
-
-
-# Refusals that only say the (empty) probe payload is incomplete: the form will ask for it.
-_PAYLOAD_CODES = frozenset(
-    {
-        "reason_required",
-        "unit_missing",
-        "unit_invalid",
-        "override_reason",
-        "kind_invalid",
-        "facts_required",
-        "basis_required",
-        "authority_required",
-        "applicant",
-        "grounds",
-        "reroute_same_unit",
-    }
-)
 
 
 @role_required(*ACTING_ROLES)

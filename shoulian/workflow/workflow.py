@@ -23,10 +23,12 @@ from typing import Any
 from django.utils import timezone
 
 from shoulian.accounts.choices import AUXILIARY_ALLOWED_ROLES, Role
+from shoulian.accounts.models import User
 from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType
 from shoulian.core.lifecycle import GuardRegistry, Lifecycle, Refusal, Row
 from shoulian.intake.choices import AlertStatus as S
+from shoulian.intake.models import Alert
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import (
@@ -170,12 +172,20 @@ def unit_of_kind(bureau: Unit, kind: str) -> Unit | None:
 class Ctx:
     """What a guard may look at: the actor, the alert as read in this transaction, the payload."""
 
-    actor: Any
-    alert: Any
+    actor: User
+    alert: Alert
     payload: dict[str, Any] = field(default_factory=dict)
     now: dt.datetime = field(default_factory=timezone.now)
     # The action being checked (set by the engine for each row ``available`` tries).
     action: str = ""
+
+    @property
+    def handling_unit(self) -> Unit:
+        """The alert's handling unit, for rows whose unit condition (``HANDLING``) required one."""
+        unit = self.alert.handling_unit
+        if unit is None:
+            raise Refusal("unit", "警情尚未分派办理单位。", permission=True)
+        return unit
 
     @cached_property
     def bureau(self) -> Unit:
