@@ -34,15 +34,14 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
-if TYPE_CHECKING:
-    from shoulian.accounts.models import User
-    from shoulian.intake.models import Alert
-    from shoulian.org.models import Unit
-    from shoulian.workflow.models import Decision, FlowStep
+from shoulian.accounts.models import User
+from shoulian.intake.models import Alert
+from shoulian.org.models import Unit
+from shoulian.workflow.models import Decision, FlowStep
 
 
 @dataclass(frozen=True)

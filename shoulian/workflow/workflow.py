@@ -28,7 +28,8 @@ from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType
 from shoulian.core.lifecycle import GuardRegistry, Lifecycle, Refusal, Row
 from shoulian.intake.choices import AlertStatus as S
-from shoulian.intake.models import Alert
+from shoulian.intake.choices import PartyRole
+from shoulian.intake.models import Alert, AlertParty
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.workflow.choices import (
@@ -545,9 +546,6 @@ def _reconsideration_upheld(ctx: Ctx) -> None:
 
 @guards("applicant", form_only=True)
 def _applicant(ctx: Ctx) -> None:
-    from shoulian.intake.choices import PartyRole
-    from shoulian.intake.models import AlertParty
-
     party = ctx.payload.get("applicant")
     party_id = getattr(party, "pk", party)
     if (
@@ -615,9 +613,7 @@ def _not_original_decider(ctx: Ctx) -> None:
 
 @guards("no_open_reconsideration")
 def _no_open_reconsideration(ctx: Ctx) -> None:
-    from shoulian.intake.choices import AlertStatus
-
-    if ctx.alert.status != AlertStatus.NOT_FILED:
+    if ctx.alert.status != S.NOT_FILED:
         return
     if ctx.pending_reconsideration is not None:
         raise Refusal("reconsideration_pending", "复议或复核尚在审查中，不能回访办结。")
