@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "shoulian.workflow",
     "shoulian.notify",
     "shoulian.feedback",
+    "shoulian.supervision",
     "shoulian.citizen",
     "shoulian.assistant",
 ]
@@ -129,6 +130,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shoulian.core.context_processors.shoulian",
+                "shoulian.supervision.context_processors.inbox",
             ],
         },
     },

@@ -13,6 +13,7 @@ urlpatterns = [
     path("notify/", include("shoulian.notify.urls")),
     path("feedback/", include("shoulian.feedback.urls")),
     path("assistant/", include("shoulian.assistant.urls")),
+    path("supervision/", include("shoulian.supervision.urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

@@ -168,6 +168,20 @@ class EventType(models.IntegerChoices):
     FOLLOW_UP_CANCELLED = 6214, "撤销回访任务"
     SUPERVISION_ITEM_OPENED = 6220, "回访不满意转督办"
 
+    # 70xx supervision: patrol, findings, rectification, escalation (shoulian.supervision)
+    PATROL_RUN = 7001, "日常巡查"
+    PATROL_RULE_REVISED = 7002, "修订巡查规则"
+    FINDING_OPENED = 7010, "形成巡查发现"
+    FINDING_RAISED = 7011, "巡查预警升级"
+    FINDING_CLEARED = 7012, "巡查发现消除（规则不再命中）"
+    FINDING_REOPENED = 7013, "巡查发现再次命中"
+    RECTIFICATION_SUBMITTED = 7020, "提交整改"
+    RECTIFICATION_APPROVED = 7021, "整改审核通过"
+    RECTIFICATION_RETURNED = 7022, "整改退回"
+    FINDING_CLOSED = 7023, "整改销号"
+    FINDING_ESCALATED = 7030, "逾期未整改升级"
+    SUPERVISION_REFUSED = 7099, "拒绝监督操作"
+
     # 8xxx reads and exports (who saw what)
     PERSONAL_DATA_VIEWED = 8001, "查看个人信息"
     EVIDENCE_DOWNLOADED = 8002, "下载证据材料"
@@ -224,7 +238,7 @@ SESSION_EVENT_TYPES = frozenset(
 
 # Attempts the system turned down: nothing happened to the object. The inspector's journal shows
 # them; on the staff timeline they would read as steps of the alert's history.
-REFUSAL_EVENT_TYPES = frozenset({EventType.WORKFLOW_REFUSED})
+REFUSAL_EVENT_TYPES = frozenset({EventType.WORKFLOW_REFUSED, EventType.SUPERVISION_REFUSED})
 
 
 def is_business_event(event_type: int) -> bool:

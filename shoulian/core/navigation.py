@@ -209,6 +209,35 @@ NAV: list[NavItem] = [
         _("办理"),
         _("各类警情的构成要件、立案标准、应收集证据与程序提示（法制大队维护）"),
     ),
+    # supervision (patrol, findings, rectification, inbox) entries
+    NavItem(
+        _("我的消息"),
+        "supervision:inbox",
+        ALL_STAFF - {Role.ADMIN},
+        _("工作台"),
+        _("巡查发现推送、抄送、待审核整改与逾期升级的站内消息"),
+    ),
+    NavItem(
+        _("巡查发现"),
+        "supervision:findings",
+        ALL_STAFF - {Role.ADMIN, Role.CLERK},
+        _("监督"),
+        _("规则巡查命中的问题，逐级审核整改直至销号"),
+    ),
+    NavItem(
+        _("巡查规则"),
+        "supervision:rules",
+        ALL_STAFF - {Role.ADMIN},
+        _("监督"),
+        _("巡查规则的参数、等级、推送对象、整改期限与审核层级"),
+    ),
+    NavItem(
+        _("巡查记录"),
+        "supervision:runs",
+        frozenset({Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR}),
+        _("监督"),
+        _("每日巡查的规则版本、检查数量、命中与用时"),
+    ),
     NavItem(_("修改密码"), "accounts:password_change", ALL_STAFF, _("账户")),
 ]
 

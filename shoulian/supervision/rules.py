@@ -1,0 +1,525 @@
+"""The first catalogue of patrol rules (DOMAIN §6). Each predicate returns its hits for the
+bureau (or the changed alerts) in a few set-based queries.
+
+Not here yet: "on-scene handling with no AV record" needs the AV records of the review issue,
+which do not exist in the system; it is added when they land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
+from shoulian.deadlines.models import Deadline
+from shoulian.feedback.choices import Satisfaction
+from shoulian.feedback.models import FollowUp
+from shoulian.intake.choices import ON_THE_SPOT_CHANNELS, Channel, PartyRole
+from shoulian.intake.models import AlertParty, EvidenceFile, EvidenceItem
+from shoulian.supervision.choices import AWAITING_RECTIFICATION, FindingKind, Level, Recipient
+from shoulian.supervision.models import Finding
+from shoulian.supervision.registry import UNIT_RECIPIENTS, Hit, Param, PatrolContext, patrol_rule
+from shoulian.workflow.choices import DecisionKind, DecisionStatus
+from shoulian.workflow.models import AlertFlow, Approval, Decision
+
+OBJECT_ALERT = "alert"
+# Deadline codes a rule of its own watches; the generic overdue rule leaves them out so one late
+# node never makes two findings.
+OWN_RULE_CODES = frozenset({"non_filing_notice"})
+
+
+def _iso(moment: Any) -> str | None:
+    return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
+
+
+def _officers(alert_ids: Iterable[int]) -> dict[int, int | None]:
+    """The handling officer of each alert (the one who signed for it), in one query."""
+    ids = list(set(alert_ids))
+    if not ids:
+        return {}
+    return dict(
+        AlertFlow.objects.filter(alert_id__in=ids).values_list("alert_id", "handling_officer_id")
+    )
+
+
+def _alert_deadlines(ctx: PatrolContext) -> Any:
+    qs = Deadline.objects.filter(
+        object_type=OBJECT_ALERT, unit__path__startswith=ctx.bureau.path
+    ).exclude(code__in=PARTY_WINDOW_CODES)
+    if ctx.alert_ids is not None:
+        qs = qs.filter(object_id__in=[str(pk) for pk in ctx.alert_ids])
+    return qs
+
+
+def _late(ctx: PatrolContext) -> Q:
+    """Running past its due time, or stopped after it (the lateness stays a fact)."""
+    running = ~Q(status=DeadlineStatus.STOPPED) & Q(due_at__lt=ctx.now)
+    stopped_late = Q(status=DeadlineStatus.STOPPED, stopped_at__gt=F("due_at"))
+    return running | stopped_late
+
+
+def _deadline_hits(rows: list[Deadline], ctx: PatrolContext, summary: str) -> list[Hit]:
+    officers = _officers(int(d.object_id) for d in rows)
+    hits = []
+    for d in rows:
+        alert_id = int(d.object_id)
+        hits.append(
+            Hit(
+                subject_type="deadline",
+                subject_id=d.pk,
+                alert_id=alert_id,
+                unit_id=d.unit_id,
+                officer_id=officers.get(alert_id),
+                summary=summary.format(name=d.rule.name, title=d.title),
+                evidence={
+                    "deadline": d.pk,
+                    "code": d.code,
+                    "rule_version": d.rule.version,
+                    "started_at": _iso(d.started_at),
+                    "due_at": _iso(d.due_at),
+                    "stopped_at": _iso(d.stopped_at),
+                    "status": d.status,
+                },
+            )
+        )
+    return hits
+
+
+@patrol_rule(
+    "deadline_warning",
+    name="节点期限预警",
+    description="正在计时的节点期限用时过半（黄色）或达到八成（橙色）时，向办案民警预警。",
+    basis="DOMAIN §6：期限用时 50%/80% 预警",
+    kind=FindingKind.WARNING,
+    level=Level.YELLOW,
+    params=(
+        Param("yellow_percent", "黄色预警（用时百分比）", 50, 1, 99),
+        Param("orange_percent", "橙色预警（用时百分比）", 80, 1, 99),
+    ),
+    recipients=(Recipient.OFFICER, Recipient.LEADER),
+    review_chain=(),
+    rectify_days=0,
+    clock_driven=True,
+)
+def deadline_warning(ctx: PatrolContext) -> list[Hit]:
+    yellow = ctx.param("yellow_percent") / 100
+    orange = max(ctx.param("orange_percent") / 100, yellow)
+    rows = list(
+        _alert_deadlines(ctx)
+        .filter(status=DeadlineStatus.OPEN, due_at__gt=ctx.now)
+        .select_related("rule")
+        .prefetch_related("pauses")
+    )
+    warned = []
+    for d in rows:
+        share = d.share_used(ctx.now)
+        if share is None or share < yellow:
+            continue
+        warned.append((d, Level.ORANGE if share >= orange else Level.YELLOW, share))
+    hits = _deadline_hits([d for d, _, _ in warned], ctx, "“{name}”期限即将届满（{title}）")
+    return [
+        replace(hit, level=level, evidence={**hit.evidence, "percent": round(share * 100)})
+        for hit, (_, level, share) in zip(hits, warned, strict=True)
+    ]
+
+
+@patrol_rule(
+    "deadline_overdue",
+    name="节点超期",
+    description="任一节点的法定期限届满仍未办结，或办结时已超过期限。",
+    basis="DOMAIN §5、§6：各节点法定期限",
+    level=Level.RED,
+    rectify_days=3,
+    clock_driven=True,
+)
+def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
+    rows = list(
+        _alert_deadlines(ctx)
+        .exclude(code__in=OWN_RULE_CODES)
+        .filter(_late(ctx))
+        .select_related("rule")
+    )
+    return _deadline_hits(rows, ctx, "“{name}”超期（{title}）")
+
+
+@patrol_rule(
+    "non_filing_notice_late",
+    name="不予立案通知书未按期送达",
+    description="作出不予立案决定后 3 日内未送达不予立案通知书。",
+    basis="《公安机关办理刑事案件程序规定》第一百七十八条",
+    level=Level.RED,
+    rectify_days=3,
+    clock_driven=True,
+)
+def non_filing_notice_late(ctx: PatrolContext) -> list[Hit]:
+    rows = list(
+        _alert_deadlines(ctx)
+        .filter(code="non_filing_notice")
+        .filter(_late(ctx))
+        .select_related("rule")
+    )
+    return _deadline_hits(rows, ctx, "不予立案通知书未在期限内送达（{title}）")
+
+
+def _alert_hits(
+    rows: Iterable[dict[str, Any]], summary: str, *, desk: bool = False, **evidence_keys: str
+) -> list[Hit]:
+    """Hits on alerts. ``desk``: the registering desk and its clerk answer (a missing receipt is
+    the desk's fault, not the handling unit's)."""
+    rows = list(rows)
+    officers = {} if desk else _officers(r["pk"] for r in rows)
+    return [
+        Hit(
+            subject_type=OBJECT_ALERT,
+            subject_id=r["pk"],
+            alert_id=r["pk"],
+            unit_id=r["registering_unit_id"]
+            if desk
+            else r["handling_unit_id"] or r["registering_unit_id"],
+            officer_id=r.get("registered_by_id") if desk else officers.get(r["pk"]),
+            summary=summary.format(**r),
+            evidence={"number": r["number"], **{k: r[v] for k, v in evidence_keys.items()}},
+        )
+        for r in rows
+    ]
+
+
+ALERT_FIELDS = ("pk", "number", "handling_unit_id", "registering_unit_id")
+
+
+@patrol_rule(
+    "on_the_spot_missing",
+    name="三个当场缺失",
+    description="来所、自助终端、扭送报案未当场出具回执，或接收了证据文件却没有证据材料清单。",
+    basis="公安部《关于改革完善受案立案制度的意见》（2015）：当场登记、当场接受证据材料、当场出具回执",
+    level=Level.ORANGE,
+    params=(Param("grace_minutes", "回执宽限（分钟）", 30, 0, 1440),),
+)
+def on_the_spot_missing(ctx: PatrolContext) -> list[Hit]:
+    grace = dt.timedelta(minutes=ctx.param("grace_minutes"))
+    files = EvidenceFile.objects.filter(alert=OuterRef("pk"), purpose="evidence")
+    items = EvidenceItem.objects.filter(alert=OuterRef("pk"))
+    no_receipt = Q(receipt_issued_at__isnull=True, registered_at__lt=ctx.now - grace)
+    late_receipt = Q(receipt_issued_at__gt=F("registered_at") + grace)
+    rows = (
+        ctx.alerts()
+        .filter(channel__in=ON_THE_SPOT_CHANNELS)
+        .annotate(has_files=Exists(files), has_items=Exists(items))
+        .filter(no_receipt | late_receipt | Q(has_files=True, has_items=False))
+        .values(
+            *ALERT_FIELDS,
+            "registered_by_id",
+            "registered_at",
+            "receipt_issued_at",
+            "has_files",
+            "has_items",
+        )
+    )
+    rows = list(rows)
+    for r in rows:
+        reasons = []
+        if r["receipt_issued_at"] is None:
+            reasons.append("未出具回执")
+        elif r["receipt_issued_at"] > r["registered_at"] + grace:
+            reasons.append("回执未当场出具")
+        if r["has_files"] and not r["has_items"]:
+            reasons.append("有证据文件但无证据材料清单")
+        r["reasons"] = "、".join(reasons)
+        r["receipt_issued_at"] = _iso(r["receipt_issued_at"])
+    return _alert_hits(
+        rows,
+        "警情 {number}：三个当场缺失（{reasons}）",
+        desk=True,
+        receipt_issued_at="receipt_issued_at",
+        evidence_files="has_files",
+        evidence_list="has_items",
+    )
+
+
+CLOSED_AS_NON_CASE = (DecisionKind.CLOSE_NON_CASE, DecisionKind.NOT_POLICE)
+
+
+@patrol_rule(
+    "case_type_downgraded",
+    name="涉案警情作非案件处理或降类",
+    description="登记时为涉案类别的警情，按非案件类办结、不属于公安职责办结，或改为非涉案类别（“有案不受”风险）。",
+    basis="DOMAIN §6；2015 意见：有警不接、有案不受",
+    level=Level.ORANGE,
+)
+def case_type_downgraded(ctx: PatrolContext) -> list[Hit]:
+    closed = Decision.objects.filter(
+        alert=OuterRef("pk"), status=DecisionStatus.APPROVED, kind__in=CLOSED_AS_NON_CASE
+    )
+    rows = (
+        ctx.alerts()
+        .filter(registered_category__is_case_type=True)
+        .annotate(closed_as_non_case=Exists(closed))
+        .filter(Q(closed_as_non_case=True) | Q(category__is_case_type=False))
+        .values(
+            *ALERT_FIELDS,
+            "closed_as_non_case",
+            registered_code=F("registered_category__code"),
+            current_code=F("category__code"),
+        )
+    )
+    rows = list(rows)
+    for r in rows:
+        r["how"] = "作非案件处理" if r["closed_as_non_case"] else "改为非涉案类别"
+    return _alert_hits(
+        rows,
+        "警情 {number}：涉案类警情{how}",
+        registered_category="registered_code",
+        category="current_code",
+        closed_as_non_case="closed_as_non_case",
+    )
+
+
+@patrol_rule(
+    "bounced_alert",
+    name="多次退回或移交",
+    description="警情被退回、移交合计超过规定次数（推诿扯皮）。",
+    basis="DOMAIN §6：受案全归口，不得推诿",
+    level=Level.ORANGE,
+    params=(Param("max_bounces", "退回与移交合计上限（次）", 2, 1, 20),),
+)
+def bounced_alert(ctx: PatrolContext) -> list[Hit]:
+    limit = ctx.param("max_bounces")
+    rows = list(
+        ctx.alert_filter(AlertFlow.objects.all())
+        .annotate(bounces=F("return_count") + F("transfer_count"))
+        .filter(bounces__gt=limit)
+        .values(
+            "return_count",
+            "transfer_count",
+            pk=F("alert_id"),
+            number=F("alert__number"),
+            handling_unit_id=F("alert__handling_unit_id"),
+            registering_unit_id=F("alert__registering_unit_id"),
+        )
+    )
+    return _alert_hits(
+        rows,
+        "警情 {number}：退回 {return_count} 次、移交 {transfer_count} 次",
+        returns="return_count",
+        transfers="transfer_count",
+    )
+
+
+@patrol_rule(
+    "repeat_reporter",
+    name="同一报案人或电话重复报警",
+    description="同一报案人（证件号码）或同一电话在规定天数内再次报警。",
+    basis="DOMAIN §6：30 日内同一报案人或同一电话再次报警",
+    level=Level.YELLOW,
+    params=(Param("window_days", "间隔天数", 30, 1, 365),),
+    review_chain=("legal_officer", "leader"),
+)
+def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
+    window = dt.timedelta(days=ctx.param("window_days"))
+    # Matching goes through the blind indexes: no clear value is read or compared.
+    earlier = AlertParty.objects.filter(
+        role=PartyRole.REPORTER,
+        alert__registering_unit__path__startswith=ctx.bureau.path,
+        alert__received_at__lt=OuterRef("alert__received_at"),
+        alert__received_at__gte=OuterRef("alert__received_at") - window,
+    ).exclude(alert_id=OuterRef("alert_id"))
+    same_id = earlier.filter(
+        id_number_index=OuterRef("id_number_index"), id_number_index__isnull=False
+    ).exclude(id_number_index="")
+    same_phone = earlier.filter(
+        phone_index=OuterRef("phone_index"), phone_index__isnull=False
+    ).exclude(phone_index="")
+    parties = (
+        ctx.alert_filter(AlertParty.objects.filter(role=PartyRole.REPORTER))
+        .annotate(by_id=Exists(same_id), by_phone=Exists(same_phone))
+        .filter(Q(by_id=True) | Q(by_phone=True))
+        .values(
+            "by_id",
+            "by_phone",
+            pk=F("alert_id"),
+            number=F("alert__number"),
+            handling_unit_id=F("alert__handling_unit_id"),
+            registering_unit_id=F("alert__registering_unit_id"),
+            registered_by_id=F("alert__registered_by_id"),
+        )
+    )
+    per_alert: dict[int, dict[str, Any]] = {}
+    for r in parties:
+        row = per_alert.setdefault(r["pk"], {**r, "by_id": False, "by_phone": False})
+        row["by_id"] = row["by_id"] or r["by_id"]
+        row["by_phone"] = row["by_phone"] or r["by_phone"]
+    for row in per_alert.values():
+        row["what"] = "同一报案人" if row["by_id"] else "同一电话"
+        row["days"] = ctx.param("window_days")
+    return _alert_hits(
+        per_alert.values(),
+        "警情 {number}：{what}在 {days} 日内再次报警",
+        by_id_number="by_id",
+        by_phone="by_phone",
+    )
+
+
+@patrol_rule(
+    "dispatch_registration_late",
+    name="110 警情未在 24 小时内补录登记",
+    description="110 转警处警后未在期限内完成登记。",
+    basis="公安部《关于改革完善受案立案制度的意见》（2015）：处警后 24 小时内登记",
+    level=Level.ORANGE,
+)
+def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
+    pending_late = Q(registration_completed_at__isnull=True, registration_due_at__lt=ctx.now)
+    done_late = Q(registration_completed_at__gt=F("registration_due_at"))
+    rows = list(
+        ctx.alerts()
+        .filter(channel=Channel.DISPATCH_110, registration_due_at__isnull=False)
+        .filter(pending_late | done_late)
+        .values(
+            *ALERT_FIELDS, "registered_by_id", "registration_due_at", "registration_completed_at"
+        )
+    )
+    for r in rows:
+        r["state"] = "仍未登记" if r["registration_completed_at"] is None else "登记超时"
+        r["registration_due_at"] = _iso(r["registration_due_at"])
+        r["registration_completed_at"] = _iso(r["registration_completed_at"])
+    return _alert_hits(
+        rows,
+        "110 警情 {number}：{state}",
+        registration_due_at="registration_due_at",
+        registration_completed_at="registration_completed_at",
+    )
+
+
+@patrol_rule(
+    "decision_without_review",
+    name="决定缺少法制审核或审批",
+    description="须法制审核的类别（经济犯罪、易与纠纷混淆）未经法制大队审核，或刑事立案、不予立案未经局领导审批即作出决定。",
+    basis="2015 意见：经济犯罪等案件决定前法制审核；DOMAIN §2：局领导审批刑事立案/不予立案",
+    level=Level.RED,
+    recipients=(*UNIT_RECIPIENTS, Recipient.LEGAL_BRIGADE),
+    rectify_days=3,
+)
+def decision_without_review(ctx: PatrolContext) -> list[Hit]:
+    def approved(role: str) -> Any:
+        return Approval.objects.filter(decision=OuterRef("pk"), role=role, status="approved")
+
+    rows = list(
+        ctx.alert_filter(Decision.objects.filter(status=DecisionStatus.APPROVED))
+        .annotate(legal=Exists(approved("legal_brigade")), head=Exists(approved("bureau_head")))
+        .filter(
+            Q(alert__category__requires_legal_review=True, legal=False)
+            | Q(kind__in=(DecisionKind.CRIMINAL_FILE, DecisionKind.NOT_FILE), head=False)
+        )
+        .values(
+            "pk",
+            "kind",
+            "legal",
+            "head",
+            "alert_id",
+            "decided_at",
+            number=F("alert__number"),
+            requires_legal=F("alert__category__requires_legal_review"),
+            handling_unit_id=F("alert__handling_unit_id"),
+            registering_unit_id=F("alert__registering_unit_id"),
+        )
+    )
+    officers = _officers(r["alert_id"] for r in rows)
+    hits = []
+    for r in rows:
+        missing = []
+        if r["requires_legal"] and not r["legal"]:
+            missing.append("法制审核")
+        if r["kind"] in (DecisionKind.CRIMINAL_FILE, DecisionKind.NOT_FILE) and not r["head"]:
+            missing.append("局领导审批")
+        hits.append(
+            Hit(
+                subject_type="decision",
+                subject_id=r["pk"],
+                alert_id=r["alert_id"],
+                unit_id=r["handling_unit_id"] or r["registering_unit_id"],
+                officer_id=officers.get(r["alert_id"]),
+                summary=f"警情 {r['number']}：{DecisionKind(r['kind']).label}决定缺少{'、'.join(missing)}",
+                evidence={
+                    "number": r["number"],
+                    "decision": r["pk"],
+                    "kind": r["kind"],
+                    "missing": missing,
+                    "decided_at": _iso(r["decided_at"]),
+                },
+            )
+        )
+    return hits
+
+
+@patrol_rule(
+    "follow_up_dissatisfied",
+    name="回访不满意",
+    description="回访中群众表示不满意的警情，转办案单位整改。",
+    basis="DOMAIN §6：回访不满意",
+    level=Level.ORANGE,
+    recipients=(*UNIT_RECIPIENTS, Recipient.CENTER_HEAD),
+)
+def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
+    rows = list(
+        ctx.alert_filter(FollowUp.objects.filter(satisfaction=Satisfaction.DISSATISFIED)).values(
+            "pk",
+            "alert_id",
+            "done_at",
+            number=F("alert__number"),
+            handling_unit_id=F("alert__handling_unit_id"),
+            registering_unit_id=F("alert__registering_unit_id"),
+        )
+    )
+    officers = _officers(r["alert_id"] for r in rows)
+    return [
+        Hit(
+            subject_type="follow_up",
+            subject_id=r["pk"],
+            alert_id=r["alert_id"],
+            unit_id=r["handling_unit_id"] or r["registering_unit_id"],
+            officer_id=officers.get(r["alert_id"]),
+            summary=f"警情 {r['number']}：回访群众不满意",
+            evidence={"number": r["number"], "follow_up": r["pk"], "done_at": _iso(r["done_at"])},
+        )
+        for r in rows
+    ]
+
+
+@patrol_rule(
+    "finding_unrectified",
+    name="巡查发现逾期未整改",
+    description="巡查发现超过整改期限仍未提交整改（或退回后未重新提交），升级一级并提高颜色。",
+    basis="DOMAIN §6：逾期未整改的，提级督办",
+    level=Level.RED,
+    params=(Param("max_escalations", "最多升级次数", 3, 1, 3),),
+    recipients=(),
+    review_chain=(),
+    rectify_days=3,
+    incremental=False,
+    clock_driven=True,
+    escalates=True,
+)
+def finding_unrectified(ctx: PatrolContext) -> list[Hit]:
+    rows = Finding.objects.filter(
+        bureau=ctx.bureau,
+        kind=FindingKind.FINDING,
+        status__in=AWAITING_RECTIFICATION,
+        due_at__lt=ctx.now,
+        escalation__lt=ctx.param("max_escalations"),
+    ).values("pk", "alert_id", "unit_id", "officer_id", "summary", "due_at", "escalation")
+    return [
+        Hit(
+            subject_type="finding",
+            subject_id=r["pk"],
+            alert_id=r["alert_id"],
+            unit_id=r["unit_id"],
+            officer_id=r["officer_id"],
+            summary=r["summary"],
+            evidence={"due_at": _iso(r["due_at"]), "escalation": r["escalation"]},
+        )
+        for r in rows
+    ]

@@ -1,0 +1,192 @@
+"""Reads of supervision. Every read goes through ``visible_to``: a station sees its own findings,
+the center, the legal brigade and the bureau head the bureau's, the inspector reads the bureau's;
+a clerk sees only findings addressed to the clerk; the administrator none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from shoulian.deadlines.counting import band_for
+from shoulian.deadlines.versions import bureau_id_of, legal_date
+from shoulian.supervision import registry, versions
+from shoulian.supervision.choices import (
+    ACTIVE_STATUSES,
+    AWAITING_RECTIFICATION,
+    FindingKind,
+    FindingStatus,
+    StepStatus,
+)
+from shoulian.supervision.models import (
+    Finding,
+    InboxMessage,
+    PatrolRule,
+    PatrolRun,
+    Rectification,
+    ReviewStep,
+)
+
+
+def findings(
+    user: Any,
+    *,
+    status: str = "",
+    level: str = "",
+    rule: str = "",
+    kind: str = FindingKind.FINDING,
+) -> QuerySet[Finding]:
+    qs = Finding.objects.visible_to(user).select_related("unit", "officer", "alert")
+    if status == "active":
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if level:
+        qs = qs.filter(level=level)
+    if rule:
+        qs = qs.filter(rule_code=rule)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-opened_at", "-pk")
+
+
+def finding_counts(user: Any) -> dict[str, int]:
+    """Active findings by colour, and warnings, for the list header and the home page."""
+    row = Finding.objects.visible_to(user).aggregate(
+        red=Count(
+            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="red")
+        ),
+        orange=Count(
+            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="orange")
+        ),
+        yellow=Count(
+            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="yellow")
+        ),
+        warnings=Count("pk", filter=Q(kind=FindingKind.WARNING, status=FindingStatus.OPEN)),
+        closed=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
+    )
+    return {k: int(v or 0) for k, v in row.items()}
+
+
+def finding_for_detail(user: Any, pk: int) -> Finding:
+    finding = (
+        Finding.objects.visible_to(user)
+        .select_related("unit", "bureau", "officer", "rule", "alert", "alert__handling_unit")
+        .prefetch_related(
+            Prefetch(
+                "rectifications",
+                queryset=Rectification.objects.select_related("submitted_by")
+                .prefetch_related(
+                    Prefetch(
+                        "steps",
+                        queryset=ReviewStep.objects.select_related("unit", "decided_by").order_by(
+                            "position"
+                        ),
+                    )
+                )
+                .order_by("round"),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if finding is None:
+        raise Http404("巡查发现不存在")
+    return finding
+
+
+def my_findings(user: Any, limit: int = 8) -> list[Finding]:
+    """What waits for this user: findings to rectify (own or own unit's) and review steps the
+    user holds. For the home page."""
+    visible = Finding.objects.visible_to(user)
+    own = visible.filter(status__in=AWAITING_RECTIFICATION, kind=FindingKind.FINDING).filter(
+        Q(officer=user) | Q(unit_id=user.unit_id)
+    )
+    reviewing = visible.filter(
+        status=FindingStatus.REVIEWING,
+        rectifications__steps__status=StepStatus.PENDING,
+        rectifications__steps__unit_id=user.unit_id,
+        rectifications__steps__role__in=list(user.role_set),
+    )
+    ids = list(own.values_list("pk", flat=True)[:limit]) + list(
+        reviewing.values_list("pk", flat=True)[:limit]
+    )
+    return list(
+        Finding.objects.filter(pk__in=ids)
+        .select_related("unit", "alert")
+        .order_by("due_at", "-opened_at")[:limit]
+    )
+
+
+def due_band(finding: Finding, now: dt.datetime | None = None) -> str:
+    """The rectification period's colour (green … red), counted like every deadline."""
+    if finding.due_at is None or finding.status not in AWAITING_RECTIFICATION:
+        return ""
+    now = now or timezone.now()
+    total = (finding.due_at - finding.opened_at).total_seconds()
+    share = (now - finding.opened_at).total_seconds() / total if total > 0 else 1.0
+    return band_for(due=finding.due_at, now=now, share=share, paused=False)
+
+
+# --- inbox -----------------------------------------------------------------------------------------
+def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[InboxMessage]:
+    qs = InboxMessage.objects.for_user(user).select_related("finding")
+    if unread_only:
+        qs = qs.unread()
+    return qs.order_by("-created_at", "-pk")
+
+
+def unread_count(user: Any) -> int:
+    return InboxMessage.objects.for_user(user).unread().count()
+
+
+# --- rules and runs --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleRow:
+    definition: registry.RuleDef
+    current: PatrolRule | None
+    upcoming: PatrolRule | None
+    active_findings: int
+
+
+def rules_overview(user: Any, today: dt.date | None = None) -> list[RuleRow]:
+    """Every registered rule with the version in force for the user's bureau."""
+    today = today or legal_date(timezone.now())
+    bureau_id = bureau_id_of(user.unit) if user.unit_id else None
+    own = Q(bureau__isnull=True) | Q(bureau_id=bureau_id)
+    by_code: dict[str, list[PatrolRule]] = {}
+    for rule in PatrolRule.objects.filter(own).order_by("effective_from", "id"):
+        by_code.setdefault(rule.code, []).append(rule)
+    counts = dict(
+        Finding.objects.visible_to(user)
+        .filter(status__in=ACTIVE_STATUSES)
+        .values_list("rule_code")
+        .annotate(n=Count("pk"))
+        .values_list("rule_code", "n")
+    )
+    rows = []
+    for code, defn in registry.REGISTRY.items():
+        history = by_code.get(code, [])
+        current = versions.pick(history, today)
+        upcoming = next((r for r in history if r.effective_from > today), None)
+        rows.append(RuleRow(defn, current, upcoming, counts.get(code, 0)))
+    return rows
+
+
+def rule_history(user: Any, code: str) -> list[PatrolRule]:
+    if code not in registry.REGISTRY:
+        raise Http404("巡查规则不存在")
+    bureau_id = bureau_id_of(user.unit) if user.unit_id else None
+    return list(
+        versions.chain(code, bureau_id)
+        .select_related("created_by", "bureau")
+        .order_by("-effective_from", "-id")
+    )
+
+
+def runs(user: Any) -> QuerySet[PatrolRun]:
+    return PatrolRun.objects.visible_to(user).select_related("bureau", "triggered_by")

@@ -1,0 +1,315 @@
+"""Evaluation of the patrol rules: in full by the daily patrol (日巡查, a run record), for one
+alert when it changes (incremental), and for the clock-driven rules when deadline bands move.
+
+A hit opens a finding, deduplicated per rule and object (one row ever: a later hit on the same
+object touches it, reopens it if it was cleared, or raises a warning's colour); an active
+finding whose object no longer matches is closed with the reason, never deleted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import record
+from shoulian.deadlines.versions import legal_date
+from shoulian.intake.models import Alert
+from shoulian.org.choices import UnitKind
+from shoulian.org.models import Unit
+from shoulian.supervision import recipients, registry, versions
+from shoulian.supervision.choices import (
+    ACTIVE_STATUSES,
+    LEVEL_ORDER,
+    FindingKind,
+    FindingStatus,
+    RunKind,
+    RunStatus,
+)
+from shoulian.supervision.models import Finding, PatrolRule, PatrolRun
+from shoulian.supervision.registry import Hit, PatrolContext, RuleDef
+from shoulian.supervision.services.findings import (
+    _tell_new,
+    finding_transition,
+    rectification_due,
+)
+from shoulian.supervision.workflow import FindingAction
+
+A = FindingAction
+
+
+@dataclass
+class PatrolStats:
+    alerts_examined: int = 0
+    hits: int = 0
+    opened: int = 0
+    reopened: int = 0
+    raised: int = 0
+    cleared: int = 0
+    escalated: int = 0
+
+    def add(self, other: PatrolStats) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def as_dict(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def bureaus() -> list[Unit]:
+    return list(Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).order_by("path"))
+
+
+def _open(
+    hit: Hit, rule: PatrolRule, defn: RuleDef, ctx: PatrolContext, directory: recipients.Directory
+) -> Finding:
+    level = hit.level or rule.level
+    warning = defn.kind == FindingKind.WARNING
+    finding = Finding.objects.create(
+        rule_code=defn.code,
+        rule=rule,
+        kind=defn.kind,
+        subject_type=hit.subject_type,
+        subject_id=str(hit.subject_id),
+        alert_id=hit.alert_id,
+        bureau=ctx.bureau,
+        unit_id=hit.unit_id,
+        officer_id=hit.officer_id,
+        base_level=level,
+        level=level,
+        summary=hit.summary[:300],
+        evidence=hit.evidence,
+        opened_at=ctx.now,
+        last_seen_at=ctx.now,
+        due_at=None if warning else rectification_due(ctx.now, rule.rectify_days),
+    )
+    finding = Finding.objects.select_related("unit", "bureau", "officer", "rule").get(pk=finding.pk)
+    record(
+        EventType.FINDING_OPENED,
+        obj=finding,
+        data={
+            "rule": defn.code,
+            "rule_version": rule.version,
+            "kind": defn.kind,
+            "level": level,
+            "subject": [hit.subject_type, str(hit.subject_id)],
+            "alert": hit.evidence.get("number"),
+            "unit": finding.unit.code,
+            "due_at": finding.due_at.isoformat() if finding.due_at else None,
+            "evidence": hit.evidence,
+        },
+    )
+    _tell_new(finding, list(rule.recipients), directory, ctx.now)
+    return finding
+
+
+def _clear_reason(rule: PatrolRule, ctx: PatrolContext) -> str:
+    when = timezone.localtime(ctx.now).strftime("%Y-%m-%d %H:%M")
+    if not rule.is_active:
+        return f"规则“{rule.name}”已停用（第{rule.version}版），{when}巡查时关闭"
+    return f"{when}复查时已不再符合规则“{rule.name}”（第{rule.version}版）"
+
+
+def _evaluate_rule(
+    defn: RuleDef,
+    rule: PatrolRule,
+    ctx: PatrolContext,
+    directory: recipients.Directory,
+    stats: PatrolStats,
+) -> None:
+    hits = list(defn.predicate(ctx)) if rule.is_active else []
+    stats.hits += len(hits)
+    if defn.escalates:
+        _escalate(hits, rule, ctx, directory, stats)
+        return
+    existing = Finding.objects.filter(rule_code=defn.code, bureau=ctx.bureau)
+    if ctx.alert_ids is not None:
+        existing = existing.filter(alert_id__in=ctx.alert_ids)
+    known: dict[tuple[str, str], Any] = {
+        (row["subject_type"], row["subject_id"]): row
+        for row in existing.values("pk", "subject_type", "subject_id", "status", "level", "version")
+    }
+    seen: set[tuple[str, str]] = set()
+    touched: list[int] = []
+    for hit in hits:
+        key = hit.key
+        if key in seen:
+            continue
+        seen.add(key)
+        row = known.get(key)
+        if row is None:
+            _open(hit, rule, defn, ctx, directory)
+            stats.opened += 1
+        elif row["status"] == FindingStatus.CLEARED:
+            _system(row, A.REOPEN, ctx, directory, level=hit.level or rule.level)
+            stats.reopened += 1
+        elif (
+            row["status"] == FindingStatus.OPEN
+            and hit.level
+            and LEVEL_ORDER.get(hit.level, 0) > LEVEL_ORDER.get(row["level"], 0)
+        ):
+            _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence)
+            stats.raised += 1
+        else:
+            touched.append(row["pk"])
+    for start in range(0, len(touched), 500):
+        Finding.objects.filter(pk__in=touched[start : start + 500]).update(last_seen_at=ctx.now)
+    reason = _clear_reason(rule, ctx)
+    for key, row in known.items():
+        if key not in seen and row["status"] in ACTIVE_STATUSES:
+            _system(row, A.CLEAR, ctx, directory, reason=reason)
+            stats.cleared += 1
+
+
+def _system(
+    row: Any,
+    action: str,
+    ctx: PatrolContext,
+    directory: recipients.Directory,
+    **payload: Any,
+) -> Finding:
+    finding = Finding(pk=row["pk"], version=row["version"])
+    return finding_transition(
+        actor=None,
+        finding=finding,
+        action=action,
+        expected_version=row["version"],
+        now=ctx.now,
+        directory=directory,
+        **payload,
+    )
+
+
+def _escalate(
+    hits: Iterable[Hit],
+    rule: PatrolRule,
+    ctx: PatrolContext,
+    directory: recipients.Directory,
+    stats: PatrolStats,
+) -> None:
+    rows = {
+        r["pk"]: r
+        for r in Finding.objects.filter(pk__in=[int(h.subject_id) for h in hits]).values(
+            "pk", "version", "status"
+        )
+    }
+    for row in rows.values():
+        _system(row, A.ESCALATE, ctx, directory, days=rule.rectify_days)
+        stats.escalated += 1
+
+
+def evaluate(
+    *,
+    bureau: Unit,
+    now: dt.datetime | None = None,
+    alert_ids: Iterable[int] | None = None,
+    codes: Iterable[str] | None = None,
+) -> PatrolStats:
+    """Evaluate the rules in force for ``bureau`` at ``now``: all of them, or ``codes``; over the
+    whole bureau, or only ``alert_ids`` (then the rules that take part in incremental evaluation).
+    Runs in the caller's transaction: opening, clearing and their messages commit together."""
+    now = now or timezone.now()
+    ids = frozenset(alert_ids) if alert_ids is not None else None
+    wanted = set(codes) if codes is not None else None
+    in_force = versions.in_force_all(bureau.pk, legal_date(now))
+    directory = recipients.Directory()
+    stats = PatrolStats()
+    for code, defn in registry.REGISTRY.items():
+        if wanted is not None and code not in wanted:
+            continue
+        if ids is not None and not defn.incremental:
+            continue
+        rule = in_force.get(code)
+        if rule is None:
+            continue
+        ctx = PatrolContext(
+            bureau=bureau,
+            now=now,
+            params=_params(defn, rule),
+            alert_ids=ids,
+        )
+        _evaluate_rule(defn, rule, ctx, directory, stats)
+    examined = Alert.objects.filter(registering_unit__path__startswith=bureau.path)
+    if ids is not None:
+        examined = examined.filter(pk__in=ids)
+    stats.alerts_examined = examined.count()
+    return stats
+
+
+def _params(defn: RuleDef, rule: PatrolRule) -> dict[str, int]:
+    """The version's parameters over the registry's defaults (a parameter added to the code
+    after the version was written takes its default)."""
+    return {**{p.name: p.default for p in defn.params}, **(rule.params or {})}
+
+
+def evaluate_alert(*, alert: Any, now: dt.datetime | None = None) -> PatrolStats:
+    """Incremental evaluation of one changed alert, in the caller's transaction."""
+    bureau = alert.registering_unit.bureau()
+    return evaluate(bureau=bureau, now=now, alert_ids=[alert.pk])
+
+
+def clock_driven_codes() -> list[str]:
+    return [code for code, defn in registry.REGISTRY.items() if defn.clock_driven]
+
+
+def patrol_run(
+    *,
+    bureau: Unit,
+    kind: str = RunKind.DAILY,
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> PatrolRun:
+    """The full patrol of one bureau (日巡查) with its run record. The evaluation and its record
+    commit together; a failed run leaves a FAILED record saying why."""
+    now = now or timezone.now()
+    in_force = versions.in_force_all(bureau.pk, legal_date(now))
+    run = PatrolRun.objects.create(
+        kind=kind,
+        bureau=bureau,
+        started_at=timezone.now(),
+        as_of=now,
+        rules=[
+            {"code": code, "version": rule.version, "active": rule.is_active}
+            for code, rule in sorted(in_force.items())
+            if code in registry.REGISTRY
+        ],
+        triggered_by=actor,
+    )
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            stats = evaluate(bureau=bureau, now=now)
+            duration = int((time.perf_counter() - started) * 1000)
+            PatrolRun.objects.filter(pk=run.pk).update(
+                status=RunStatus.DONE,
+                finished_at=timezone.now(),
+                duration_ms=duration,
+                **stats.as_dict(),
+            )
+            record(
+                EventType.PATROL_RUN,
+                obj=run,
+                actor=actor,
+                data={
+                    "bureau": bureau.code,
+                    "kind": kind,
+                    "as_of": now.isoformat(),
+                    "rules": run.rules,
+                    "duration_ms": duration,
+                    **stats.as_dict(),
+                    # A job has no signed-in actor: the run belongs to its bureau (Z2).
+                    **({"subject_unit_path": bureau.path} if actor is None else {}),
+                },
+            )
+    except Exception as exc:
+        PatrolRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(), error=str(exc)[:300]
+        )
+        raise
+    run.refresh_from_db()
+    return run
