@@ -34,3 +34,9 @@ def only(code: str, **filters: Any) -> Finding:
 
 def later(hours: float = 0, days: float = 0) -> dt.datetime:
     return timezone.now() + dt.timedelta(hours=hours, days=days)
+
+
+def due(row: Any) -> dt.datetime:
+    """A row's due time, known to be set (a finding's rectification, a running deadline)."""
+    assert row.due_at is not None
+    return row.due_at  # type: ignore[no-any-return]

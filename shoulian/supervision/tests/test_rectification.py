@@ -22,7 +22,7 @@ from shoulian.supervision.services import (
     rectification_return,
     rectification_submit,
 )
-from shoulian.supervision.tests.helpers import only, patrol
+from shoulian.supervision.tests.helpers import due, only, patrol
 from shoulian.workflow.tests.helpers import handling
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +39,7 @@ def overdue(bureau_a: Any, clerk: Any, officer: Any, leader: Any, legal_officer:
     from shoulian.deadlines.models import Deadline
 
     deadline = Deadline.objects.get(object_id=str(alert.pk), code="criminal_filing_review")
-    patrol(bureau_a.bureau, now=deadline.due_at + dt.timedelta(hours=2))
+    patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=2))
     return only("deadline_overdue")
 
 
@@ -96,7 +96,7 @@ def test_a_level_returns_with_comments_and_the_officer_answers_again(
     f = rectification_return(
         actor=leader, finding=f, expected_version=current(f).version, comment="未写明原因"
     )
-    assert f.status == FindingStatus.RETURNED and f.due_at > timezone.now()
+    assert f.status == FindingStatus.RETURNED and due(f) > timezone.now()
     assert InboxMessage.objects.filter(finding=f, recipient=officer, kind="returned").exists()
     waiting = ReviewStep.objects.filter(rectification__finding=f, rectification__round=1)
     assert [s.status for s in waiting.order_by("position")] == [
@@ -150,24 +150,24 @@ def test_a_neglected_finding_escalates_one_level_at_a_time(
 ) -> None:
     bureau = overdue.bureau
     assert overdue.level == Level.RED and overdue.escalation == 0
-    first = overdue.due_at + dt.timedelta(hours=1)
+    first = due(overdue) + dt.timedelta(hours=1)
     stats = patrol(bureau, now=first)
     f = current(overdue)
-    assert stats.escalated == 1 and f.escalation == 1 and f.due_at > first
+    assert stats.escalated == 1 and f.escalation == 1 and due(f) > first
     assert InboxMessage.objects.filter(finding=f, recipient=head, kind="escalated").exists()
     assert not InboxMessage.objects.filter(finding=f, recipient=legal, kind="escalated").exists()
     assert patrol(bureau, now=first + dt.timedelta(hours=1)).escalated == 0
-    second = f.due_at + dt.timedelta(hours=1)
+    second = due(f) + dt.timedelta(hours=1)
     patrol(bureau, now=second)
     f = current(f)
     assert f.escalation == 2
     assert InboxMessage.objects.filter(finding=f, recipient=legal, kind="escalated").exists()
-    patrol(bureau, now=f.due_at + dt.timedelta(hours=1))
+    patrol(bureau, now=due(f) + dt.timedelta(hours=1))
     f = current(f)
     assert f.escalation == 3
     assert InboxMessage.objects.filter(finding=f, recipient=bureau_head, kind="escalated").exists()
     # Three levels up is the top: no fourth escalation.
-    patrol(bureau, now=f.due_at + dt.timedelta(hours=1))
+    patrol(bureau, now=due(f) + dt.timedelta(hours=1))
     assert current(f).escalation == 3
 
 
@@ -180,14 +180,14 @@ def test_an_orange_finding_turns_red_when_it_escalates(
     patrol(bureau_a.bureau, now=timezone.now() + dt.timedelta(hours=2))
     f = only("on_the_spot_missing")
     assert f.level == Level.ORANGE
-    patrol(bureau_a.bureau, now=f.due_at + dt.timedelta(hours=1))
+    patrol(bureau_a.bureau, now=due(f) + dt.timedelta(hours=1))
     f = current(f)
     assert (f.level, f.base_level, f.escalation) == (Level.RED, Level.ORANGE, 1)
 
 
 def test_a_finding_under_review_does_not_escalate(overdue: Finding, officer: Any) -> None:
     rectification_submit(actor=officer, finding=overdue, text="已整改。", expected_version=1)
-    patrol(overdue.bureau, now=overdue.due_at + dt.timedelta(hours=1))
+    patrol(overdue.bureau, now=due(overdue) + dt.timedelta(hours=1))
     assert current(overdue).escalation == 0
 
 

@@ -26,7 +26,7 @@ from shoulian.supervision import registry
 from shoulian.supervision.choices import FindingKind, FindingStatus, Level
 from shoulian.supervision.models import Finding, InboxMessage, PatrolRule
 from shoulian.supervision.services import patrol_rule_revise
-from shoulian.supervision.tests.helpers import findings_of, later, only, patrol
+from shoulian.supervision.tests.helpers import due, findings_of, later, only, patrol
 from shoulian.workflow.chains import StepInput, approval_chain_configure
 from shoulian.workflow.choices import Action, DecisionKind
 from shoulian.workflow.tests.helpers import (
@@ -45,7 +45,7 @@ pytestmark = pytest.mark.django_db
 def revise(legal: Any, code: str, **changes: Any) -> PatrolRule:
     rule = PatrolRule.objects.filter(code=code).order_by("-effective_from", "-id").first()
     assert rule is not None
-    settings = {
+    settings: dict[str, Any] = {
         "name": rule.name,
         "level": rule.level,
         "params": dict(rule.params),
@@ -82,7 +82,7 @@ def test_deadline_warning_turns_yellow_then_orange_and_clears_when_the_node_is_d
 ) -> None:
     alert = handling(clerk, officer)
     deadline = review_deadline(alert)
-    total = deadline.due_at - deadline.started_at
+    total = due(deadline) - deadline.started_at
     patrol(bureau_a.bureau, now=deadline.started_at + total * 0.3)
     assert not findings_of("deadline_warning")
     patrol(bureau_a.bureau, now=deadline.started_at + total * 0.6)
@@ -120,9 +120,9 @@ def test_overdue_node_is_a_red_finding_once_and_clears_when_an_extension_covers_
 ) -> None:
     alert = handling(clerk, officer)
     deadline = review_deadline(alert)
-    patrol(bureau_a.bureau, now=deadline.due_at - dt.timedelta(hours=1))
+    patrol(bureau_a.bureau, now=due(deadline) - dt.timedelta(hours=1))
     assert not findings_of("deadline_overdue")
-    after = deadline.due_at + dt.timedelta(hours=2)
+    after = due(deadline) + dt.timedelta(hours=2)
     stats = patrol(bureau_a.bureau, now=after)
     finding = only("deadline_overdue")
     assert stats.opened >= 1
@@ -132,7 +132,7 @@ def test_overdue_node_is_a_red_finding_once_and_clears_when_an_extension_covers_
         bureau_a.station.pk,
         officer.pk,
     )
-    assert finding.due_at is not None and finding.due_at > after
+    assert finding.due_at is not None and due(finding) > after
     assert finding.alert_id == alert.pk and finding.subject_type == "deadline"
     kinds = dict(
         InboxMessage.objects.filter(finding=finding).values_list("recipient__username", "kind")
@@ -177,7 +177,7 @@ def test_overdue_leaves_the_complainants_windows_and_the_notice_to_their_own_rul
     approve(leader, decision)
     approve(bureau_head, decision)
     notice = Deadline.objects.get(object_id=str(alert.pk), code="non_filing_notice")
-    patrol(bureau_a.bureau, now=notice.due_at + dt.timedelta(hours=1))
+    patrol(bureau_a.bureau, now=due(notice) + dt.timedelta(hours=1))
     assert not findings_of("deadline_overdue")
     late = only("non_filing_notice_late")
     assert late.level == Level.RED and late.evidence["code"] == "non_filing_notice"

@@ -16,7 +16,7 @@ from shoulian.audit.models import AuditEvent
 from shoulian.conftest import make_user
 from shoulian.supervision.choices import FindingStatus
 from shoulian.supervision.models import Finding, InboxMessage, PatrolRule, PatrolRun
-from shoulian.supervision.tests.helpers import only, patrol
+from shoulian.supervision.tests.helpers import due, only, patrol
 from shoulian.workflow.tests.helpers import handling
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def overdue(bureau_a: Any, clerk: Any, officer: Any, leader: Any, legal_officer:
 
     alert = handling(clerk, officer)
     deadline = Deadline.objects.get(object_id=str(alert.pk), code="criminal_filing_review")
-    patrol(bureau_a.bureau, now=deadline.due_at + dt.timedelta(hours=2))
+    patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=2))
     return only("deadline_overdue")
 
 
