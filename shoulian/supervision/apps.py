@@ -9,4 +9,4 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # The rule catalogue registers its predicates on import (one code registry).
-        from shoulian.supervision import rules  # noqa: F401
+        from shoulian.supervision import rules, subscribers  # noqa: F401

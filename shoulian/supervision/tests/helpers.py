@@ -40,3 +40,41 @@ def due(row: Any) -> dt.datetime:
     """A row's due time, known to be set (a finding's rectification, a running deadline)."""
     assert row.due_at is not None
     return row.due_at  # type: ignore[no-any-return]
+
+
+def aged_alert(clerk: Any, officer: Any, *, days: float, receipt: bool = True) -> Any:
+    """A walk-in alert registered ``days`` ago and in handling at ``officer``'s unit since then,
+    every step through the services with its historical moment."""
+    import uuid
+
+    from shoulian.intake import services as intake
+    from shoulian.intake.tests.helpers import alert_input
+    from shoulian.workflow.choices import Action
+    from shoulian.workflow.services import alert_transition
+    from shoulian.workflow.tests.helpers import fresh
+
+    then = timezone.now() - dt.timedelta(days=days)
+    data = alert_input(
+        received_at=then - dt.timedelta(minutes=5), incident_at=then - dt.timedelta(hours=8)
+    )
+    alert = intake.alert_register(
+        actor=clerk, data=data, idempotency_key=uuid.uuid4().hex, now=then
+    ).alert
+    if receipt:
+        intake.receipt_print(actor=clerk, alert=alert, now=then + dt.timedelta(minutes=2))
+    steps = [
+        (clerk, Action.ROUTE, {"unit": officer.unit, "reason": "辖区派出所"}),
+        (officer, Action.SIGN_FOR, {}),
+        (officer, Action.START_HANDLING, {}),
+    ]
+    for n, (actor, action, payload) in enumerate(steps, start=1):
+        current = fresh(alert)
+        alert_transition(
+            actor=actor,
+            alert=current,
+            action=action,
+            expected_version=current.version,
+            now=then + dt.timedelta(minutes=10 * n),
+            **payload,
+        )
+    return fresh(alert)
