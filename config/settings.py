@@ -130,7 +130,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "shoulian.core.context_processors.shoulian",
-                "shoulian.supervision.context_processors.inbox",
             ],
         },
     },

@@ -102,6 +102,8 @@ def test_header_shows_unread_count_and_opening_the_finding_reads_it(
     client = client_for(officer)
     home = client.get(reverse("core:home")).content.decode()
     assert 'class="header-link"' in home and 'aria-label="未读消息 1"' in home
+    # The home page lists what waits for the officer.
+    assert "待我处理的巡查发现" in home and overdue.summary in home
     inbox = client.get(reverse("supervision:inbox")).content.decode()
     assert overdue.summary in inbox and "未读" in inbox
     client.get(detail(overdue))
