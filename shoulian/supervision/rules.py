@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
@@ -24,8 +24,8 @@ from shoulian.intake.models import AlertParty, EvidenceFile, EvidenceItem
 from shoulian.supervision.choices import AWAITING_RECTIFICATION, FindingKind, Level, Recipient
 from shoulian.supervision.models import Finding
 from shoulian.supervision.registry import UNIT_RECIPIENTS, Hit, Param, PatrolContext, patrol_rule
-from shoulian.workflow.choices import DecisionKind, DecisionStatus
-from shoulian.workflow.models import AlertFlow, Approval, Decision
+from shoulian.workflow.choices import Action, DecisionKind, DecisionStatus
+from shoulian.workflow.models import AlertFlow, Approval, Decision, FlowStep
 
 OBJECT_ALERT = "alert"
 # Deadline codes a rule of its own watches; the generic overdue rule leaves them out so one late
@@ -190,6 +190,7 @@ def _alert_hits(
 
 
 ALERT_FIELDS = ("pk", "number", "handling_unit_id", "registering_unit_id")
+BOUNCE_ACTIONS = (Action.RETURN, Action.APPROVE_TRANSFER)
 
 
 @patrol_rule(
@@ -289,19 +290,29 @@ def case_type_downgraded(ctx: PatrolContext) -> list[Hit]:
 )
 def bounced_alert(ctx: PatrolContext) -> list[Hit]:
     limit = ctx.param("max_bounces")
+    # The unit that passed it on last answers for the 推诿 (a returned alert has no handling unit).
+    last_bouncer = (
+        FlowStep.objects.filter(alert=OuterRef("alert_id"), action__in=BOUNCE_ACTIONS)
+        .order_by("-at", "-pk")
+        .values("from_unit")[:1]
+    )
     rows = list(
         ctx.alert_filter(AlertFlow.objects.all())
         .annotate(bounces=F("return_count") + F("transfer_count"))
         .filter(bounces__gt=limit)
+        .annotate(bouncer=Subquery(last_bouncer))
         .values(
             "return_count",
             "transfer_count",
+            "bouncer",
             pk=F("alert_id"),
             number=F("alert__number"),
             handling_unit_id=F("alert__handling_unit_id"),
             registering_unit_id=F("alert__registering_unit_id"),
         )
     )
+    for r in rows:
+        r["handling_unit_id"] = r["bouncer"] or r["handling_unit_id"]
     return _alert_hits(
         rows,
         "警情 {number}：退回 {return_count} 次、移交 {transfer_count} 次",
