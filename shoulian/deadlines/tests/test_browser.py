@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.conftest import login_as, make_bureau, make_user, screenshot
@@ -75,12 +76,12 @@ def test_the_head_sees_the_queue_in_colour_and_the_admin_the_calendar(
 
     _open_as(page, live_server, head)
     page.goto(f"{live_server.url}/deadlines/")
-    assert page.get_by_role("heading", name="我的期限").is_visible()
+    expect(page.get_by_role("heading", name="我的期限")).to_be_visible()
     assert page.locator("tr.row-red").count() == 1
-    assert page.get_by_text("不予立案通知书待送达").is_visible()
+    expect(page.get_by_text("不予立案通知书待送达")).to_be_visible()
     screenshot(page, "deadlines-queue")
     page.get_by_role("link", name="网络诈骗线索").first.click()
-    assert page.get_by_text("需跨省调取流水").is_visible()
+    expect(page.get_by_text("需跨省调取流水")).to_be_visible()
     screenshot(page, "deadlines-detail")
 
     page.context.clear_cookies()
