@@ -65,6 +65,8 @@ pytest: deps
 	else \
 	  echo "Browser tests: SKIPPED (no Chromium at /usr/bin/chromium; apt-get install chromium fonts-noto-cjk)."; \
 	fi
+	@[ -f /usr/share/fonts/truetype/arphic/ukai.ttc ] || [ -n "$$SHOULIAN_PDF_KAI_FONT" ] || \
+	  echo "Official-document PDF tests: SKIPPED (no 楷体 font; apt-get install fonts-arphic-ukai)."
 	SHOULIAN_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
 test: lint typecheck migrations-check pytest

@@ -65,10 +65,15 @@ def register_fonts() -> None:
     )
 
 
+def kai_font_path() -> Path:
+    """The TrueType 楷体 stand-in: ``SHOULIAN_PDF_KAI_FONT`` or Debian's AR PL UKai."""
+    return _path("SHOULIAN_PDF_KAI_FONT", KAI_DEFAULT)
+
+
 @cache
-def register_official_fonts() -> None:
-    """The faces of the official-document layout besides Noto Sans SC: Noto Serif SC regular
-    (仿宋/宋体 stand-in) and bold (小标宋 stand-in), AR PL UKai (楷体 stand-in)."""
+def register_serif_fonts() -> None:
+    """Noto Serif SC regular (仿宋/宋体 stand-in) and bold (小标宋 stand-in). The DOCX measures
+    the signature block with them too, so it needs these but not the 楷体."""
     register_fonts()
     serif = _path("SHOULIAN_PDF_SERIF_FONT", _npm("noto-serif-sc", "400Regular", "NotoSerifSC"))
     serif_bold = _path(
@@ -79,19 +84,26 @@ def register_official_fonts() -> None:
         (serif_bold, "SHOULIAN_PDF_SERIF_FONT_BOLD"),
     ):
         _require(path, setting, "@expo-google-fonts/noto-serif-sc")
-    kai = _path("SHOULIAN_PDF_KAI_FONT", KAI_DEFAULT)
+    pdfmetrics.registerFont(TTFont(SERIF, str(serif)))
+    pdfmetrics.registerFont(TTFont(SERIF_BOLD, str(serif_bold)))
+    pdfmetrics.registerFontFamily(
+        SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF, boldItalic=SERIF_BOLD
+    )
+
+
+@cache
+def register_official_fonts() -> None:
+    """Every face of the official-document PDF: Noto Sans SC (黑体 stand-in), Noto Serif SC and
+    AR PL UKai (楷体 stand-in)."""
+    register_serif_fonts()
+    kai = kai_font_path()
     if not kai.is_file():
         raise ImproperlyConfigured(
             f"公文所需的楷体字体不存在：{kai}。请安装 Debian 软件包 fonts-arphic-ukai，"
             "或用 SHOULIAN_PDF_KAI_FONT 指向 TrueType 格式的楷体字体。"
         )
-    pdfmetrics.registerFont(TTFont(SERIF, str(serif)))
-    pdfmetrics.registerFont(TTFont(SERIF_BOLD, str(serif_bold)))
     # ukai.ttc is a collection: face 0 is AR PL UKai CN (simplified forms).
     pdfmetrics.registerFont(TTFont(KAI, str(kai), subfontIndex=0))
-    pdfmetrics.registerFontFamily(
-        SERIF, normal=SERIF, bold=SERIF_BOLD, italic=SERIF, boldItalic=SERIF_BOLD
-    )
 
 
 @cache

@@ -48,6 +48,7 @@ from shoulian.documents.fonts import (
     SERIF,
     SERIF_BOLD,
     register_official_fonts,
+    register_serif_fonts,
 )
 
 # --- the input ----------------------------------------------------------------------------------
@@ -658,6 +659,7 @@ def _docx_block(out: Any, depth: int, label: str, block: Block) -> None:
 
 
 def render_docx(doc: OfficialDocument) -> bytes:
+    register_serif_fonts()  # the signature block is measured in the serif face
     out = word.document(body_font=DOCX_BODY, title=doc.title, author=doc.issuer)
     _docx_page(out)
     _docx_head(out, doc)
