@@ -66,14 +66,22 @@ class PatrolContext:
     def alerts(self) -> QuerySet[Alert]:
         """The alerts this evaluation covers: the bureau's (by registering desk), or the changed
         ones among them."""
-        qs = Alert.objects.filter(registering_unit__path__startswith=self.bureau.path)
+        # As of ``now``: a patrol laid out over past days (the demo) sees only what existed then.
+        qs = Alert.objects.filter(
+            registering_unit__path__startswith=self.bureau.path, registered_at__lte=self.now
+        )
         if self.alert_ids is not None:
             qs = qs.filter(pk__in=self.alert_ids)
         return qs
 
     def alert_filter(self, qs: QuerySet[Any], prefix: str = "alert") -> QuerySet[Any]:
         """Narrow a queryset of rows belonging to an alert (``prefix`` names the foreign key)."""
-        qs = qs.filter(**{f"{prefix}__registering_unit__path__startswith": self.bureau.path})
+        qs = qs.filter(
+            **{
+                f"{prefix}__registering_unit__path__startswith": self.bureau.path,
+                f"{prefix}__registered_at__lte": self.now,
+            }
+        )
         if self.alert_ids is not None:
             qs = qs.filter(**{f"{prefix}_id__in": self.alert_ids})
         return qs

@@ -49,7 +49,7 @@ def _officers(alert_ids: Iterable[int]) -> dict[int, int | None]:
 
 def _alert_deadlines(ctx: PatrolContext) -> Any:
     qs = Deadline.objects.filter(
-        object_type=OBJECT_ALERT, unit__path__startswith=ctx.bureau.path
+        object_type=OBJECT_ALERT, unit__path__startswith=ctx.bureau.path, started_at__lte=ctx.now
     ).exclude(code__in=PARTY_WINDOW_CODES)
     if ctx.alert_ids is not None:
         qs = qs.filter(object_id__in=[str(pk) for pk in ctx.alert_ids])
@@ -419,7 +419,9 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
         return Approval.objects.filter(decision=OuterRef("pk"), role=role, status="approved")
 
     rows = list(
-        ctx.alert_filter(Decision.objects.filter(status=DecisionStatus.APPROVED))
+        ctx.alert_filter(
+            Decision.objects.filter(status=DecisionStatus.APPROVED, decided_at__lte=ctx.now)
+        )
         .annotate(legal=Exists(approved("legal_brigade")), head=Exists(approved("bureau_head")))
         .filter(
             Q(alert__category__requires_legal_review=True, legal=False)
@@ -476,7 +478,9 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
 )
 def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
     rows = list(
-        ctx.alert_filter(FollowUp.objects.filter(satisfaction=Satisfaction.DISSATISFIED)).values(
+        ctx.alert_filter(
+            FollowUp.objects.filter(satisfaction=Satisfaction.DISSATISFIED, done_at__lte=ctx.now)
+        ).values(
             "pk",
             "alert_id",
             "done_at",
