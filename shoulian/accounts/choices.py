@@ -22,6 +22,8 @@ class PoliceKind(models.TextChoices):
     AUXILIARY = "auxiliary", _("辅警")
 
 
+ALL_STAFF = frozenset(Role.values)
+
 # Roles whose holder sees the whole bureau's case data, not only the own unit's subtree.
 BUREAU_WIDE_ROLES = frozenset(
     {Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR}

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from shoulian.accounts.choices import BUREAU_WIDE_ROLES, PoliceKind, Role
+from shoulian.accounts.choices import BUREAU_WIDE_ROLES, ROLE_DUTIES, PoliceKind, Role
 from shoulian.core.scoping import ScopeDomain, ScopedQuerySet
 from shoulian.core.text import Text
 
@@ -96,6 +96,11 @@ class User(AbstractUser):
     @property
     def role_labels(self) -> list[Text]:
         return [Role(r).label for r in Role.values if r in self.role_set]
+
+    @property
+    def role_duties(self) -> list[tuple[Text, Text]]:
+        """(role, what it does) for each role held, for the home page."""
+        return [(Role(r).label, ROLE_DUTIES[r]) for r in Role.values if r in self.role_set]
 
     def password_expired(self) -> bool:
         from shoulian.accounts.passwords import rotation_days

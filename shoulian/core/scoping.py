@@ -2,7 +2,8 @@
 
 A scoped model's queryset subclasses ``ScopedQuerySet`` and names the unit foreign keys that place
 a row in the tree (``scope_fields``) and the domain it belongs to. ``visible_to(user)`` keeps the
-rows whose unit lies in the user's visible subtree:
+rows whose unit lies in the user's visible subtree. Which subtree that is depends on the roles,
+and core knows none: ``accounts`` registers the scope rule (``core.policy``):
 
 - content (alerts, cases, evidence …): own unit and below; the whole bureau for bureau-wide roles
   and for the center's clerks; nothing at all for an account whose only role is 系统管理员
@@ -10,91 +11,96 @@ rows whose unit lies in the user's visible subtree:
 - org (units, staff directory): own unit and below; the whole bureau for administrators and
   bureau-wide roles.
 
+``visible_to(user, action=...)`` adds the action dimension: the rule the model's app registered
+for that action (``core.policy.register``) must permit the user, else the queryset is empty.
+
 Rows outside the scope are indistinguishable from missing ones: views fetch with
 ``get_object_or_404(Model.objects.visible_to(user), pk=...)`` (Z3).
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
-if TYPE_CHECKING:
-    from shoulian.org.models import Unit
+from shoulian.core import policy
+from shoulian.core.policy import ScopeDomain
+from shoulian.core.types import Actor, UnitLike
+
+__all__ = [
+    "ScopeDomain",
+    "ScopedQuerySet",
+    "Viewer",
+    "covers",
+    "scope_root",
+    "signed_in",
+    "visible_unit_ids",
+]
 
 M = TypeVar("M", bound=models.Model)
 
-
-class ScopeDomain(StrEnum):
-    CONTENT = "content"
-    ORG = "org"
+# What views pass in (``request.user``) and services receive: a member of staff, or nobody.
+Viewer = Actor | AnonymousUser | None
 
 
-def scope_root(user: Any, domain: ScopeDomain) -> Unit | None:
+def signed_in(user: Viewer) -> Actor | None:
+    """The active member of staff, or None for nobody, an anonymous visitor or a disabled one."""
+    if user is None or isinstance(user, AnonymousUser):
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user
+
+
+def scope_root(viewer: Viewer, domain: ScopeDomain) -> UnitLike | None:
     """The unit whose subtree ``user`` may see in ``domain``; None when it may see nothing."""
-    from shoulian.accounts.choices import BUREAU_WIDE_ROLES, Role
-    from shoulian.org.choices import UnitKind
-
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    user = signed_in(viewer)
+    if user is None:
         return None
-    unit = user.unit
-    if unit is None:
+    if user.unit is None:
         return None
-    cache: dict[str, Unit | None] = user.__dict__.setdefault("_scope_roots", {})
-    if domain in cache:
-        return cache[domain]
-    roles = set(user.role_set)
-    root: Unit | None
-    if domain == ScopeDomain.CONTENT:
-        roles.discard(Role.ADMIN)
-        if not roles:
-            root = None
-        elif roles & BUREAU_WIDE_ROLES or (Role.CLERK in roles and unit.kind == UnitKind.CENTER):
-            # The center is the bureau's one door: its clerks register for, route to and follow
-            # up with every unit, so they see the whole bureau's alerts (not other bureaus').
-            root = unit.bureau()
-        else:
-            root = unit
-    else:
-        if not roles:
-            root = None
-        elif Role.ADMIN in roles or roles & BUREAU_WIDE_ROLES:
-            root = unit.bureau()
-        else:
-            root = unit
-    cache[domain] = root
-    return root
+    # Remembered on the user object: one request asks for it many times.
+    cache: dict[str, UnitLike | None] = user.__dict__.setdefault("_scope_roots", {})
+    if domain not in cache:
+        cache[domain] = policy.scope_rule()(user, domain)
+    return cache[domain]
 
 
-def visible_unit_ids(user: Any, domain: ScopeDomain) -> models.QuerySet[Any] | None:
-    from shoulian.org.models import Unit
-
+def visible_unit_ids(user: Viewer, domain: ScopeDomain) -> models.QuerySet[Any] | None:
     root = scope_root(user, domain)
     if root is None:
         return None
-    return Unit.objects.filter(path__startswith=root.path).values("id")
+    unit_model: type[models.Model] = type(root)  # type: ignore[assignment]
+    return unit_model._default_manager.filter(path__startswith=root.path).values("id")
 
 
 class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     scope_fields: ClassVar[tuple[str, ...]] = ()
     scope_domain: ClassVar[ScopeDomain] = ScopeDomain.CONTENT
 
-    def visible_to(self, user: Any) -> ScopedQuerySet[M]:
+    def visible_to(self, viewer: Viewer, action: str = policy.VIEW) -> ScopedQuerySet[M]:
         if not self.scope_fields:
             raise TypeError(f"{type(self).__name__} declares no scope_fields")
+        user = signed_in(viewer)
+        action_rule = policy.rule_for(self.model, action)
+        if action_rule is not None and not action_rule.permits(user):
+            return self.none()
         unit_ids = visible_unit_ids(user, self.scope_domain)
-        if unit_ids is None:
+        if unit_ids is None or user is None:
             return self.none()
         condition = Q()
-        for field in self.scope_fields:
-            condition |= Q(**{f"{field}__in": unit_ids})
+        for name in self.scope_fields:
+            if action_rule is not None and action_rule.own_unit:
+                condition |= Q(**{f"{name}_id": user.unit_id})
+            else:
+                condition |= Q(**{f"{name}__in": unit_ids})
         return self.filter(condition)
 
 
-def covers(user: Any, unit: Unit | None, domain: ScopeDomain) -> bool:
+def covers(user: Viewer, unit: UnitLike | None, domain: ScopeDomain) -> bool:
     """Whether ``unit`` lies in the subtree ``user`` may see in ``domain`` (the object-level
     twin of ``visible_to``, for services that receive a unit rather than a queryset)."""
     root = scope_root(user, domain)

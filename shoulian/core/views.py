@@ -9,14 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from shoulian.accounts.choices import ROLE_DUTIES, Role
 from shoulian.core.text import Text
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    # The signed-in user (accounts.User): its roles' duties and its unit's chain up the tree.
     user: Any = request.user
-    duties = [(Role(r).label, ROLE_DUTIES[r]) for r in Role.values if r in user.role_set]
+    duties = user.role_duties
     chain = user.unit.ancestors() if user.unit else []
     return render(request, "core/home.html", {"duties": duties, "unit_chain": chain})
 

@@ -9,4 +9,6 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the follow-up task as a transition subscriber (order 200).
-        from shoulian.feedback import subscribers  # noqa: F401
+        from shoulian.feedback import policy, subscribers  # noqa: F401
+
+        policy.register()

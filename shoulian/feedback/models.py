@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from shoulian.accounts.choices import Role
 from shoulian.core.scoping import ScopedQuerySet
 from shoulian.feedback.choices import (
     ComplaintChannel,
@@ -22,41 +21,13 @@ from shoulian.feedback.choices import (
     SupervisionStatus,
 )
 from shoulian.intake.models import display_query_code
-from shoulian.org.choices import UnitKind
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.fields import BlindIndexField, EncryptedField
 
 
-def _roles_of(user: Any) -> set[str]:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return set()
-    return set(user.role_set)
-
-
-class _RoleScopedQuerySet(ScopedQuerySet[Any]):
-    """Unit scoping (the bureau's center) narrowed further to the roles whose work this is:
-    the bureau-wide scope of the legal brigade, say, does not make complaints its business."""
-
-    # Roles that see every row of their scope, and roles that do only when they sit in a center.
-    roles: frozenset[str] = frozenset()
-    center_roles: frozenset[str] = frozenset()
-
-    def visible_to(self, user: Any) -> Any:
-        roles = _roles_of(user)
-        unit = getattr(user, "unit", None)
-        at_center = unit is not None and unit.kind == UnitKind.CENTER
-        if not (roles & self.roles or (at_center and roles & self.center_roles)):
-            return self.none()
-        return super().visible_to(user)
-
-
-class ComplaintQuerySet(_RoleScopedQuerySet):
+# Who may see and act on these rows, on top of the unit scope: feedback/policy.py.
+class ComplaintQuerySet(ScopedQuerySet[Any]):
     scope_fields = ("center",)
-    # The center answers; the bureau head oversees how the bureau answers its citizens and the
-    # discipline inspector reads accountability records (DOMAIN §2). The legal brigade, units and
-    # the administrator have no business with them.
-    roles = frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR})
-    center_roles = frozenset({Role.CLERK})
 
 
 class Complaint(models.Model):
@@ -165,10 +136,8 @@ class ComplaintNumberCounter(models.Model):
         return f"{self.bureau_id}/{self.year}: {self.last}"
 
 
-class FollowUpQuerySet(_RoleScopedQuerySet):
+class FollowUpQuerySet(ScopedQuerySet[Any]):
     scope_fields = ("center",)
-    roles = frozenset({Role.CENTER_HEAD})
-    center_roles = frozenset({Role.CLERK})
 
 
 class FollowUp(models.Model):
@@ -225,10 +194,8 @@ class FollowUp(models.Model):
         return self.due_at is not None and self.status == FollowUpStatus.OPEN and now > self.due_at
 
 
-class FollowUpAttemptQuerySet(_RoleScopedQuerySet):
+class FollowUpAttemptQuerySet(ScopedQuerySet[Any]):
     scope_fields = ("follow_up__center",)
-    roles = frozenset({Role.CENTER_HEAD})
-    center_roles = frozenset({Role.CLERK})
 
 
 class FollowUpAttempt(models.Model):
@@ -256,10 +223,8 @@ class FollowUpAttempt(models.Model):
         return f"回访记录 {self.pk}"
 
 
-class SupervisionItemQuerySet(_RoleScopedQuerySet):
+class SupervisionItemQuerySet(ScopedQuerySet[Any]):
     scope_fields = ("center",)
-    # Supervision is the center head's (and the bureau's oversight roles'); clerks do not see it.
-    roles = frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR})
 
 
 class SupervisionItem(models.Model):

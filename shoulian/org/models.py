@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from shoulian.core.types import UnitLike
 from shoulian.org.choices import UnitKind
 
 unit_code_validator = RegexValidator(
@@ -13,7 +14,7 @@ unit_code_validator = RegexValidator(
 
 
 class UnitQuerySet(models.QuerySet["Unit"]):
-    def subtree(self, root: Unit) -> UnitQuerySet:
+    def subtree(self, root: UnitLike) -> UnitQuerySet:
         return self.filter(path__startswith=root.path)
 
     def active(self) -> UnitQuerySet:

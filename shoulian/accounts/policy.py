@@ -1,0 +1,32 @@
+"""The role policy accounts owns: which subtree each role sees (registered with core.policy)."""
+
+from __future__ import annotations
+
+from shoulian.accounts.choices import BUREAU_WIDE_ROLES, Role
+from shoulian.core.policy import ScopeDomain
+from shoulian.core.types import Actor, UnitLike
+from shoulian.org.choices import UnitKind
+
+
+def scope_root(user: Actor, domain: ScopeDomain) -> UnitLike | None:
+    """Content: own unit and below; the bureau for bureau-wide roles and the center's clerks;
+    nothing for an account that is only 系统管理员 (三员分立). Org: own unit and below; the
+    bureau for administrators and bureau-wide roles."""
+    unit = user.unit
+    if unit is None:
+        return None
+    roles = set(user.role_set)
+    if domain == ScopeDomain.CONTENT:
+        roles.discard(Role.ADMIN)
+        if not roles:
+            return None
+        if roles & BUREAU_WIDE_ROLES or (Role.CLERK in roles and unit.kind == UnitKind.CENTER):
+            # The center is the bureau's one door: its clerks register for, route to and follow
+            # up with every unit, so they see the whole bureau's alerts (not other bureaus').
+            return unit.bureau()
+        return unit
+    if not roles:
+        return None
+    if Role.ADMIN in roles or roles & BUREAU_WIDE_ROLES:
+        return unit.bureau()
+    return unit
