@@ -36,6 +36,7 @@ from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.privacy.masking import mask_phone
 
 # 公安机关举报投诉电话 (national public-security complaint line).
@@ -113,7 +114,7 @@ def render(
     register_fonts()
     s = _styles()
     unit = alert.registering_unit
-    bureau = unit.bureau()
+    bureau = bureau_of(unit)
     legal = _legal_brigade(bureau)
     parties = list(alert.parties.all())
     reporter = next((p for p in parties if p.role == PartyRole.REPORTER), None)

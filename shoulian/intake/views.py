@@ -40,7 +40,7 @@ from shoulian.intake.forms import (
 )
 from shoulian.intake.importer import import_csv
 from shoulian.intake.models import Category
-from shoulian.org.selectors import area_for_place
+from shoulian.org.selectors import area_for_place, bureau_of
 from shoulian.privacy.services import RevealDenied, reveal_field
 
 # Everybody who works with case content; the administrator reads none of it (三员分立).
@@ -219,7 +219,7 @@ def jurisdiction_hint(request: HttpRequest) -> HttpResponse:
     """htmx: the 辖区 and 派出所 the typed place suggests."""
     place = request.POST.get("incident_place", "").strip()[:200]
     unit = request.user.unit  # type: ignore[union-attr]
-    area = area_for_place(bureau=unit.bureau(), place_name=place) if place and unit else None
+    area = area_for_place(bureau=bureau_of(unit), place_name=place) if place and unit else None
     return render(request, "intake/_jurisdiction.html", {"area": area, "place": place})
 
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from shoulian.core.memo import TTLMemo
 from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.org.choices import UnitKind
 from shoulian.org.models import Area, Place, Unit
 
 # Every registration and every SMS names the bureau. A moved unit has a new path and so a new
@@ -16,8 +17,25 @@ _bureaus: TTLMemo[Unit] = TTLMemo(60)
 
 
 def bureau_of(unit: Unit) -> Unit:
-    """``unit.bureau()``, remembered per process for a minute."""
+    """The 分局 a unit belongs to (``Unit.bureau``), remembered per process for a minute. The one
+    way apps ask for it."""
     return _bureaus.get((unit.pk, unit.path), unit.bureau)
+
+
+def unit_of_kind(unit: Unit, kind: str) -> Unit | None:
+    """The active unit of ``kind`` in ``unit``'s bureau (the one nearest the bureau, then by the
+    administrator's order): the bureau's center, legal brigade …; None if it has none."""
+    bureau = bureau_of(unit)
+    return (
+        Unit.objects.filter(path__startswith=bureau.path, kind=kind, is_active=True)
+        .order_by("depth", "sort_order", "pk")
+        .first()
+    )
+
+
+def center_of(unit: Unit) -> Unit | None:
+    """The 受立案管理中心 of ``unit``'s bureau: routing, complaints and follow-ups answer there."""
+    return unit_of_kind(unit, UnitKind.CENTER)
 
 
 # Every registration matches its place against all the bureau's place names. Kept per process

@@ -14,7 +14,7 @@ from shoulian.audit.journal import record
 from shoulian.core.scoping import ScopeDomain, covers, scope_root
 from shoulian.org.choices import ALLOWED_CHILDREN, UnitKind
 from shoulian.org.models import Area, Place, Unit, unit_code_validator
-from shoulian.org.selectors import places_memo
+from shoulian.org.selectors import bureau_of, places_memo
 
 
 def _require_admin(actor: Any, unit: Unit | None) -> None:
@@ -155,7 +155,7 @@ def _clean_places(places: Iterable[str]) -> list[str]:
 
 def _check_place_conflicts(station: Unit, names: list[str], area: Area | None) -> None:
     """A place name must point to one area in a bureau, or routing suggestions would be a guess."""
-    bureau = station.bureau()
+    bureau = bureau_of(station)
     clash = (
         Place.objects.filter(area__station__path__startswith=bureau.path, name__in=names)
         .exclude(area=area)

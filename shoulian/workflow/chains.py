@@ -23,6 +23,7 @@ from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.workflow.choices import APPROVER_ROLES, ChainCondition, DecisionKind
 from shoulian.workflow.models import ChainStep
 
@@ -118,7 +119,7 @@ def approval_chain_configure(
         or not actor.has_role(Role.LEGAL_BRIGADE)
         or actor.is_auxiliary
         or actor.unit is None
-        or actor.unit.bureau().pk != bureau.pk
+        or bureau_of(actor.unit).pk != bureau.pk
     ):
         deny(
             actor,

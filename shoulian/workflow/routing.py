@@ -18,9 +18,9 @@ from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record
 from shoulian.intake.models import Category
 from shoulian.org.models import Area, Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.workflow.choices import HANDLING_UNIT_KINDS
 from shoulian.workflow.models import RoutingRule
-from shoulian.workflow.workflow import bureau_of
 
 
 @dataclass(frozen=True)

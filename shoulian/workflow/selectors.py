@@ -21,6 +21,7 @@ from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import Alert, AlertParty
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.masking import mask
 from shoulian.workflow import clock
@@ -46,7 +47,7 @@ from shoulian.workflow.models import (
     RoutingRule,
     TransferRequest,
 )
-from shoulian.workflow.workflow import Ctx, Transition, available, bureau_of
+from shoulian.workflow.workflow import Ctx, Transition, available
 
 QUEUE_LIMIT = 200
 NO_PERIOD = "none"

@@ -26,6 +26,7 @@ from shoulian.core import lifecycle
 from shoulian.core.lifecycle import Refusal
 from shoulian.intake.models import Alert
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.workflow import clock, hooks
 from shoulian.workflow.choices import DECISION_ACTION, Action, ApprovalStatus
 from shoulian.workflow.handlers import CONFLICT_MESSAGE, HANDLERS
@@ -262,7 +263,7 @@ def document_prefix_set(
         not isinstance(actor, User)
         or not actor.has_role(Role.ADMIN)
         or actor.unit is None
-        or actor.unit.bureau().pk != bureau.pk
+        or bureau_of(actor.unit).pk != bureau.pk
     ):
         deny(
             actor,

@@ -16,7 +16,7 @@ from shoulian.accounts.models import User
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
 from shoulian.intake.models import Alert
-from shoulian.org.selectors import areas_visible_to
+from shoulian.org.selectors import areas_visible_to, bureau_of
 from shoulian.workflow import routing, selectors, services
 from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionStatus
 from shoulian.workflow.forms import (
@@ -31,7 +31,6 @@ from shoulian.workflow.forms import (
 from shoulian.workflow.workflow import (
     LIFECYCLE,
     Ctx,
-    bureau_of,
     transition_for,
 )
 

@@ -32,6 +32,7 @@ from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert, AlertParty
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of, center_of, unit_of_kind
 from shoulian.workflow.choices import (
     APPROVER_ROLES,
     CLOSED_STATUSES,
@@ -157,18 +158,6 @@ PLAIN_ACTIONS = frozenset({A.SIGN_FOR, A.START_HANDLING, A.APPROVE_TRANSFER, A.S
 
 
 # --- the context a row is checked in -----------------------------------------------------------
-def bureau_of(unit: Unit) -> Unit:
-    return unit.bureau()
-
-
-def unit_of_kind(bureau: Unit, kind: str) -> Unit | None:
-    return (
-        Unit.objects.filter(path__startswith=bureau.path, kind=kind, is_active=True)
-        .order_by("path")
-        .first()
-    )
-
-
 @dataclass
 class Ctx:
     """What a guard may look at: the actor, the alert as read in this transaction, the payload."""
@@ -194,7 +183,7 @@ class Ctx:
 
     @cached_property
     def center(self) -> Unit | None:
-        return unit_of_kind(self.bureau, UnitKind.CENTER)
+        return center_of(self.bureau)
 
     @cached_property
     def legal_brigade(self) -> Unit | None:

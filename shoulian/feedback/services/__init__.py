@@ -2,7 +2,6 @@
 follow-up visits with the supervision items a dissatisfied call opens (``follow_ups``). Import the
 services from here."""
 
-from shoulian.feedback.services._common import bureau_of, center_of
 from shoulian.feedback.services.complaints import (
     ANSWER_MAX,
     COMPLAINT_OBJECT_TYPE,
@@ -29,8 +28,6 @@ __all__ = [
     "CONTENT_MAX",
     "NOTE_MAX",
     "IdempotencyMismatch",
-    "bureau_of",
-    "center_of",
     "complaint_answer",
     "complaint_deadline",
     "complaint_submit",

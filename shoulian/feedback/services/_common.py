@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 
 from shoulian.notify.services import sms_enqueue
 from shoulian.org.choices import UnitKind
@@ -24,22 +23,6 @@ def _at_center(actor: Any, center: Unit | None = None) -> bool:
     if unit is None or unit.kind != UnitKind.CENTER:
         return False
     return center is None or unit.pk == center.pk
-
-
-def bureau_of(unit: Unit) -> Unit:
-    return unit.bureau()
-
-
-def center_of(bureau: Unit) -> Unit:
-    """The bureau's 受立案管理中心: the responsible unit for complaints and follow-ups."""
-    center = (
-        Unit.objects.filter(path__startswith=bureau.path, kind=UnitKind.CENTER, is_active=True)
-        .order_by("depth", "sort_order", "pk")
-        .first()
-    )
-    if center is None:
-        raise ValidationError(f"{bureau.name}未设受立案管理中心，无法受理。")
-    return center
 
 
 def _sms(

@@ -41,11 +41,10 @@ from shoulian.feedback.services._common import (
     _at_center,
     _query_url,
     _sms,
-    bureau_of,
-    center_of,
 )
 from shoulian.intake.models import Alert
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of, center_of
 from shoulian.privacy.validators import normalize_mobile
 
 COMPLAINT_RULE = "complaint_center_answer"
@@ -173,6 +172,8 @@ def complaint_submit(
     assert base_unit is not None  # noqa: S101 - every branch above sets one
     bureau = bureau_of(base_unit)
     center = center_of(bureau)
+    if center is None:
+        raise ValidationError(f"{bureau.name}未设受立案管理中心，无法受理。")
     digest = _fingerprint(
         channel=channel,
         kind=kind,

@@ -37,10 +37,11 @@ from shoulian.feedback.models import (
     FollowUpAttempt,
     SupervisionItem,
 )
-from shoulian.feedback.services._common import _query_url, _sms, bureau_of, center_of
+from shoulian.feedback.services._common import _query_url, _sms
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import Alert, AlertParty
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of, center_of
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
 from shoulian.privacy.validators import normalize_mobile
@@ -169,9 +170,8 @@ def follow_up_sync(
         ready = _ready_at(alert, target, at)
         schedule = _schedule(ready, at)
         if follow_up is None:
-            try:
-                center = center_of(bureau_of(alert.registering_unit))
-            except ValidationError:
+            center = center_of(alert.registering_unit)
+            if center is None:
                 # A bureau without a 受立案管理中心 has nobody to call; the decision must not fail
                 # for that, and the alert page still offers the 回访 step.
                 return

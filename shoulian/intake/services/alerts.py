@@ -49,12 +49,11 @@ from shoulian.intake.services.common import (
     ItemInput,
     PartyInput,
     Registration,
-    _bureau_of,
     require_desk_clerk,
 )
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
-from shoulian.org.selectors import bureau_places
+from shoulian.org.selectors import bureau_of, bureau_places
 from shoulian.privacy.fields import BlindIndexField
 from shoulian.privacy.validators import (
     normalize_id_number,
@@ -369,7 +368,7 @@ def _create(
         stored = _store_files(data.files, written)
         # Read before the transaction: on SQLite the transaction holds the database's one write
         # lock, so everything done inside it is done by one registration at a time.
-        area = _jurisdiction(_bureau_of(unit), data.incident_place)
+        area = _jurisdiction(bureau_of(unit), data.incident_place)
         with transaction.atomic():
             now = now or timezone.now()
             today = timezone.localdate(now)
@@ -549,7 +548,7 @@ def alert_import(
     if not key:
         raise ValidationError("缺少幂等键（Idempotency-Key）。")
     cleaned = _validate(data, machine=True)
-    handling = _station_in_bureau(_bureau_of(unit), handling_unit_code)
+    handling = _station_in_bureau(bureau_of(unit), handling_unit_code)
     digest = fingerprint(cleaned) + handling.code
     digest = hashlib.sha256(digest.encode()).hexdigest()
     replay = _replay(scope, key, digest)
@@ -617,7 +616,7 @@ def alert_complete_registration(
         stored = _store_files(cleaned.files, written)
         with transaction.atomic():
             now = now or timezone.now()
-            area = _jurisdiction(_bureau_of(alert.registering_unit), cleaned.incident_place)
+            area = _jurisdiction(bureau_of(alert.registering_unit), cleaned.incident_place)
             updated = Alert.objects.filter(
                 pk=alert.pk, version=version, registration_completed_at__isnull=True
             ).update(

@@ -14,7 +14,6 @@ from shoulian.intake.choices import FilePurpose, ReportForm
 from shoulian.intake.models import Alert, Category
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
-from shoulian.org.selectors import bureau_of
 
 # 公安部《关于改革完善受案立案制度的意见》(2015): alerts handled on a 110 dispatch (and other
 # urgent cases) are registered within 24 hours of handling.
@@ -103,7 +102,3 @@ def require_desk_clerk(actor: Any) -> Unit:
     ):
         deny(actor, action="register_alert")
     return unit
-
-
-def _bureau_of(unit: Unit) -> Unit:
-    return bureau_of(unit)
