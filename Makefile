@@ -14,7 +14,7 @@ export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
 # directory); TEST_WORKERS=0 runs the suite in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck migrations-check pytest browser-deps clean bench
+.PHONY: run test lint layers typecheck migrations-check pytest browser-deps clean bench
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
@@ -53,6 +53,10 @@ lint: deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Apps import only the apps below them (docs/architecture.md, "Layers").
+layers: deps
+	$(BIN)/lint-imports --no-cache
+
 typecheck: deps
 	$(BIN)/mypy config shoulian
 
@@ -69,7 +73,7 @@ pytest: deps
 	  echo "Official-document PDF tests: SKIPPED (no 楷体 font; apt-get install fonts-arphic-ukai)."
 	SHOULIAN_VAR_DIR=$$(mktemp -d) $(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 
-test: lint typecheck migrations-check pytest
+test: lint layers typecheck migrations-check pytest
 
 bench: deps
 	$(BIN)/python bench/audit.py

@@ -4,7 +4,7 @@ urlpatterns = [
     path("", include("shoulian.core.urls")),
     path("accounts/", include("shoulian.accounts.urls")),
     path("manage/users/", include("shoulian.accounts.urls_manage")),
-    path("manage/", include("shoulian.org.urls")),
+    path("manage/", include("shoulian.accounts.urls_org")),
     path("audit/", include("shoulian.audit.urls")),
     path("intake/", include("shoulian.intake.urls")),
     path("api/intake/", include("shoulian.intake.api_urls")),

@@ -10,11 +10,12 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from shoulian.accounts import checks  # noqa: F401
-        from shoulian.accounts.policy import scope_root
-        from shoulian.core.policy import register_scope_rule
+        from shoulian.accounts import (
+            checks,  # noqa: F401
+            policy,
+        )
 
-        register_scope_rule(scope_root)
+        policy.register()
 
         # last_login means "passed both factors" (login_completed sets it): Django's receiver
         # would stamp it at the password step and let half-finished logins count as activity

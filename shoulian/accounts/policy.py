@@ -1,11 +1,14 @@
-"""The role policy accounts owns: which subtree each role sees (registered with core.policy)."""
+"""The role policy accounts owns: which subtree each role sees and who administers the unit
+tree (registered with core.policy from AccountsConfig.ready())."""
 
 from __future__ import annotations
 
 from shoulian.accounts.choices import BUREAU_WIDE_ROLES, Role
-from shoulian.core.policy import ScopeDomain
+from shoulian.core import policy
+from shoulian.core.policy import ScopeDomain, rule
 from shoulian.core.types import Actor, UnitLike
 from shoulian.org.choices import UnitKind
+from shoulian.org.models import Area, Unit
 
 
 def scope_root(user: Actor, domain: ScopeDomain) -> UnitLike | None:
@@ -30,3 +33,11 @@ def scope_root(user: Actor, domain: ScopeDomain) -> UnitLike | None:
     if Role.ADMIN in roles or roles & BUREAU_WIDE_ROLES:
         return unit.bureau()
     return unit
+
+
+def register() -> None:
+    """accounts owns the roles, so it also says which role administers the organisation: the
+    系统管理员, who reads no case content (三员分立)."""
+    policy.register_scope_rule(scope_root)
+    policy.register(Unit, administer=rule(Role.ADMIN))
+    policy.register(Area, administer=rule(Role.ADMIN))

@@ -29,6 +29,7 @@ from shoulian.accounts.models import User
 from shoulian.core.access import before_password_change, before_second_factor
 from shoulian.core.forms import add_service_errors
 from shoulian.core.netaddr import client_ip
+from shoulian.org.demo import DEMO_PASSWORD, demo_login_table
 
 PENDING_NEXT = "shoulian_next"
 
@@ -85,8 +86,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def _demo_logins() -> list[dict[str, Any]]:
     if not settings.DEMO_MODE:
         return []
-    from shoulian.org.demo import DEMO_PASSWORD, demo_login_table
-
     return [dict(row, password=DEMO_PASSWORD) for row in demo_login_table()]
 
 

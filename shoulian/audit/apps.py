@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from shoulian.core.access import register_denial_recorder
+
 
 class AuditConfig(AppConfig):
     name = "shoulian.audit"
@@ -9,9 +11,9 @@ class AuditConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
-        from shoulian.audit import guard, timeline
+        from shoulian.audit import guard, journal
 
         connection_created.connect(
             guard.register_sqlite_function, dispatch_uid="shoulian_audit_mode"
         )
-        timeline.register_defaults()
+        register_denial_recorder(journal.record_denied_request)

@@ -24,6 +24,7 @@ from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.models import AuditEvent
 from shoulian.core import context
 from shoulian.core.text import Text
+from shoulian.core.types import Actor
 
 ObjectRef = models.Model | tuple[str, Any] | None
 # Django's Choices.values rebuilds its list (with translated labels) on every access.
@@ -45,7 +46,7 @@ def object_ref(obj: ObjectRef) -> tuple[str, str]:
     return object_type, object_id
 
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+def _actor_fields(actor: Actor | None) -> dict[str, Any]:
     if actor is None:
         return {
             "actor_id": None,
@@ -55,12 +56,14 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
             "actor_unit_path": "",
         }
     unit_id = getattr(actor, "unit_id", None)
+    # Read the unit (maybe a query) only when there is one.
+    unit = actor.unit if unit_id else None
     return {
         "actor_id": actor.pk,
         "actor_username": actor.username,
         "actor_roles": ",".join(sorted(actor.role_set)),
         "actor_unit_id": unit_id,
-        "actor_unit_path": actor.unit.path if unit_id else "",
+        "actor_unit_path": unit.path if unit is not None else "",
     }
 
 
@@ -87,7 +90,7 @@ def build_body(
     obj: ObjectRef = None,
     outcome: Outcome | str = Outcome.SUCCESS,
     data: Mapping[str, Any] | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> str:
     ctx = context.current()
     actor = actor if actor is not None else ctx.user
@@ -126,14 +129,15 @@ def record(
     obj: ObjectRef = None,
     outcome: Outcome = Outcome.SUCCESS,
     data: Mapping[str, Any] | None = None,
-    actor: Any = None,
+    actor: Actor | None = None,
 ) -> AuditEvent:
     body = build_body(event_type, obj=obj, outcome=outcome, data=data, actor=actor)
     # No savepoint: a failed journal write marks the caller's whole transaction for rollback, so
     # not even a caller that catches the error can commit its change without the event (U5). It
     # also spares every write two round trips.
     with guard.writer(), transaction.atomic(savepoint=False):
-        return AuditEvent.objects.create(body=body)
+        event: AuditEvent = AuditEvent.objects.create(body=body)
+    return event
 
 
 def record_read(
@@ -142,7 +146,7 @@ def record_read(
     obj: ObjectRef,
     fields: list[str] | None = None,
     outcome: Outcome = Outcome.SUCCESS,
-    actor: Any = None,
+    actor: Actor | None = None,
     **data: Any,
 ) -> AuditEvent:
     """Who saw what (U1): opening personal data, downloading evidence, exporting, printing.
@@ -280,3 +284,8 @@ def durable_atomic() -> Iterator[None]:
         _pending.reset(token)
         for body in pending:
             _write(body)
+
+
+def record_denied_request(obj: ObjectRef, data: dict[str, Any]) -> None:
+    """A view refused the request (``core.access.deny``): one ACCESS_DENIED event (U1)."""
+    record(EventType.ACCESS_DENIED, obj=obj, outcome=Outcome.DENIED, data=data)

@@ -176,7 +176,7 @@ class AuditEvent(AppendOnlyModel):
 
     @property
     def content(self) -> dict[str, Any]:
-        cached = self.__dict__.get("_content")
+        cached: dict[str, Any] | None = self.__dict__.get("_content")
         if cached is None:
             cached = json.loads(self.body)
             self.__dict__["_content"] = cached

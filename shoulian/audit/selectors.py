@@ -16,11 +16,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from shoulian.accounts.choices import Role
+from shoulian.accounts.models import User
 from shoulian.audit import catalogue, merkle, signing
 from shoulian.audit.canonical import utc_microseconds
 from shoulian.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf
 from shoulian.audit.sealer import unsealed_count
 from shoulian.core.scoping import ScopeDomain, scope_root
+from shoulian.org.models import Unit
 
 TIMELINE_LIMIT = 200
 
@@ -92,8 +94,6 @@ class JournalRow:
 
 
 def _actor_names(events: Sequence[AuditEvent]) -> dict[int, str]:
-    from shoulian.accounts.models import User
-
     ids = {e.actor_id for e in events if e.actor_id}
     return {pk: name for pk, name in User.objects.filter(pk__in=ids).values_list("pk", "full_name")}
 
@@ -159,9 +159,6 @@ def object_timeline(*, user: Any, object_type: str, object_id: str) -> list[Time
     The caller must already have fetched the object through its app's ``visible_to(user)``: this
     selector does not know every app's scoping (use ``shoulian.audit.timeline.resolve`` for that).
     """
-    from shoulian.accounts.models import User
-    from shoulian.org.models import Unit
-
     if not getattr(user, "is_authenticated", False):
         return []
     events = list(

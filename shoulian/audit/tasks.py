@@ -21,7 +21,7 @@ from shoulian.core import context
 log = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*"))
+@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey has no hints
 def seal_journal() -> int:
     with context.acting(channel="worker"):
         try:
@@ -35,7 +35,7 @@ def seal_journal() -> int:
             return 0
 
 
-@db_periodic_task(crontab(minute="17", hour="3"))
+@db_periodic_task(crontab(minute="17", hour="3"))  # type: ignore[untyped-decorator]
 def verify_journal() -> bool:
     with context.acting(channel="worker"):
         # One process: Huey runs tasks in worker threads, and forking a threaded process can

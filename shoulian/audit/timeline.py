@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from shoulian.accounts.models import User
+
 Resolver = Callable[[Any, str], Any]
 
 _resolvers: dict[str, Resolver] = {}
@@ -36,12 +38,11 @@ def resolve(user: Any, object_type: str, object_id: str) -> Any:
 
 
 def _user_account(user: Any, object_id: str) -> Any:
-    from shoulian.accounts.models import User
-
     if not object_id.isdigit():
         return None
     return User.objects.visible_to(user).filter(pk=int(object_id)).first()
 
 
-def register_defaults() -> None:
-    register("user", _user_account)
+# Accounts have a timeline too. Registered here, with the registry, rather than from accounts:
+# the timeline is one of audit's screens, which sit above accounts (docs/architecture.md).
+register("user", _user_account)

@@ -51,7 +51,8 @@ def read_only(view: View) -> View:
                 data={"operation": str(request.method), "path": request.path[:200]},
             )
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        return view(request, *args, **kwargs)
+        response: HttpResponseBase = view(request, *args, **kwargs)
+        return response
 
     return cast(View, wrapped)
 
@@ -163,7 +164,7 @@ def _csv_lines(events: Any, limit: int) -> Iterator[str]:
         yield from flush()
 
 
-@role_required(Role.INSPECTOR)  # type: ignore[type-var]  # role_required is typed for HttpResponse
+@role_required(Role.INSPECTOR)
 @read_only
 def journal_export(request: HttpRequest) -> StreamingHttpResponse:
     _, filters = _filters(request)

@@ -7,23 +7,29 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
 F = TypeVar("F", bound=Callable[..., HttpResponseBase])
 
+# Journals one refused request: (obj, data). The audit app registers it (AuditConfig.ready());
+# core sits below the journal and may not import it.
+DenialRecorder = Callable[[Any, dict[str, Any]], None]
+_recorder: list[DenialRecorder] = []
+
+
+def register_denial_recorder(recorder: DenialRecorder) -> None:
+    _recorder[:] = [recorder]
+
 
 def deny(request: HttpRequest, *, reason: str, obj: Any = None) -> PermissionDenied:
     """Journal the denial (U1 outcome=denied) and return the exception to raise."""
-    from shoulian.audit.catalogue import EventType, Outcome
-    from shoulian.audit.journal import record
-
-    record(
-        EventType.ACCESS_DENIED,
-        obj=obj,
-        outcome=Outcome.DENIED,
-        data={"path": request.path[:200], "method": request.method, "reason": reason},
-    )
+    if not _recorder:
+        # U1: a refusal nobody journals is a bug, never a silent pass.
+        raise ImproperlyConfigured(
+            "No denial recorder registered (shoulian.audit is not installed)."
+        )
+    _recorder[0](obj, {"path": request.path[:200], "method": request.method, "reason": reason})
     return PermissionDenied(reason)
 
 

@@ -11,14 +11,15 @@ import contextvars
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+
+from shoulian.core.types import Actor
 
 
 @dataclass(frozen=True)
 class ActorContext:
     request_id: str
     source_ip: str | None = None
-    user: Any = None  # accounts.User or None; typed loosely to keep core free of app imports
+    user: Actor | None = None  # accounts.User (core.types.Actor: core may not import accounts)
     channel: str = "web"  # web, command, worker, api, kiosk
 
 
@@ -41,7 +42,7 @@ def current() -> ActorContext:
 @contextlib.contextmanager
 def acting(
     *,
-    user: Any = None,
+    user: Actor | None = None,
     source_ip: str | None = None,
     request_id: str | None = None,
     channel: str = "command",
@@ -56,7 +57,7 @@ def acting(
         _current.reset(token)
 
 
-def set_user(user: Any) -> None:
+def set_user(user: Actor | None) -> None:
     """Record the authenticated user once authentication middleware has run (or at login)."""
     ctx = _current.get()
     if ctx is not None:

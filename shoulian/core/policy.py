@@ -21,11 +21,24 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
 from shoulian.core.types import Actor, UnitLike
 
 VIEW = "view"
+
+# What views pass in (``request.user``) and services receive: a member of staff, or nobody.
+Viewer = Actor | AnonymousUser | None
+
+
+def signed_in(user: Viewer) -> Actor | None:
+    """The active member of staff, or None for nobody, an anonymous visitor or a disabled one."""
+    if user is None or isinstance(user, AnonymousUser):
+        return None
+    if not user.is_authenticated or not user.is_active:
+        return None
+    return user
 
 
 class ScopeDomain(StrEnum):
@@ -109,6 +122,17 @@ def rule_for(model: type[Any] | str, action: str) -> Rule | None:
     if found is None and action != VIEW:
         raise ImproperlyConfigured(f"{label}: no rule registered for action {action!r}.")
     return found
+
+
+def allows(user: Viewer, model: type[Any] | str, action: str) -> bool:
+    """Whether the registered rule for ``action`` on ``model`` permits ``user`` (roles only; the
+    unit check is the caller's ``covers`` or ``visible_to``)."""
+    found = rule_for(model, action)
+    if found is None:
+        raise ImproperlyConfigured(
+            f"{_label(model)}: allows() needs a registered rule, not 'view'."
+        )
+    return found.permits(signed_in(user))
 
 
 def registered() -> dict[tuple[str, str], Rule]:

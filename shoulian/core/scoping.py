@@ -22,13 +22,12 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Generic, TypeVar
 
-from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.db.models import Q
 
 from shoulian.core import policy
-from shoulian.core.policy import ScopeDomain
-from shoulian.core.types import Actor, UnitLike
+from shoulian.core.policy import ScopeDomain, Viewer, signed_in
+from shoulian.core.types import UnitLike
 
 __all__ = [
     "ScopeDomain",
@@ -41,18 +40,6 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=models.Model)
-
-# What views pass in (``request.user``) and services receive: a member of staff, or nobody.
-Viewer = Actor | AnonymousUser | None
-
-
-def signed_in(user: Viewer) -> Actor | None:
-    """The active member of staff, or None for nobody, an anonymous visitor or a disabled one."""
-    if user is None or isinstance(user, AnonymousUser):
-        return None
-    if not user.is_authenticated or not user.is_active:
-        return None
-    return user
 
 
 def scope_root(viewer: Viewer, domain: ScopeDomain) -> UnitLike | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
+from shoulian.core import policy
 from shoulian.core.scoping import ScopeDomain, covers, scope_root
 from shoulian.org.choices import ALLOWED_CHILDREN, UnitKind
 from shoulian.org.models import Area, Place, Unit, unit_code_validator
@@ -20,14 +21,13 @@ from shoulian.org.selectors import bureau_of, places_memo
 def _require_admin(actor: Any, unit: Unit | None) -> None:
     if actor is None:  # management commands (seed, bootstrap) act as the system
         return
-    from shoulian.accounts.choices import Role
-
     in_scope = (
         scope_root(actor, ScopeDomain.ORG) is not None
         if unit is None
         else covers(actor, unit, ScopeDomain.ORG)
     )
-    allowed = actor.has_role(Role.ADMIN) and in_scope
+    # Which role administers the unit tree is accounts' policy (三员分立), registered there.
+    allowed = policy.allows(actor, Unit, "administer") and in_scope
     if not allowed:
         record(
             EventType.ACCESS_DENIED,

@@ -17,14 +17,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from shoulian.accounts.choices import Role
 from shoulian.core.scoping import ScopeDomain, covers
+from shoulian.org.models import Unit
 from shoulian.privacy.choices import Channel, Display, Kind
-
-if TYPE_CHECKING:
-    from shoulian.org.models import Unit
 
 
 @dataclass(frozen=True)

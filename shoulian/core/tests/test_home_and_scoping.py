@@ -5,13 +5,13 @@ from django.test import Client
 from django.urls import reverse
 
 from shoulian.accounts.models import User
-from shoulian.conftest import login_as
+from shoulian.conftest import Bureau, login_as
 from shoulian.core.scoping import ScopeDomain, scope_root
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_shows_name_unit_and_role(officer: User, bureau_a) -> None:
+def test_home_shows_name_unit_and_role(officer: User, bureau_a: Bureau) -> None:
     page = login_as(Client(), officer).get(reverse("core:home")).content.decode()
     assert officer.full_name in page and bureau_a.station.name in page and "办案民警" in page
     assert "本单位及下级单位" in page
@@ -46,7 +46,7 @@ def test_bureau_wide_roles_see_the_bureau_but_not_the_other_bureau(
     assert not visible.filter(pk=outsider.pk).exists()
 
 
-def test_admin_sees_no_case_content(admin_user: User, bureau_a) -> None:
+def test_admin_sees_no_case_content(admin_user: User, bureau_a: Bureau) -> None:
     """三员分立: content scope of an administrator is empty, org scope is the bureau."""
     assert scope_root(admin_user, ScopeDomain.CONTENT) is None
     assert scope_root(admin_user, ScopeDomain.ORG) == bureau_a.bureau
@@ -76,7 +76,7 @@ def test_healthz_reports_database_ok(db: None) -> None:
 
 
 def test_center_clerks_see_the_whole_bureaus_content_but_station_clerks_only_their_station(
-    clerk: User, bureau_a, bureau_b
+    clerk: User, bureau_a: Bureau, bureau_b: Bureau
 ) -> None:
     from shoulian.accounts.choices import Role
     from shoulian.conftest import make_user
@@ -102,7 +102,7 @@ def test_each_navigation_section_appears_once(inspector: User) -> None:
 
 
 def test_complaints_and_follow_ups_are_in_the_menu_of_center_clerks_only(
-    clerk: User, bureau_a
+    clerk: User, bureau_a: Bureau
 ) -> None:
     from shoulian.accounts.choices import Role
     from shoulian.conftest import make_user

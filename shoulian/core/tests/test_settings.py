@@ -30,7 +30,8 @@ def _settings_in_subprocess(**env: str) -> dict[str, object]:
         cwd=settings.BASE_DIR,
         check=True,
     )
-    return json.loads(result.stdout)
+    settings_seen: dict[str, object] = json.loads(result.stdout)
+    return settings_seen
 
 
 def test_defaults_are_sqlite_and_the_sqlite_queue() -> None:

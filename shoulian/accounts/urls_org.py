@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shoulian.org import views
+from shoulian.accounts import org_views as views
 
 app_name = "org"
 

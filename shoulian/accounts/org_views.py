@@ -1,4 +1,6 @@
-"""系统管理员 pages for units and areas."""
+"""系统管理员 pages for units and areas (URL namespace ``org``). They live with the user
+administration pages: they are gated on the 系统管理员 role and count accounts, and org itself sits
+below accounts (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -12,17 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from shoulian.accounts.choices import Role
+from shoulian.accounts.models import User
+from shoulian.accounts.org_forms import AreaForm, UnitCreateForm, UnitEditForm
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
 from shoulian.org import selectors, services
 from shoulian.org.choices import UnitKind
-from shoulian.org.forms import AreaForm, UnitCreateForm, UnitEditForm
 
 
 @role_required(Role.ADMIN)
 def index(request: HttpRequest) -> HttpResponse:
-    from shoulian.accounts.models import User
-
     users = User.objects.visible_to(request.user)
     return render(
         request,
