@@ -42,17 +42,15 @@ __all__ = [
 M = TypeVar("M", bound=models.Model)
 
 
-def scope_root(viewer: Viewer, domain: ScopeDomain) -> UnitLike | None:
+def scope_root(user: Viewer, domain: ScopeDomain) -> UnitLike | None:
     """The unit whose subtree ``user`` may see in ``domain``; None when it may see nothing."""
-    user = signed_in(viewer)
-    if user is None:
-        return None
-    if user.unit is None:
+    actor = signed_in(user)
+    if actor is None or actor.unit is None:
         return None
     # Remembered on the user object: one request asks for it many times.
-    cache: dict[str, UnitLike | None] = user.__dict__.setdefault("_scope_roots", {})
+    cache: dict[str, UnitLike | None] = actor.__dict__.setdefault("_scope_roots", {})
     if domain not in cache:
-        cache[domain] = policy.scope_rule()(user, domain)
+        cache[domain] = policy.scope_rule()(actor, domain)
     return cache[domain]
 
 
@@ -68,20 +66,20 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     scope_fields: ClassVar[tuple[str, ...]] = ()
     scope_domain: ClassVar[ScopeDomain] = ScopeDomain.CONTENT
 
-    def visible_to(self, viewer: Viewer, action: str = policy.VIEW) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Viewer, action: str = policy.VIEW) -> ScopedQuerySet[M]:
         if not self.scope_fields:
             raise TypeError(f"{type(self).__name__} declares no scope_fields")
-        user = signed_in(viewer)
+        actor = signed_in(user)
         action_rule = policy.rule_for(self.model, action)
-        if action_rule is not None and not action_rule.permits(user):
+        if action_rule is not None and not action_rule.permits(actor):
             return self.none()
-        unit_ids = visible_unit_ids(user, self.scope_domain)
-        if unit_ids is None or user is None:
+        unit_ids = visible_unit_ids(actor, self.scope_domain)
+        if unit_ids is None or actor is None:
             return self.none()
         condition = Q()
         for name in self.scope_fields:
             if action_rule is not None and action_rule.own_unit:
-                condition |= Q(**{f"{name}_id": user.unit_id})
+                condition |= Q(**{f"{name}_id": actor.unit_id})
             else:
                 condition |= Q(**{f"{name}__in": unit_ids})
         return self.filter(condition)
