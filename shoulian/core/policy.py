@@ -136,7 +136,7 @@ def allows(user: Viewer, model: type[Any] | str, action: str) -> bool:
 
 
 def registered() -> dict[tuple[str, str], Rule]:
-    """Every action rule, for the test that pins them and for docs."""
+    """Every action rule (tests and docs read them)."""
     return dict(_rules)
 
 
