@@ -24,12 +24,6 @@ WIRING_FILES = {"demo.py", "conftest.py"}
 AUDIT_SCREENS = {"forms", "selectors", "templatetags", "timeline", "urls", "views"}
 
 
-# The upper circle issue 10 item 1 is removing (transition subscribers, the SMS ↔ notification key
-# reversed). Until then the contract's ignore_imports name the same imports. Temporary: delete
-# each line with the import it names.
-TEMPORARY_UPWARD = {"notify -> intake", "notify -> workflow", "workflow -> feedback"}
-
-
 def _node(module: str) -> str | None:
     parts = module.split(".")
     if len(parts) < 2 or parts[0] != "shoulian" or not (PACKAGE / parts[1]).is_dir():
@@ -120,4 +114,4 @@ def test_no_app_depends_on_a_layer_above_its_own() -> None:
         for dep in deps
         if rank(dep) >= rank(app)
     }
-    assert upward <= TEMPORARY_UPWARD, sorted(upward - TEMPORARY_UPWARD)
+    assert not upward, sorted(upward)
