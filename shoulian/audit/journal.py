@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -23,8 +24,8 @@ from shoulian.audit import canonical, guard
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.models import AuditEvent
 from shoulian.core import context
+from shoulian.core.policy import Viewer
 from shoulian.core.text import Text
-from shoulian.core.types import Actor
 
 ObjectRef = models.Model | tuple[str, Any] | None
 # Django's Choices.values rebuilds its list (with translated labels) on every access.
@@ -46,8 +47,9 @@ def object_ref(obj: ObjectRef) -> tuple[str, str]:
     return object_type, object_id
 
 
-def _actor_fields(actor: Actor | None) -> dict[str, Any]:
-    if actor is None:
+def _actor_fields(actor: Viewer) -> dict[str, Any]:
+    # An anonymous visitor (a citizen, a signed-out request) is no actor: the event says nobody.
+    if actor is None or isinstance(actor, AnonymousUser):
         return {
             "actor_id": None,
             "actor_username": "",
@@ -90,7 +92,7 @@ def build_body(
     obj: ObjectRef = None,
     outcome: Outcome | str = Outcome.SUCCESS,
     data: Mapping[str, Any] | None = None,
-    actor: Actor | None = None,
+    actor: Viewer = None,
 ) -> str:
     ctx = context.current()
     actor = actor if actor is not None else ctx.user
@@ -129,7 +131,7 @@ def record(
     obj: ObjectRef = None,
     outcome: Outcome = Outcome.SUCCESS,
     data: Mapping[str, Any] | None = None,
-    actor: Actor | None = None,
+    actor: Viewer = None,
 ) -> AuditEvent:
     body = build_body(event_type, obj=obj, outcome=outcome, data=data, actor=actor)
     # No savepoint: a failed journal write marks the caller's whole transaction for rollback, so
@@ -146,7 +148,7 @@ def record_read(
     obj: ObjectRef,
     fields: list[str] | None = None,
     outcome: Outcome = Outcome.SUCCESS,
-    actor: Actor | None = None,
+    actor: Viewer = None,
     **data: Any,
 ) -> AuditEvent:
     """Who saw what (U1): opening personal data, downloading evidence, exporting, printing.
@@ -216,7 +218,7 @@ def record_surviving(
     obj: ObjectRef = None,
     outcome: Outcome = Outcome.DENIED,
     data: Mapping[str, Any] | None = None,
-    actor: Any = None,
+    actor: Viewer = None,
 ) -> None:
     """Journal an event that must stay on record even if the caller's transaction rolls back
     (U1: a refusal inside an outer service that then fails).
@@ -243,7 +245,7 @@ def record_surviving(
 
 
 def deny(
-    actor: Any,
+    actor: Viewer,
     *,
     action: str,
     obj: ObjectRef = None,
