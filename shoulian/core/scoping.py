@@ -20,7 +20,7 @@ Rows outside the scope are indistinguishable from missing ones: views fetch with
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -66,7 +66,7 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     scope_fields: ClassVar[tuple[str, ...]] = ()
     scope_domain: ClassVar[ScopeDomain] = ScopeDomain.CONTENT
 
-    def visible_to(self, user: Viewer, action: str = policy.VIEW) -> ScopedQuerySet[M]:
+    def visible_to(self, user: Viewer, action: str = policy.VIEW) -> Self:
         if not self.scope_fields:
             raise TypeError(f"{type(self).__name__} declares no scope_fields")
         actor = signed_in(user)

@@ -3,13 +3,14 @@ rule and object, their rectification rounds with review steps, and the staff inb
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from shoulian.accounts.choices import Role
+from shoulian.core.policy import VIEW
 from shoulian.core.scoping import ScopedQuerySet
 from shoulian.supervision.choices import (
     ACTIVE_STATUSES,
@@ -146,14 +147,14 @@ FINDING_ROLES = frozenset(
 class FindingQuerySet(ScopedQuerySet["Finding"]):
     scope_fields = ("unit",)
 
-    def visible_to(self, user: Any) -> Any:
+    def visible_to(self, user: Any, action: str = VIEW) -> Self:
         roles = _roles_of(user)
         if roles & FINDING_ROLES:
-            return super().visible_to(user)
+            return super().visible_to(user, action)
         if Role.CLERK in roles:
             # A clerk's scope at the center is the whole bureau, but findings are not a desk's
             # business: a clerk sees only those addressed to the clerk (a missing receipt).
-            return super().visible_to(user).filter(officer=user)
+            return super().visible_to(user, action).filter(officer=user)
         return self.none()
 
 
@@ -246,8 +247,8 @@ class Finding(models.Model):
 class RectificationQuerySet(ScopedQuerySet["Rectification"]):
     scope_fields = ("finding__unit",)
 
-    def visible_to(self, user: Any) -> Any:
-        return self.filter(finding__in=Finding.objects.visible_to(user).values("pk"))
+    def visible_to(self, user: Any, action: str = VIEW) -> Self:
+        return self.filter(finding__in=Finding.objects.visible_to(user, action).values("pk"))
 
 
 class Rectification(models.Model):
