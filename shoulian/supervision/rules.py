@@ -57,10 +57,14 @@ def _alert_deadlines(ctx: PatrolContext) -> Any:
 
 
 def _late(ctx: PatrolContext) -> Q:
-    """Running past its due time, or stopped after it (the lateness stays a fact)."""
+    """Running past its due time, or stopped after it (the lateness stays a fact).
+
+    Never against a provisional (暂定) due time: it ignores the missing year's holidays and can be
+    days early. The warnings still run on it; the finding waits until the year is published and
+    the deadline engine recomputes the real date."""
     running = ~Q(status=DeadlineStatus.STOPPED) & Q(due_at__lt=ctx.now)
     stopped_late = Q(status=DeadlineStatus.STOPPED, stopped_at__gt=F("due_at"))
-    return running | stopped_late
+    return (running | stopped_late) & Q(missing_year__isnull=True)
 
 
 def _deadline_hits(rows: list[Deadline], ctx: PatrolContext, summary: str) -> list[Hit]:

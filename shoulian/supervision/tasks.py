@@ -38,7 +38,12 @@ def watch_deadline_bands() -> int:
     codes = clock_driven_codes()
     with context.acting(channel="worker"):
         for bureau in bureaus():
-            with transaction.atomic():
-                stats = evaluate(bureau=bureau, codes=codes)
+            try:
+                with transaction.atomic():
+                    stats = evaluate(bureau=bureau, codes=codes)
+            except Exception:
+                # One bureau's failure must not stop the others; the next tick tries again.
+                log.exception("deadline band watch failed for bureau %s", bureau.code)
+                continue
             changed += stats.opened + stats.raised + stats.cleared + stats.escalated
     return changed

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -124,7 +124,8 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 raise deny(request, reason="unknown_action", obj=("finding", finding.pk))
         except FindingDenied as exc:
-            raise deny(request, reason=exc.refusal_code, obj=("finding", finding.pk)) from None
+            # The service has journalled the refusal (SUPERVISION_REFUSED): one event, not two.
+            raise PermissionDenied(exc.args[0] if exc.args else "") from None
         except FindingConflict as exc:
             messages.error(request, exc.messages[0])
             status = 409

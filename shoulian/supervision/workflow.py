@@ -85,9 +85,9 @@ ACTIVE = (S.OPEN, S.REVIEWING, S.RETURNED)
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(S.OPEN, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, ("is_finding", "text")),
     Transition(S.RETURNED, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, ("is_finding", "text")),
-    Transition(S.REVIEWING, A.APPROVE, S.REVIEWING, Who.STEP_HOLDER, E.RECTIFICATION_APPROVED, ("not_submitter", "not_last_step")),
-    Transition(S.REVIEWING, A.SIGN_OFF, S.CLOSED, Who.STEP_HOLDER, E.FINDING_CLOSED, ("not_submitter", "last_step")),
-    Transition(S.REVIEWING, A.RETURN, S.RETURNED, Who.STEP_HOLDER, E.RECTIFICATION_RETURNED, ("not_submitter", "comment")),
+    Transition(S.REVIEWING, A.APPROVE, S.REVIEWING, Who.STEP_HOLDER, E.RECTIFICATION_APPROVED, ("not_submitter", "one_level_each", "not_last_step")),
+    Transition(S.REVIEWING, A.SIGN_OFF, S.CLOSED, Who.STEP_HOLDER, E.FINDING_CLOSED, ("not_submitter", "one_level_each", "last_step")),
+    Transition(S.REVIEWING, A.RETURN, S.RETURNED, Who.STEP_HOLDER, E.RECTIFICATION_RETURNED, ("not_submitter", "one_level_each", "comment")),
     Transition(S.OPEN, A.ESCALATE, S.OPEN, Who.SYSTEM, E.FINDING_ESCALATED, ("is_finding",)),
     Transition(S.RETURNED, A.ESCALATE, S.RETURNED, Who.SYSTEM, E.FINDING_ESCALATED, ("is_finding",)),
     *(Transition(s, A.CLEAR, S.CLEARED, Who.SYSTEM, E.FINDING_CLEARED, ("reason",)) for s in ACTIVE),
@@ -123,6 +123,14 @@ def _step_holder(ctx: Ctx) -> bool:
         and ctx.actor.has_role(step.role)
         # A 辅警 never signs off a legal matter (警务辅助人员管理条例).
         and not ctx.actor.is_auxiliary
+    )
+
+
+def _not_reviewed_yet(ctx: Ctx) -> bool:
+    """逐级审核: one person signs one level of a rectification, even holding two levels' roles."""
+    step = ctx.pending_step
+    return step is not None and not any(
+        s.decided_by_id == ctx.actor.pk for s in ctx.steps if s.pk != step.pk
     )
 
 
@@ -173,6 +181,11 @@ GUARDS: dict[str, tuple[Callable[[Ctx], bool], str, str]] = {
         "own_submission",
         "不能审核自己提交的整改。",
     ),
+    "one_level_each": (
+        _not_reviewed_yet,
+        "already_reviewed",
+        "您已审核过本次整改的上一层级，须由其他审核人审核本层级。",
+    ),
     "last_step": (_last, "not_last", "还有后续审核层级。"),
     "not_last_step": (lambda ctx: not _last(ctx), "last", "这是最后一级审核，请审核销号。"),
 }
@@ -184,7 +197,7 @@ def check(ctx: Ctx, row: Transition) -> None:
     for name in row.guards:
         predicate, code, message = GUARDS[name]
         if not predicate(ctx):
-            raise Refusal(code, message, permission=code == "own_submission")
+            raise Refusal(code, message, permission=code in ("own_submission", "already_reviewed"))
 
 
 def available(ctx: Ctx) -> list[Transition]:

@@ -20,13 +20,14 @@ from shoulian.conftest import TEST_NOW_ENV
 ROOT = Path(__file__).resolve().parents[3]
 
 # What counts a period or a window and starts from "now": the engine, the workflow's clocks, the
-# follow-up's 复议/复核 windows and the citizen's 复议 date. (The decision, complaint and SMS
+# follow-up's 复议/复核 windows, the citizen's 复议 date and the rectification periods. (The decision, complaint and SMS
 # suites use these same functions; running them twice more costs minutes of CI for no new code.)
 CLOCK_SUITES = [
     "shoulian/deadlines",
     "shoulian/workflow/tests/test_clock.py",
     "shoulian/feedback/tests/test_follow_ups.py",
     "shoulian/citizen/tests/test_query.py",
+    "shoulian/supervision/tests/test_rectification.py",
 ]
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.journal import record, record_surviving
 from shoulian.deadlines import counting
 from shoulian.deadlines.choices import DurationUnit
 from shoulian.deadlines.holidays import DatabaseCalendar
@@ -75,12 +75,13 @@ def rectification_due(start: dt.datetime, days: int) -> dt.datetime | None:
     if days <= 0:
         return None
     period = counting.Period(days, DurationUnit.DAYS)
+    calendar = DatabaseCalendar()
     try:
-        return counting.due_at(start, period, DatabaseCalendar())
+        return counting.due_at(start, period, calendar)
     except counting.CalendarMissing:
-        # An internal period, not a citizen's right: without next year's holiday arrangement the
-        # plain calendar end is used rather than leaving the finding without a due time.
-        return start + dt.timedelta(days=days)
+        # Without next year's holiday arrangement: ends at 24:00 like any period, weekends the
+        # only rest days (the deadline engine's provisional count).
+        return counting.due_at(start, period, counting.ProvisionalCalendar(calendar))
 
 
 @dataclass
@@ -98,19 +99,26 @@ def _rule_days(finding: Finding) -> int:
     return (current or finding.rule).rectify_days or finding.rule.rectify_days or 7
 
 
-def _chain(finding: Finding, directory: recipients.Directory) -> list[tuple[str, Any]]:
-    """(role, unit) of each review level in force, skipping unit levels nobody holds (a 中心 has
-    no 所队法制员); never empty: the legal brigade signs off at least."""
+def _chain(
+    finding: Finding, directory: recipients.Directory, submitter: Any
+) -> list[tuple[str, Any]]:
+    """(role, unit) of each review level in force, skipping levels nobody but the submitter (or a
+    辅警) holds — a 中心 has no 所队法制员, and a leader who rectifies cannot review it — so the
+    chain can always be completed; never empty: the legal brigade signs off at least."""
     current = versions.in_force(finding.rule_code, finding.bureau_id, legal_date(timezone.now()))
     roles = list((current or finding.rule).review_chain) or [ReviewRole.LEGAL_BRIGADE]
+
+    def signers(unit_id: int, role: str) -> list[Any]:
+        return [u for u in _holders(role, unit_id, directory) if u.pk != submitter.pk]
+
     steps: list[tuple[str, Any]] = []
     for role in roles:
         if role in UNIT_REVIEW_ROLES:
-            if directory.holders(finding.unit_id, role):
+            if signers(finding.unit_id, role):
                 steps.append((role, finding.unit))
         else:
             unit = directory.review_unit(finding.bureau, role)
-            if unit is not None:
+            if unit is not None and signers(unit.pk, role):
                 steps.append((role, unit))
     if not steps:
         unit = directory.review_unit(finding.bureau, Role.LEGAL_BRIGADE)
@@ -126,7 +134,7 @@ def _holders(step_role: str, unit_id: int, directory: recipients.Directory) -> l
 def _submit(ctx: Ctx, now: dt.datetime, directory: recipients.Directory) -> Plan:
     finding, actor = ctx.finding, ctx.actor
     text = str(ctx.payload["text"]).strip()[:TEXT_MAX]
-    chain = _chain(finding, directory)
+    chain = _chain(finding, directory, actor)
     rounds = Rectification.objects.filter(finding=finding).count()
     alert = finding.alert
     state = (
@@ -378,14 +386,14 @@ def finding_transition(
 
 
 def _journal_refusal(actor: Any, finding: Finding, action: str, refusal: Refusal) -> None:
-    with transaction.atomic():
-        record(
-            EventType.SUPERVISION_REFUSED,
-            obj=("finding", finding.pk),
-            outcome=Outcome.DENIED,
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            data={"action": str(action)[:40], "code": refusal.code},
-        )
+    # U1: the refusal stays on record even when the caller's transaction then rolls back.
+    record_surviving(
+        EventType.SUPERVISION_REFUSED,
+        obj=("finding", finding.pk),
+        outcome=Outcome.DENIED,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        data={"action": str(action)[:40], "code": refusal.code},
+    )
 
 
 def _load(actor: Any, pk: int) -> Finding:

@@ -8,6 +8,7 @@ finding whose object no longer matches is closed with the reason, never deleted.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -34,11 +35,14 @@ from shoulian.supervision.choices import (
 from shoulian.supervision.models import Finding, PatrolRule, PatrolRun
 from shoulian.supervision.registry import Hit, PatrolContext, RuleDef
 from shoulian.supervision.services.findings import (
+    FindingError,
     _tell_new,
     finding_transition,
     rectification_due,
 )
 from shoulian.supervision.workflow import FindingAction
+
+log = logging.getLogger(__name__)
 
 A = FindingAction
 
@@ -146,15 +150,15 @@ def _evaluate_rule(
             _open(hit, rule, defn, ctx, directory)
             stats.opened += 1
         elif row["status"] == FindingStatus.CLEARED:
-            _system(row, A.REOPEN, ctx, directory, level=hit.level or rule.level)
-            stats.reopened += 1
+            if _system(row, A.REOPEN, ctx, directory, level=hit.level or rule.level):
+                stats.reopened += 1
         elif (
             row["status"] == FindingStatus.OPEN
             and hit.level
             and LEVEL_ORDER.get(hit.level, 0) > LEVEL_ORDER.get(row["level"], 0)
         ):
-            _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence)
-            stats.raised += 1
+            if _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence):
+                stats.raised += 1
         else:
             touched.append(row["pk"])
     for start in range(0, len(touched), 500):
@@ -162,8 +166,8 @@ def _evaluate_rule(
     reason = _clear_reason(rule, ctx)
     for key, row in known.items():
         if key not in seen and row["status"] in ACTIVE_STATUSES:
-            _system(row, A.CLEAR, ctx, directory, reason=reason)
-            stats.cleared += 1
+            if _system(row, A.CLEAR, ctx, directory, reason=reason):
+                stats.cleared += 1
 
 
 def _system(
@@ -172,17 +176,24 @@ def _system(
     ctx: PatrolContext,
     directory: recipients.Directory,
     **payload: Any,
-) -> Finding:
+) -> Finding | None:
     finding = Finding(pk=row["pk"], version=row["version"])
-    return finding_transition(
-        actor=None,
-        finding=finding,
-        action=action,
-        expected_version=row["version"],
-        now=ctx.now,
-        directory=directory,
-        **payload,
-    )
+    try:
+        return finding_transition(
+            actor=None,
+            finding=finding,
+            action=action,
+            expected_version=row["version"],
+            now=ctx.now,
+            directory=directory,
+            **payload,
+        )
+    except FindingError:
+        # Someone changed the finding since this patrol read it (an officer submitting, a
+        # reviewer deciding): its refusal is journalled, and the next patrol looks again. The
+        # officer's own step, whose transaction this may run in, must not fail for it.
+        log.info("patrol skipped %s on finding %s: changed meanwhile", action, row["pk"])
+        return None
 
 
 def _escalate(
@@ -199,8 +210,8 @@ def _escalate(
         )
     }
     for row in rows.values():
-        _system(row, A.ESCALATE, ctx, directory, days=rule.rectify_days)
-        stats.escalated += 1
+        if _system(row, A.ESCALATE, ctx, directory, days=rule.rectify_days):
+            stats.escalated += 1
 
 
 def evaluate(

@@ -85,7 +85,7 @@ def test_rectification_climbs_four_levels_to_sign_off(
 
 
 def test_a_level_returns_with_comments_and_the_officer_answers_again(
-    overdue: Finding, officer: Any, legal_officer: Any, leader: Any
+    overdue: Finding, officer: Any, legal_officer: Any, leader: Any, head: Any, legal: Any
 ) -> None:
     f = rectification_submit(actor=officer, finding=overdue, text="已整改。", expected_version=1)
     f = rectification_approve(actor=legal_officer, finding=f, expected_version=current(f).version)
@@ -128,6 +128,38 @@ def test_nobody_reviews_their_own_rectification_or_out_of_turn(
         rectification_approve(actor=leader, finding=f, expected_version=current(f).version)
     assert events(EventType.SUPERVISION_REFUSED) == 2
     assert current(f).status == FindingStatus.REVIEWING
+
+
+def test_a_leader_who_rectifies_is_left_out_of_the_chain_so_it_can_be_completed(
+    overdue: Finding, leader: Any, legal_officer: Any, head: Any, legal: Any
+) -> None:
+    f = rectification_submit(
+        actor=leader, finding=overdue, text="领导代为整改。", expected_version=1
+    )
+    roles = [
+        s.role for s in ReviewStep.objects.filter(rectification__finding=f).order_by("position")
+    ]
+    assert roles == [Role.LEGAL_OFFICER, Role.CENTER_HEAD, Role.LEGAL_BRIGADE]
+    for reviewer in (legal_officer, head):
+        f = rectification_approve(actor=reviewer, finding=f, expected_version=current(f).version)
+    f = rectification_approve(actor=legal, finding=f, expected_version=current(f).version)
+    assert current(f).status == FindingStatus.CLOSED
+
+
+def test_one_person_signs_one_level_even_holding_two_levels_roles(
+    bureau_a: Any, overdue: Finding, officer: Any, legal_officer: Any
+) -> None:
+    from shoulian.conftest import make_user
+
+    both = make_user("both", bureau_a.station, Role.LEADER, Role.LEGAL_OFFICER)
+    f = rectification_submit(
+        actor=officer, finding=overdue, text="已补办。", expected_version=overdue.version
+    )
+    f = rectification_approve(actor=both, finding=f, expected_version=current(f).version)
+    with pytest.raises(FindingDenied):
+        # The next level is the leader's; ``both`` already signed the 法制员 level.
+        rectification_approve(actor=both, finding=f, expected_version=current(f).version)
+    assert events(EventType.SUPERVISION_REFUSED) == 1
 
 
 def test_only_the_responsible_unit_submits(

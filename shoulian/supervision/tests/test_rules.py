@@ -152,6 +152,21 @@ def test_overdue_node_is_a_red_finding_once_and_clears_when_an_extension_covers_
     assert finding.status == FindingStatus.CLEARED and "节点超期" in finding.close_reason
 
 
+def test_a_provisional_due_time_never_makes_an_overdue_finding(
+    bureau_a: Any, clerk: Any, officer: Any
+) -> None:
+    alert = handling(clerk, officer)
+    deadline = review_deadline(alert)
+    # As if the due time had been counted before next year's holiday arrangement was published.
+    Deadline.objects.filter(pk=deadline.pk).update(missing_year=timezone.now().year + 1)
+    patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=2))
+    assert not findings_of("deadline_overdue")
+    # Once the year is in, the real due time (here the same one) counts.
+    Deadline.objects.filter(pk=deadline.pk).update(missing_year=None)
+    patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=3))
+    assert len(findings_of("deadline_overdue")) == 1
+
+
 def test_a_node_stopped_late_stays_a_finding(bureau_a: Any, clerk: Any, officer: Any) -> None:
     alert = handling(clerk, officer)
     # A 24-hour node that began three days ago and is done only now.
