@@ -27,7 +27,7 @@ from shoulian.accounts.choices import (
 from shoulian.accounts.models import LoginAttempt, User, UserRole, UserSession
 from shoulian.audit.canonical import keyed_hash
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.journal import deny, record
 from shoulian.core.scoping import ScopeDomain, covers
 from shoulian.core.text import Text
 from shoulian.org.models import Unit
@@ -69,14 +69,7 @@ def validate_roles(*, unit: Unit, police_kind: str, roles: Iterable[str]) -> lis
 
 def _require_admin_over(actor: User, target_unit: Unit) -> None:
     if not actor.has_role(Role.ADMIN) or not covers(actor, target_unit, ScopeDomain.ORG):
-        record(
-            EventType.ACCESS_DENIED,
-            obj=target_unit,
-            outcome=Outcome.DENIED,
-            data={"action": "administer_users"},
-            actor=actor,
-        )
-        raise PermissionDenied(_("无权管理该单位的用户。"))
+        deny(actor, action="administer_users", obj=target_unit, message=_("无权管理该单位的用户。"))
 
 
 def _require_not_separated(
@@ -90,14 +83,12 @@ def _require_not_separated(
         return
     touched = set(roles) | (set(target.role_set) if target is not None else set())
     if touched & SEPARATED_ROLES and not (target is not None and target.pk == actor.pk):
-        record(
-            EventType.ACCESS_DENIED,
+        deny(
+            actor,
+            action="administer_separated_account",
             obj=target,
-            outcome=Outcome.DENIED,
-            actor=actor,
-            data={"action": "administer_separated_account"},
+            message=_("三员分立：系统管理员、纪检账户须由部署管理员在命令行管理。"),
         )
-        raise PermissionDenied(_("三员分立：系统管理员、纪检账户须由部署管理员在命令行管理。"))
 
 
 def _end_sessions(user: User, *, keep_key: str | None = None) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -15,8 +15,8 @@ from shoulian.assistant.choices import Context, Nature
 from shoulian.assistant.models import Checklist
 from shoulian.assistant.ranking import Ranking, rank
 from shoulian.assistant.selectors import current_checklists
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import ObjectRef, record
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import deny, record
 
 # The fields a revision may change; everything else (label, version, who, when) the service sets.
 CHECKLIST_FIELDS = (
@@ -49,22 +49,11 @@ CHECKLIST_FIELDS = (
 )
 
 
-def _deny(actor: Any, action: str, obj: ObjectRef = None) -> PermissionDenied:
-    record(
-        EventType.ACCESS_DENIED,
-        obj=obj,
-        outcome=Outcome.DENIED,
-        actor=actor,
-        data={"action": action},
-    )
-    return PermissionDenied("无权执行此操作。")
-
-
 def checklist_revise(*, actor: Any, base: Checklist, change_note: str, **fields: Any) -> Checklist:
     """Save a new version of ``base``'s nature. Only the legal brigade revises; the revision must
     start from the version in force (a concurrent revision makes the later one start again)."""
     if actor is None or not actor.has_role(Role.LEGAL_BRIGADE):
-        raise _deny(actor, "checklist_revise", base)
+        deny(actor, action="checklist_revise", obj=base)
     unknown = set(fields) - set(CHECKLIST_FIELDS)
     if unknown:
         raise TypeError(f"unknown checklist fields: {sorted(unknown)}")

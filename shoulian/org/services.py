@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import deny, record
 from shoulian.core import policy
 from shoulian.core.scoping import ScopeDomain, covers, scope_root
 from shoulian.org.choices import ALLOWED_CHILDREN, UnitKind
@@ -29,14 +29,7 @@ def _require_admin(actor: Any, unit: Unit | None) -> None:
     # Which role administers the unit tree is accounts' policy (三员分立), registered there.
     allowed = policy.allows(actor, Unit, "administer") and in_scope
     if not allowed:
-        record(
-            EventType.ACCESS_DENIED,
-            obj=unit,
-            outcome=Outcome.DENIED,
-            actor=actor,
-            data={"action": "administer_units"},
-        )
-        raise PermissionDenied(_("无权管理该单位。"))
+        deny(actor, action="administer_units", obj=unit, message=_("无权管理该单位。"))
 
 
 def _validate_parent(kind: str, parent: Unit | None) -> None:
