@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from shoulian.core import versioning
 from shoulian.deadlines.counting import LEGAL_TZ
 from shoulian.deadlines.models import DeadlineRule
 from shoulian.org.choices import UnitKind
@@ -22,19 +23,12 @@ from shoulian.org.models import Unit
 
 def chain(code: str, bureau_id: int | None) -> QuerySet[DeadlineRule]:
     """Every version a bureau's deadlines may use, oldest first."""
-    own = Q(bureau__isnull=True)
-    if bureau_id is not None:
-        own |= Q(bureau_id=bureau_id)
-    return DeadlineRule.objects.filter(own, code=code).order_by("effective_from", "id")
+    return versioning.chain(DeadlineRule, bureau_id, code=code)
 
 
 def pick(versions: Iterable[DeadlineRule], on: dt.date) -> DeadlineRule | None:
     """The version in force on ``on`` from an oldest-first list; None when none had begun."""
-    chosen = None
-    for rule in versions:
-        if rule.effective_from <= on:
-            chosen = rule
-    return chosen
+    return versioning.pick(versions, on)
 
 
 def legal_date(moment: dt.datetime) -> dt.date:

@@ -7,33 +7,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
+from shoulian.core import versioning
 from shoulian.supervision.models import PatrolRule
 
 
 def chain(code: str, bureau_id: int | None) -> QuerySet[PatrolRule]:
-    own = Q(bureau__isnull=True)
-    if bureau_id is not None:
-        own |= Q(bureau_id=bureau_id)
-    return PatrolRule.objects.filter(own, code=code).order_by("effective_from", "id")
+    return versioning.chain(PatrolRule, bureau_id, code=code)
 
 
 def pick(versions: Iterable[PatrolRule], on: dt.date) -> PatrolRule | None:
-    chosen = None
-    for rule in versions:
-        if rule.effective_from <= on:
-            chosen = rule
-    return chosen
+    return versioning.pick(versions, on)
 
 
 def in_force_all(bureau_id: int | None, on: dt.date) -> dict[str, PatrolRule]:
     """Every rule's version in force on ``on`` for a bureau, in one query."""
-    own = Q(bureau__isnull=True)
-    if bureau_id is not None:
-        own |= Q(bureau_id=bureau_id)
     by_code: dict[str, list[PatrolRule]] = {}
-    for rule in PatrolRule.objects.filter(own).order_by("effective_from", "id"):
+    for rule in versioning.chain(PatrolRule, bureau_id):
         by_code.setdefault(rule.code, []).append(rule)
     result = {}
     for code, rows in by_code.items():
