@@ -8,6 +8,7 @@ class AssistantConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from shoulian.assistant import patrol  # noqa: F401  (registers the 有案不受 patrol rule)
         from shoulian.core import slots
 
         # The suggestion panel beside the registration form and the decision (proposal) form:
