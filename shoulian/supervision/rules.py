@@ -113,9 +113,11 @@ def _deadline_hits(rows: list[Deadline], ctx: PatrolContext, summary: str) -> li
 def deadline_warning(ctx: PatrolContext) -> list[Hit]:
     yellow = ctx.param("yellow_percent") / 100
     orange = max(ctx.param("orange_percent") / 100, yellow)
+    # A provisional (暂定) due time that has passed stays an orange warning: the overdue finding
+    # waits for the real date (see _late), but the officer is not left without a signal.
     rows = list(
         _alert_deadlines(ctx)
-        .filter(status=DeadlineStatus.OPEN, due_at__gt=ctx.now)
+        .filter(Q(due_at__gt=ctx.now) | Q(missing_year__isnull=False), status=DeadlineStatus.OPEN)
         .select_related("rule")
         .prefetch_related("pauses")
     )
@@ -127,8 +129,16 @@ def deadline_warning(ctx: PatrolContext) -> list[Hit]:
         warned.append((d, Level.ORANGE if share >= orange else Level.YELLOW, share))
     hits = _deadline_hits([d for d, _, _ in warned], ctx, "“{name}”期限即将届满（{title}）")
     return [
-        replace(hit, level=level, evidence={**hit.evidence, "percent": round(share * 100)})
-        for hit, (_, level, share) in zip(hits, warned, strict=True)
+        replace(
+            hit,
+            level=level,
+            evidence={
+                **hit.evidence,
+                "percent": round(share * 100),
+                "provisional": d.missing_year is not None,
+            },
+        )
+        for hit, (d, level, share) in zip(hits, warned, strict=True)
     ]
 
 

@@ -34,7 +34,8 @@ def events(kind: EventType) -> int:
 
 @pytest.fixture
 def overdue(bureau_a: Any, clerk: Any, officer: Any, leader: Any, legal_officer: Any) -> Finding:
-    """A red finding: the officer's 立案审查 ran out two hours ago."""
+    """A red finding: the officer's 立案审查 ran out two hours ago (the clock is pinned to a day
+    of a year whose holidays are known, conftest.known_calendar_year)."""
     alert = handling(clerk, officer)
     from shoulian.deadlines.models import Deadline
 

@@ -161,6 +161,8 @@ def test_a_provisional_due_time_never_makes_an_overdue_finding(
     Deadline.objects.filter(pk=deadline.pk).update(missing_year=timezone.now().year + 1)
     patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=2))
     assert not findings_of("deadline_overdue")
+    warning = only("deadline_warning")
+    assert warning.level == Level.ORANGE and warning.evidence["provisional"] is True
     # Once the year is in, the real due time (here the same one) counts.
     Deadline.objects.filter(pk=deadline.pk).update(missing_year=None)
     patrol(bureau_a.bureau, now=due(deadline) + dt.timedelta(hours=3))
