@@ -37,6 +37,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 PII_KEYS = "test:AAECAwQFBgcICQoLDA0ODw=="
 PII_INDEX_KEY = "ZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXp7fH1+f4CBgoM="
 
+# Every test runs inside a transaction that is rolled back. A refusal journalled through
+# PostgreSQL's second connection (audit.journal.record_surviving outside an entry point) would
+# commit for real and leak into the next tests' counts; in tests it joins the test's transaction,
+# as it always does on SQLite. Entry points (durable_atomic) keep their after-rollback write.
+AUDIT_AUTONOMOUS_WRITES = False
+
 # Browser (transactional) tests flush the database between tests, journal included.
 AUDIT_ALLOW_FLUSH = True
 

@@ -15,6 +15,7 @@ import contextvars
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
@@ -237,7 +238,7 @@ def record_surviving(
     if pending is not None:
         pending.append(body)
         return
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and getattr(settings, "AUDIT_AUTONOMOUS_WRITES", True):
         guard.insert_autonomously(body)
         return
     with guard.writer(), transaction.atomic(savepoint=False):
