@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import secrets
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from shoulian.intake import pdfscan
 from shoulian.intake.choices import FileKind
 
 EVIDENCE_DIR = "evidence"
@@ -101,99 +100,8 @@ class Inspection:
 
 
 # --- PDF active content (F1) ------------------------------------------------------------------
-# Name objects that run code or carry hidden files. /OpenAction and /AA only trigger actions;
-# the actions that matter (/JavaScript, /JS, /Launch) are caught by name wherever a PDF reader
-# would read them as names: in the object dictionaries, and in compressed object streams (PDF
-# 1.5), never inside page content or image data, whose bytes are arbitrary.
-_PDF_ACTIVE = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA|Encrypt)(?![A-Za-z0-9])"
-)
-_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
-# A direct length ("/Length 1234"), not an indirect one ("/Length 12 0 R").
-_PDF_LENGTH = re.compile(rb"/Length\s+(\d+)(?=\s*[/>])")
-_PDF_REASONS = {
-    b"JavaScript": "含有脚本（JavaScript）",
-    b"JS": "含有脚本（JS）",
-    b"Launch": "含有启动外部程序的动作（Launch）",
-    b"EmbeddedFile": "内嵌其他文件",
-    b"RichMedia": "含有富媒体（RichMedia）内容",
-    b"XFA": "含有动态表单（XFA）",
-    b"Encrypt": "已加密，无法检查其内容",
-}
-# A PDF whose object streams inflate beyond this cannot be checked in reasonable time.
-PDF_INFLATE_BUDGET = 256 * 1024 * 1024
-
-
-def _unescape_names(data: bytes) -> bytes:
-    # "/J#61vaScript" is "/JavaScript" to a PDF reader (PDF 1.2 name escapes).
-    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), data)
-
-
-def _active_in(data: bytes) -> bytes | None:
-    found = _PDF_ACTIVE.search(_unescape_names(data))
-    return found[1] if found else None
-
-
-def _split_streams(data: bytes) -> tuple[list[bytes], list[bytes]]:
-    """(the file outside stream data, the raw data of every object stream).
-
-    A stream ends at its direct /Length when that lands before the first "endstream" (bytes a
-    reader would parse as objects stay in the scanned part), else at the first "endstream"."""
-    outside: list[bytes] = []
-    object_streams: list[bytes] = []
-    position = 0
-    for match in _PDF_STREAM.finditer(data):
-        if match.start() < position:
-            continue  # the word "stream" inside data already skipped
-        end = data.find(b"endstream", match.end())
-        if end < 0:
-            break
-        header = data[position : match.start()]
-        dictionary = _unescape_names(header[header.rfind(b"obj") :])
-        length = _PDF_LENGTH.search(dictionary)
-        if length and match.end() + int(length[1]) < end:
-            end = match.end() + int(length[1])
-        outside.append(header)
-        if b"/ObjStm" in dictionary:
-            object_streams.append(data[match.end() : end])
-        position = end
-    outside.append(data[position:])
-    return outside, object_streams
-
-
-def _inflate(raw: bytes, budget: int) -> bytes:
-    inflater = zlib.decompressobj()
-    try:
-        out = inflater.decompress(raw, budget + 1)
-    except zlib.error:
-        raise ValidationError("PDF 文件结构损坏，无法完成安全检查。", code="pdf_invalid") from None
-    if len(out) > budget:
-        raise ValidationError(
-            "PDF 文件解压后过大，无法完成安全检查，请重新导出或打印为 PDF 后上传。",
-            code="pdf_too_complex",
-        )
-    return out
-
-
-def check_pdf(data: bytes) -> None:
-    if not data.startswith(b"%PDF-"):
-        raise ValidationError("文件不是有效的 PDF 文档。", code="pdf_invalid")
-    outside, object_streams = _split_streams(data)
-    hit = next((h for h in map(_active_in, outside) if h is not None), None)
-    budget = PDF_INFLATE_BUDGET
-    for raw in object_streams:
-        if hit is not None:
-            break
-        inflated = _inflate(raw, budget)
-        budget -= len(inflated)
-        hit = _active_in(inflated)
-    if hit is not None:
-        raise ValidationError(
-            "PDF 文件%(reason)s，出于安全考虑不予接收。请打印为普通 PDF 或拍照后上传。",
-            code="pdf_active_content",
-            params={"reason": _PDF_REASONS[hit]},
-        )
+# On qpdf (pikepdf), with hand checks only where readers' repairs could disagree: pdfscan.py.
+check_pdf = pdfscan.check_pdf
 
 
 def _check_image(stream: IO[bytes]) -> None:

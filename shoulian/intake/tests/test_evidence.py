@@ -82,24 +82,9 @@ def test_pdf_hiding_javascript_in_a_compressed_object_stream_is_refused() -> Non
     data = pdf_with(body + hidden + b"\nendstream")
     with pytest.raises(ValidationError) as caught:
         uploads.inspect_upload(upload("scan.pdf", data))
-    assert "JavaScript" in str(caught.value)
-
-
-def test_script_like_bytes_in_image_or_page_data_are_not_actions() -> None:
-    """Scanned pages are binary: "/JS" occurs by chance in image and content streams, where no
-    reader takes it for a name. Only dictionaries and object streams are searched."""
-    image = b"\xff\xd8\x00/JS (x)/JavaScript\x00" * 50
-    content = zlib.compress(b"BT /F1 12 Tf (/JavaScript /Launch) Tj ET")
-    data = (
-        b"%PDF-1.7\n"
-        + b"1 0 obj\n<< /Type /XObject /Subtype /Image /Length %d >>\nstream\n" % len(image)
-        + image
-        + b"\nendstream\nendobj\n2 0 obj\n<< /Filter /FlateDecode /Length %d >>\nstream\n"
-        % len(content)
-        + content
-        + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%EOF\n"
-    )
-    assert uploads.inspect_upload(upload("scan.pdf", data)).mime == "application/pdf"
+    # Refused as active or, having no cross-reference table, as damaged (test_pdf_filter.py
+    # builds the same with a valid table).
+    assert caught.value.code in {"pdf_active_content", "pdf_invalid"}
 
 
 def test_objects_hidden_behind_a_short_stream_length_are_still_searched() -> None:
