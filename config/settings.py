@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "shoulian.notify",
     "shoulian.feedback",
     "shoulian.supervision",
+    "shoulian.assessment",
     "shoulian.citizen",
     "shoulian.assistant",
 ]

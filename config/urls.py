@@ -14,6 +14,7 @@ urlpatterns = [
     path("feedback/", include("shoulian.feedback.urls")),
     path("assistant/", include("shoulian.assistant.urls")),
     path("supervision/", include("shoulian.supervision.urls")),
+    path("assessment/", include("shoulian.assessment.urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

@@ -182,6 +182,21 @@ class EventType(models.IntegerChoices):
     FINDING_ESCALATED = 7030, "逾期未整改升级"
     SUPERVISION_REFUSED = 7099, "拒绝监督操作"
 
+    # 72xx assessment: 考核办法, score ledger, challenges, accountability (shoulian.assessment)
+    SCHEME_DRAFTED = 7201, "拟定考核办法"
+    SCHEME_PUBLISHED = 7202, "发布考核办法"
+    SCORE_RUN = 7210, "考评记分"
+    SCORE_POSTED = 7211, "考评扣分"
+    SCORE_BONUS_AWARDED = 7212, "考评加分"
+    SCORE_ADJUSTED = 7213, "考核办法修订调整记分"
+    SCORE_CHALLENGED = 7220, "提出考评申诉"
+    SCORE_CHALLENGE_UPHELD = 7221, "考评申诉成立（冲正）"
+    SCORE_CHALLENGE_REJECTED = 7222, "考评申诉不成立"
+    INTERVIEW_RECORDED = 7230, "登记约谈"
+    REFERRAL_MADE = 7240, "移送纪检监察"
+    REFERRAL_CONCLUDED = 7241, "纪检监察处理结果"
+    ASSESSMENT_REFUSED = 7299, "拒绝考评操作"
+
     # 8xxx reads and exports (who saw what)
     PERSONAL_DATA_VIEWED = 8001, "查看个人信息"
     EVIDENCE_DOWNLOADED = 8002, "下载证据材料"
@@ -238,7 +253,9 @@ SESSION_EVENT_TYPES = frozenset(
 
 # Attempts the system turned down: nothing happened to the object. The inspector's journal shows
 # them; on the staff timeline they would read as steps of the alert's history.
-REFUSAL_EVENT_TYPES = frozenset({EventType.WORKFLOW_REFUSED, EventType.SUPERVISION_REFUSED})
+REFUSAL_EVENT_TYPES = frozenset(
+    {EventType.WORKFLOW_REFUSED, EventType.SUPERVISION_REFUSED, EventType.ASSESSMENT_REFUSED}
+)
 
 
 def is_business_event(event_type: int) -> bool:
