@@ -235,7 +235,7 @@ class Replay:
     plans: list[scoring.Planned]
     before: Any
     after: Any
-    rows: list[tuple[Card, Card]]
+    rows: list[tuple[Card, Card, Any]]
 
 
 def replay(user: Any, scheme: Scheme, period: Period) -> Replay:
@@ -259,7 +259,8 @@ def replay(user: Any, scheme: Scheme, period: Period) -> Replay:
     rows = [(c, after_units[c.key]) for c in before.units] + [
         (c, after_officers[c.key]) for c in before.officers
     ]
-    return Replay(period, scheme, plans, before, after, [r for r in rows if r[0].score != r[1].score])
+    changed = [(b, a, a.score - b.score) for b, a in rows if a.score != b.score]
+    return Replay(period, scheme, plans, before, after, changed)
 
 
 # --- accountability -------------------------------------------------------------------------------

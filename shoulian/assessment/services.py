@@ -40,7 +40,7 @@ from shoulian.assessment.models import (
 from shoulian.assessment.periods import month_of
 from shoulian.assessment.versions import Chain, next_version_number
 from shoulian.audit.catalogue import EventType
-from shoulian.audit.journal import deny, durable_atomic, record
+from shoulian.audit.journal import deny, durable_atomic, record, record_read
 from shoulian.core import policy
 from shoulian.core.scoping import ScopeDomain, covers
 from shoulian.deadlines.choices import DeadlineStatus
@@ -713,3 +713,56 @@ def referral_conclude(
         )
         referral.refresh_from_db()
     return referral
+
+
+# --- reads that are journalled (exports, printed documents) --------------------------------------
+def rankings_export(*, actor: Any, period: Any) -> bytes:
+    """The XLSX of a period's rankings; journalled ``DATA_EXPORTED`` (U1)."""
+    from shoulian.assessment import export, selectors
+
+    if not selectors.is_ranking_reader(actor):
+        _forbid(actor, "rankings_export", None, "无权导出考评结果。")
+    bureau = _bureau_of(actor)
+    rankings = selectors.compute_rankings(bureau, period)
+    data = export.rankings_xlsx(rankings, bureau_name=bureau.name)
+    with transaction.atomic():
+        record_read(
+            EventType.DATA_EXPORTED,
+            obj=bureau,
+            actor=actor,
+            what="assessment_rankings",
+            period=period.token,
+            units=len(rankings.units),
+            officers=len(rankings.officers),
+        )
+    return data
+
+
+def accountability_document(*, actor: Any, obj: Interview | Referral, fmt: str) -> bytes:
+    """The 约谈 record or the referral letter, DOCX or PDF; journalled ``DOCUMENT_PRINTED``."""
+    from shoulian.assessment import documents
+
+    doc = (
+        documents.interview_document(obj)
+        if isinstance(obj, Interview)
+        else documents.referral_document(obj)
+    )
+    data = documents.render(doc, fmt)
+    with transaction.atomic():
+        record_read(EventType.DOCUMENT_PRINTED, obj=obj, actor=actor, format=fmt, number=obj.number)
+    return data
+
+
+def referral_bundle(*, actor: Any, referral: Referral) -> bytes:
+    """The evidence bundle, for the inspector only (it carries journal proofs, Z6)."""
+    from shoulian.assessment import documents
+
+    if not (getattr(actor, "is_authenticated", False) and actor.has_role(Role.INSPECTOR)):
+        _forbid(actor, "referral_bundle", referral, "只有纪检可以下载证据包。")
+    data = documents.evidence_bundle(referral)
+    with transaction.atomic():
+        record_read(
+            EventType.DATA_EXPORTED, obj=referral, actor=actor, what="referral_bundle",
+            number=referral.number,
+        )  # fmt: skip
+    return data

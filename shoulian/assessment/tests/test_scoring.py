@@ -213,7 +213,7 @@ def test_a_revision_is_replayed_before_it_is_published_and_publishing_applies_th
     )  # fmt: skip
     replay = selectors.replay(legal, draft, month)
     assert [(p.subject, p.points) for p in replay.plans] == [(Subject.OFFICER, Decimal("-2"))]
-    changed = {(b.subject, b.key): (b.score, a.score) for b, a in replay.rows}
+    changed = {(b.subject, b.key): (b.score, a.score) for b, a, _ in replay.rows}
     assert changed == {(Subject.OFFICER, officer.pk): (before.score, before.score - 2)}
     # Nothing is written until it is published.
     assert not ScoreEntry.objects.filter(kind=EntryKind.ADJUSTMENT).exists()
