@@ -148,7 +148,9 @@ def cards(
     for key in keys:
         card = Card(subject, key, period)
         for month in months:
-            card.months.append(month_score(month, by_key_month.get((key, month), []), schemes[month]))
+            card.months.append(
+                month_score(month, by_key_month.get((key, month), []), schemes[month])
+            )
         card.deduction = _q(sum((m.deduction for m in card.months), ZERO))
         card.bonus = _q(sum((m.bonus for m in card.months), ZERO))
         card.score = _q(sum((m.score for m in card.months), ZERO) / len(card.months))

@@ -15,7 +15,13 @@ from shoulian.assessment.models import Interview, Referral
 from shoulian.audit.models import AuditCheckpoint
 from shoulian.audit.proofs import ProofError, object_proof
 from shoulian.deadlines.versions import legal_date
-from shoulian.documents.official import OfficialDocument, Section, TableBlock, render_docx, render_pdf
+from shoulian.documents.official import (
+    OfficialDocument,
+    Section,
+    TableBlock,
+    render_docx,
+    render_pdf,
+)
 from shoulian.supervision.models import Finding
 
 

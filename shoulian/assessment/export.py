@@ -16,8 +16,7 @@ HEADER = ["名次", "名称", "所属单位", "得分", "扣分", "加分"]
 
 def rankings_xlsx(rankings: Rankings, *, bureau_name: str) -> bytes:
     book = Workbook()
-    units = book.active
-    assert units is not None
+    units = book.worksheets[0]
     units.title = UNIT_SHEET
     officers = book.create_sheet(OFFICER_SHEET)
     for sheet, rows in ((units, rankings.units), (officers, rankings.officers)):
@@ -26,8 +25,14 @@ def rankings_xlsx(rankings: Rankings, *, bureau_name: str) -> bytes:
         sheet.append(HEADER)
         for card in rows:
             sheet.append(
-                [card.rank, card.name, card.unit_name, float(card.score), float(card.deduction),
-                 float(card.bonus)]  # fmt: skip
+                [
+                    card.rank,
+                    card.name,
+                    card.unit_name,
+                    float(card.score),
+                    float(card.deduction),
+                    float(card.bonus),
+                ]  # fmt: skip
             )
         sheet.column_dimensions["B"].width = 24
         sheet.column_dimensions["C"].width = 24

@@ -12,7 +12,11 @@ from shoulian.assessment.models import Scheme
 from shoulian.deadlines.versions import legal_date
 from shoulian.org.models import Unit
 
-POINT_FIELD = {"min_value": Decimal("0"), "max_value": Decimal("100"), "decimal_places": 1}
+POINT_FIELD: dict[str, Any] = {
+    "min_value": Decimal("0"),
+    "max_value": Decimal("100"),
+    "decimal_places": 1,
+}
 
 
 class ChallengeForm(forms.Form):
@@ -99,8 +103,13 @@ class SchemeForm(forms.Form):
             except ArithmeticError as exc:
                 raise forms.ValidationError(f"第{n}行的分值不是数字。") from exc
             items.append(
-                {"kind": ItemKind.BONUS, "code": parts[0], "label": parts[1],
-                 "officer": str(officer), "unit": str(unit)}  # fmt: skip
+                {
+                    "kind": ItemKind.BONUS,
+                    "code": parts[0],
+                    "label": parts[1],
+                    "officer": str(officer),
+                    "unit": str(unit),
+                }  # fmt: skip
             )
         return items
 
@@ -111,8 +120,13 @@ class SchemeForm(forms.Form):
             officer = data.get(f"{kind}__{code}__{Subject.OFFICER}") or Decimal("0")
             unit = data.get(f"{kind}__{code}__{Subject.UNIT}") or Decimal("0")
             items.append(
-                {"kind": kind, "code": code, "label": label, "officer": str(officer),
-                 "unit": str(unit)}  # fmt: skip
+                {
+                    "kind": kind,
+                    "code": code,
+                    "label": label,
+                    "officer": str(officer),
+                    "unit": str(unit),
+                }  # fmt: skip
             )
         return {
             "title": data["title"],
@@ -147,7 +161,9 @@ def scheme_initial(scheme: Scheme) -> dict[str, Any]:
 
 class BonusForm(forms.Form):
     unit = forms.ModelChoiceField(label="单位", queryset=Unit.objects.none())
-    officer = forms.ModelChoiceField(label="民警（可不选）", queryset=User.objects.none(), required=False)
+    officer = forms.ModelChoiceField(
+        label="民警（可不选）", queryset=User.objects.none(), required=False
+    )
     code = forms.ChoiceField(label="加分项目")
     occurred_at = forms.DateTimeField(
         label="事项时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
@@ -171,9 +187,7 @@ class InterviewForm(forms.Form):
         label="涉及的巡查发现", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
     reason = forms.CharField(label="约谈事由", widget=forms.Textarea(attrs={"rows": 3}))
-    outcome = forms.CharField(
-        label="约谈情况及整改要求", widget=forms.Textarea(attrs={"rows": 4})
-    )
+    outcome = forms.CharField(label="约谈情况及整改要求", widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args: Any, people: Any, findings: list[Any], **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -185,7 +199,9 @@ class InterviewForm(forms.Form):
 
 class ReferralForm(forms.Form):
     unit = forms.ModelChoiceField(label="责任单位", queryset=Unit.objects.none())
-    officer = forms.ModelChoiceField(label="责任民警（可不选）", queryset=User.objects.none(), required=False)
+    officer = forms.ModelChoiceField(
+        label="责任民警（可不选）", queryset=User.objects.none(), required=False
+    )
     findings = forms.TypedMultipleChoiceField(
         label="涉及的巡查发现", coerce=int, widget=forms.CheckboxSelectMultiple
     )
@@ -195,7 +211,9 @@ class ReferralForm(forms.Form):
         help_text="写明未落实整改造成的后果和追责的依据。",
     )
 
-    def __init__(self, *args: Any, units: Any, officers: Any, findings: list[Any], **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, officers: Any, findings: list[Any], **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
         self.fields["officer"].queryset = officers  # type: ignore[attr-defined]

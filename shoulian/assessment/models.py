@@ -24,7 +24,7 @@ from shoulian.core.policy import VIEW
 from shoulian.core.scoping import ScopedQuerySet
 
 USER = settings.AUTH_USER_MODEL
-POINTS = {"max_digits": 6, "decimal_places": 1}
+POINTS: dict[str, Any] = {"max_digits": 6, "decimal_places": 1}
 
 
 class Scheme(models.Model):
@@ -120,9 +120,7 @@ class ScoreEntryQuerySet(ScopedQuerySet["ScoreEntry"]):
             return scoped
         # An officer or a clerk: their own entries and their unit's own card, nothing of
         # colleagues.
-        return scoped.filter(
-            Q(officer=user) | Q(subject=Subject.UNIT, unit_id=user.unit_id)
-        )
+        return scoped.filter(Q(officer=user) | Q(subject=Subject.UNIT, unit_id=user.unit_id))
 
 
 class ScoreEntry(models.Model):
@@ -386,3 +384,6 @@ class DocumentCounter(models.Model):
                 fields=["bureau", "kind", "year"], name="assessment_counter_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last}"

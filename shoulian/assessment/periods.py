@@ -50,7 +50,8 @@ class Period:
 
     @property
     def length(self) -> int:
-        return {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3}.get(self.kind, 1)
+        lengths: dict[str, int] = {PeriodKind.YEAR: 12, PeriodKind.QUARTER: 3}
+        return lengths.get(self.kind, 1)
 
     @property
     def months(self) -> list[dt.date]:

@@ -22,9 +22,7 @@ def register() -> None:
 
     policy.register(ScoreEntry, award=rule(*LEGAL))
     policy.register(Challenge, answer=rule(*LEGAL))
-    policy.register(
-        Interview, view=rule(*ACCOUNTABILITY_READERS), record=rule(*ACCOUNTABILITY)
-    )
+    policy.register(Interview, view=rule(*ACCOUNTABILITY_READERS), record=rule(*ACCOUNTABILITY))
     policy.register(
         Referral,
         view=rule(*ACCOUNTABILITY_READERS),

@@ -76,8 +76,8 @@ def facts(
     found: list[Fact] = []
     for f in rows:
         deadline_id = int(f.subject_id) if f.subject_id.isdigit() else None
-        node = nodes.get(deadline_id) if f.rule_code in NODE_RULES else None
-        common = {
+        node = nodes.get(deadline_id) if deadline_id and f.rule_code in NODE_RULES else None
+        common: dict[str, Any] = {
             "unit_id": f.unit_id,
             "officer_id": f.officer_id,
             "alert_id": f.alert_id,
@@ -87,13 +87,20 @@ def facts(
         }
         if node:
             found.append(
-                Fact(f"finding:{f.pk}", ItemKind.OVERDUE_NODE, node, f.rule_code, f.opened_at,
-                     **common)  # fmt: skip
+                Fact(
+                    f"finding:{f.pk}",
+                    ItemKind.OVERDUE_NODE,
+                    node,
+                    f.rule_code,
+                    f.opened_at,
+                    **common,
+                )  # fmt: skip
             )
         else:
             found.append(
-                Fact(f"finding:{f.pk}", ItemKind.FINDING_RULE, f.rule_code, "", f.opened_at,
-                     **common)  # fmt: skip
+                Fact(
+                    f"finding:{f.pk}", ItemKind.FINDING_RULE, f.rule_code, "", f.opened_at, **common
+                )  # fmt: skip
             )
         if f.escalation >= 1:
             # Not rectified by the first period the rule gave it (the rule version it was
@@ -101,8 +108,14 @@ def facts(
             first_due = rectification_due(f.opened_at, f.rule.rectify_days or 7)
             if first_due is not None and first_due <= until:
                 found.append(
-                    Fact(f"unrectified:{f.pk}", ItemKind.UNRECTIFIED, UNRECTIFIED_CODE, "",
-                         first_due, **common)  # fmt: skip
+                    Fact(
+                        f"unrectified:{f.pk}",
+                        ItemKind.UNRECTIFIED,
+                        UNRECTIFIED_CODE,
+                        "",
+                        first_due,
+                        **common,
+                    )  # fmt: skip
                 )
     if since is not None:
         found = [fact for fact in found if fact.occurred_at >= since]
@@ -168,8 +181,9 @@ def plan_new(bureau: Any, found: list[Fact], chain: Chain) -> list[Planned]:
             value = points(item, subject)
             if value:
                 plans.append(
-                    Planned(fact, subject, EntryKind.DEDUCTION, value, scheme,
-                            _item_label(item, fact))  # fmt: skip
+                    Planned(
+                        fact, subject, EntryKind.DEDUCTION, value, scheme, _item_label(item, fact)
+                    )  # fmt: skip
                 )
     return plans
 
@@ -198,7 +212,14 @@ def plan_replay(bureau: Any, found: list[Fact], chain: Chain) -> list[Planned]:
             current = net[(fact.key, subject)]
             if target != current and scheme is not None:
                 plans.append(
-                    Planned(fact, subject, EntryKind.ADJUSTMENT, target - current, scheme,
-                            _item_label(item, fact), current)  # fmt: skip
+                    Planned(
+                        fact,
+                        subject,
+                        EntryKind.ADJUSTMENT,
+                        target - current,
+                        scheme,
+                        _item_label(item, fact),
+                        current,
+                    )  # fmt: skip
                 )
     return plans

@@ -63,9 +63,7 @@ def assessed_units(bureau: Unit) -> list[Unit]:
 
 def assessed_officers(units: list[Unit]) -> list[User]:
     return list(
-        User.objects.filter(
-            unit__in=units, roles__role=Role.OFFICER, is_active=True
-        )
+        User.objects.filter(unit__in=units, roles__role=Role.OFFICER, is_active=True)
         .select_related("unit")
         .distinct()
         .order_by("unit__path", "full_name")
@@ -111,9 +109,7 @@ def compute_rankings(
     for officer in officers:
         officer_cards[officer.pk].name = officer.full_name
         officer_cards[officer.pk].unit_name = officer.unit.name if officer.unit else ""
-    return Rankings(
-        period, cards.ranked(unit_cards.values()), cards.ranked(officer_cards.values())
-    )
+    return Rankings(period, cards.ranked(unit_cards.values()), cards.ranked(officer_cards.values()))
 
 
 def trends(bureau: Unit, period: Period, subject: str, keys: list[int]) -> dict[int, list[Any]]:
@@ -125,7 +121,9 @@ def trends(bureau: Unit, period: Period, subject: str, keys: list[int]) -> dict[
     lines = _lines(bureau, months)
     result: dict[int, list[Any]] = {k: [] for k in keys}
     for p in periods:
-        computed = cards.cards(lines, subject=subject, keys=keys, period=p, chain=chain, today=today)
+        computed = cards.cards(
+            lines, subject=subject, keys=keys, period=p, chain=chain, today=today
+        )
         for key in keys:
             result[key].append((p, computed[key].score))
     return result
@@ -164,9 +162,11 @@ def card_entries(user: Any, *, subject: str, key: int, period: Period) -> QueryS
         subject=subject, period__gte=start, period__lt=end
     )
     qs = qs.filter(officer_id=key) if subject == Subject.OFFICER else qs.filter(unit_id=key)
-    return qs.select_related("finding", "alert", "scheme", "reverses").prefetch_related(
-        Prefetch("challenge", queryset=Challenge.objects.all())
-    ).order_by("-occurred_at", "-id")
+    return (
+        qs.select_related("finding", "alert", "scheme", "reverses")
+        .prefetch_related(Prefetch("challenge", queryset=Challenge.objects.all()))
+        .order_by("-occurred_at", "-id")
+    )
 
 
 def card_for(user: Any, *, subject: str, key: int, period: Period) -> Card:

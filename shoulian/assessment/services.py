@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,7 +59,7 @@ MAX_POINTS = Decimal("100")
 CONFLICT = "该记录已被他人处理，请刷新页面后重试。"
 
 
-def _refuse(actor: Any, action: str, obj: Any, message: str, code: str) -> None:
+def _refuse(actor: Any, action: str, obj: Any, message: str, code: str) -> NoReturn:
     deny(
         actor,
         action=action,
@@ -71,7 +71,7 @@ def _refuse(actor: Any, action: str, obj: Any, message: str, code: str) -> None:
     )
 
 
-def _forbid(actor: Any, action: str, obj: Any, message: str, code: str = "role") -> None:
+def _forbid(actor: Any, action: str, obj: Any, message: str, code: str = "role") -> NoReturn:
     deny(
         actor,
         action=action,
@@ -335,8 +335,11 @@ def score_bureau(*, bureau: Unit, now: dt.datetime | None = None, actor: Any = N
             unit__path__startswith=bureau.path,
         ).select_related("unit", "rule")
         for window in expired:
-            assert window.due_at is not None
-            deadline_stop(actor=None, deadline=window, at=window.due_at, note="异议期届满，未提出申诉")
+            if window.due_at is None:  # pragma: no cover - filtered on due_at above
+                continue
+            deadline_stop(
+                actor=None, deadline=window, at=window.due_at, note="异议期届满，未提出申诉"
+            )
             stats.expired += 1
         record(
             EventType.SCORE_RUN,
@@ -417,9 +420,7 @@ def bonus_award(
 def _may_challenge(actor: Any, entry: ScoreEntry) -> bool:
     if entry.subject == Subject.OFFICER and actor.pk == entry.officer_id:
         return True
-    return bool(
-        actor.unit_id == entry.unit_id and actor.has_role(Role.LEADER, Role.LEGAL_OFFICER)
-    )
+    return bool(actor.unit_id == entry.unit_id and actor.has_role(Role.LEADER, Role.LEGAL_OFFICER))
 
 
 def challenge_file(
@@ -434,31 +435,33 @@ def challenge_file(
         if not ScoreEntry.objects.visible_to(actor).filter(pk=entry.pk).exists():
             _forbid(actor, "challenge_file", entry, "考评记分不存在。", code="not_found")
         if not _may_challenge(actor, entry):
-            _forbid(actor, "challenge_file", entry, "只有被扣分的民警或本单位领导、法制员可以申诉。")
+            _forbid(
+                actor, "challenge_file", entry, "只有被扣分的民警或本单位领导、法制员可以申诉。"
+            )
         if entry.points >= 0 or entry.kind not in (EntryKind.DEDUCTION, EntryKind.ADJUSTMENT):
             _refuse(actor, "challenge_file", entry, "只能对扣分提出申诉。", "not_deduction")
         if Challenge.objects.filter(entry=entry).exists():
             _refuse(actor, "challenge_file", entry, "该记分已提出过申诉。", "duplicate")
         window = window_of(entry)
-        if window is None or window.status == DeadlineStatus.STOPPED or (
-            window.due_at is not None and now > window.due_at
+        if (
+            window is None
+            or window.status == DeadlineStatus.STOPPED
+            or (window.due_at is not None and now > window.due_at)
         ):
             until = (
                 f"（截止于{timezone.localtime(window.due_at):%Y年%m月%d日 %H:%M}）"
                 if window is not None and window.due_at is not None
                 else ""
             )
-            _refuse(
-                actor, "challenge_file", entry, f"申诉期已过{until}，不能再提出申诉。", "late"
-            )
+            _refuse(actor, "challenge_file", entry, f"申诉期已过{until}，不能再提出申诉。", "late")
         text = reason.strip()
         if len(text) < 5:
             raise ValidationError({"reason": "请写明申诉理由（至少5个字）。"})
         challenge = Challenge.objects.create(
             entry=entry, filed_by=actor, filed_at=now, reason=text[:4000]
         )
-        assert window is not None
-        deadline_stop(actor=None, deadline=window, at=now, note="已提出申诉")
+        if window is not None:  # checked above: an entry without a period is refused
+            deadline_stop(actor=None, deadline=window, at=now, note="已提出申诉")
         answer = deadline_start(
             actor=None,
             rule_code=ANSWER_RULE,
@@ -488,9 +491,11 @@ def challenge_answer(
     is never edited)."""
     now = now or timezone.now()
     with durable_atomic():
-        if not Challenge.objects.visible_to(actor, action="answer").filter(
-            pk=challenge.pk
-        ).exists():
+        if (
+            not Challenge.objects.visible_to(actor, action="answer")
+            .filter(pk=challenge.pk)
+            .exists()
+        ):
             _forbid(actor, "challenge_answer", challenge, "只有法制大队可以答复申诉。")
         if challenge.filed_by_id == actor.pk:
             _forbid(actor, "challenge_answer", challenge, "不能答复本人提出的申诉。", "own")
@@ -587,7 +592,8 @@ def interview_record(
             and actor.has_role(Role.LEGAL_BRIGADE, Role.CENTER_HEAD, Role.BUREAU_HEAD)
         ):
             _forbid(actor, "interview_record", None, "无权登记约谈。")
-        if interviewee.unit is None or not covers(actor, interviewee.unit, ScopeDomain.CONTENT):
+        unit = interviewee.unit
+        if unit is None or not covers(actor, unit, ScopeDomain.CONTENT):
             _forbid(actor, "interview_record", None, "被约谈人不存在。", code="not_found")
         if interviewee.pk == actor.pk:
             raise ValidationError({"interviewee": "不能约谈本人。"})
@@ -599,7 +605,7 @@ def interview_record(
         bureau = _bureau_of(actor)
         interview = Interview.objects.create(
             bureau=bureau,
-            unit=interviewee.unit,
+            unit=unit,
             interviewee=interviewee,
             interviewer=actor,
             held_at=held_at,
@@ -688,9 +694,11 @@ def referral_conclude(
     """The inspector records what discipline inspection decided."""
     now = now or timezone.now()
     with durable_atomic():
-        if not Referral.objects.visible_to(actor, action="conclude").filter(
-            pk=referral.pk
-        ).exists():
+        if (
+            not Referral.objects.visible_to(actor, action="conclude")
+            .filter(pk=referral.pk)
+            .exists()
+        ):
             _forbid(actor, "referral_conclude", referral, "只有纪检可以登记处理结果。")
         if not outcome.strip():
             raise ValidationError({"outcome": "请填写处理结果。"})

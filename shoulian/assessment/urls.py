@@ -21,7 +21,9 @@ urlpatterns = [
     path("interviews/", views.interview_list, name="interviews"),
     path("interviews/new/", views.interview_new, name="interview_new"),
     path("interviews/<int:pk>/", views.interview_detail, name="interview"),
-    path("interviews/<int:pk>/record.<slug:fmt>", views.interview_document, name="interview_document"),
+    path(
+        "interviews/<int:pk>/record.<slug:fmt>", views.interview_document, name="interview_document"
+    ),
     path("referrals/", views.referral_list, name="referrals"),
     path("referrals/new/", views.referral_new, name="referral_new"),
     path("referrals/<int:pk>/", views.referral_detail, name="referral"),

@@ -34,6 +34,4 @@ def in_force(bureau_id: int | None, on: dt.date) -> Scheme | None:
 
 
 def next_version_number(bureau_id: int | None) -> int:
-    return (
-        max(versioning.chain(Scheme, bureau_id).values_list("version", flat=True), default=0) + 1
-    )
+    return max(versioning.chain(Scheme, bureau_id).values_list("version", flat=True), default=0) + 1

@@ -207,7 +207,9 @@ def officer_card(request: HttpRequest, pk: int) -> HttpResponse:
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     entry = selectors.entry_for_detail(user, pk)
-    challenge = Challenge.objects.filter(entry=entry).select_related("filed_by", "answered_by").first()
+    challenge = (
+        Challenge.objects.filter(entry=entry).select_related("filed_by", "answered_by").first()
+    )
     window = services.window_of(entry)
     may_challenge = (
         challenge is None
@@ -247,7 +249,9 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         upheld=upheld,
                         answer=answer_form.cleaned_data["answer"],
                     )
-                    messages.success(request, "已答复：" + ("异议成立，已冲正扣分。" if upheld else "维持扣分。"))
+                    messages.success(
+                        request, "已答复：" + ("异议成立，已冲正扣分。" if upheld else "维持扣分。")
+                    )
                     return redirect("assessment:entry", pk=entry.pk)
             else:
                 raise deny(request, reason="action")
@@ -288,9 +292,7 @@ def _catalogue() -> list[tuple[str, str, str]]:
     for code, definition in registry.REGISTRY.items():
         if definition.kind == "finding" and not definition.escalates:
             rows.append((ItemKind.FINDING_RULE, code, definition.name))
-    names = dict(
-        DeadlineRule.objects.filter(bureau=None, version=1).values_list("code", "name")
-    )
+    names = dict(DeadlineRule.objects.filter(bureau=None, version=1).values_list("code", "name"))
     for code in sorted(names):
         if code not in NOT_NODES:
             rows.append((ItemKind.OVERDUE_NODE, code, names[code]))
@@ -352,7 +354,9 @@ def scheme_new(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                messages.success(request, f"已保存为第{scheme.version}版草稿。请对照试算结果后发布。")
+                messages.success(
+                    request, f"已保存为第{scheme.version}版草稿。请对照试算结果后发布。"
+                )
                 return redirect("assessment:scheme", pk=scheme.pk)
     else:
         form = SchemeForm(initial=scheme_initial(base) if base else {}, catalogue=catalogue)
@@ -436,9 +440,12 @@ def _findings_for_form(user: Any) -> list[Finding]:
 def interview_new(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     bureau = selectors.bureau_of(user)
-    people = User.objects.filter(
-        unit__path__startswith=bureau.path, is_active=True
-    ).exclude(pk=user.pk).select_related("unit").order_by("unit__path", "full_name")
+    people = (
+        User.objects.filter(unit__path__startswith=bureau.path, is_active=True)
+        .exclude(pk=user.pk)
+        .select_related("unit")
+        .order_by("unit__path", "full_name")
+    )
     form = InterviewForm(request.POST or None, people=people, findings=_findings_for_form(user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

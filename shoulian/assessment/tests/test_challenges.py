@@ -3,7 +3,6 @@ last day), a 3-day answer (``score_challenge_answer``), upheld reversed by a new
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -47,13 +46,17 @@ def test_an_upheld_challenge_gives_the_points_back_by_a_new_entry(
     before = selectors.card_for(officer, subject=Subject.OFFICER, key=officer.pk, period=month)
     window = window_of(entry)
     assert window is not None and window.code == "score_challenge"
-    challenge = challenge_file(actor=officer, entry=entry, reason="该警情已按期报请延长立案审查期限。")
+    challenge = challenge_file(
+        actor=officer, entry=entry, reason="该警情已按期报请延长立案审查期限。"
+    )
     window.refresh_from_db()
     assert window.status == DeadlineStatus.STOPPED
     answer = answer_deadline_of(challenge)
     assert answer is not None and answer.code == "score_challenge_answer"
     assert answer.status == DeadlineStatus.OPEN
-    challenge_answer(actor=legal, challenge=challenge, upheld=True, answer="经核查，延长审批手续齐全。")
+    challenge_answer(
+        actor=legal, challenge=challenge, upheld=True, answer="经核查，延长审批手续齐全。"
+    )
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.UPHELD and challenge.reversal is not None
     reversal = challenge.reversal
@@ -82,7 +85,9 @@ def test_a_rejected_challenge_leaves_the_deduction(
     entry = _entry(officer, Subject.UNIT)
     # The unit's deduction is challenged by its leader.
     challenge = challenge_file(actor=leader, entry=entry, reason="本所当日警力不足，已及时报告。")
-    challenge_answer(actor=legal, challenge=challenge, upheld=False, answer="理由不能成立，维持扣分。")
+    challenge_answer(
+        actor=legal, challenge=challenge, upheld=False, answer="理由不能成立，维持扣分。"
+    )
     challenge.refresh_from_db()
     assert challenge.status == ChallengeStatus.REJECTED and challenge.reversal is None
     assert not ScoreEntry.objects.filter(kind=EntryKind.REVERSAL).exists()
@@ -125,7 +130,9 @@ def test_the_three_day_window_moves_past_the_national_day_holiday(
     # the National Day holiday, 24:00 on 9 Oct 2025.
     assert window.due_at == at(2025, 10, 10, 0)
     time_machine.move_to(at(2025, 10, 9, 23))
-    challenge = challenge_file(actor=officer, entry=officer_entry, reason="节后第一个工作日提出申诉。")
+    challenge = challenge_file(
+        actor=officer, entry=officer_entry, reason="节后第一个工作日提出申诉。"
+    )
     time_machine.move_to(at(2025, 10, 10, 0, 30))
     with pytest.raises(ValidationError, match="申诉期已过"):
         challenge_file(actor=leader, entry=unit_entry, reason="已过申诉期的申诉。")

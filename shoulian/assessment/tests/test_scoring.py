@@ -97,9 +97,9 @@ def test_campaign_checklist_items_can_be_set_but_nothing_charges_them_yet(
 def test_a_bonus_item_adds_points_and_only_the_legal_brigade_awards_it(
     bureau_a: Any, legal: Any, leader: Any, officer: Any
 ) -> None:
-    from shoulian.assessment.services import bonus_award
-
     from django.core.exceptions import PermissionDenied
+
+    from shoulian.assessment.services import bonus_award
 
     with pytest.raises(PermissionDenied):
         bonus_award(actor=leader, unit=officer.unit, officer=officer, code="commendation",
