@@ -111,6 +111,13 @@ UNIT_SCORE_ROLES = frozenset({Role.LEADER, Role.LEGAL_OFFICER})
 class ScoreEntryQuerySet(ScopedQuerySet["ScoreEntry"]):
     scope_fields = ("unit",)
 
+    # The ledger is append-only: bulk changes are refused like single ones.
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError("考评记分不可修改，更正须另记一笔。")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError("考评记分不可删除。")
+
     def visible_to(self, user: Any, action: str = VIEW) -> Self:
         roles = _roles(user)
         if not roles or roles == {Role.ADMIN}:

@@ -197,3 +197,44 @@ def test_a_referral_reaches_the_inspector_with_its_evidence_and_only_the_inspect
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.CONCLUDED and referral.outcome_by == inspector
     assert Referral.objects.count() == 1
+
+
+def test_who_cannot_record_an_interview_refer_or_start_a_scoring_run(
+    scored: Any, client_for: Any, leader: Any, head: Any, inspector: Any, officer: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    finding = Finding.objects.filter(officer=officer).first()
+    assert finding is not None
+    for user in (leader, inspector):
+        with pytest.raises(PermissionDenied):
+            interview_record(
+                actor=user, interviewee=officer, held_at=timezone.now(), place="会议室",
+                reason="事由", outcome="情况", finding_ids=[finding.pk],
+            )  # fmt: skip
+    for user in (head, leader, inspector):
+        with pytest.raises(PermissionDenied):
+            referral_make(actor=user, unit=officer.unit, officer=None, reason="理由",
+                          finding_ids=[finding.pk])  # fmt: skip
+    assert client_for(head).post(reverse("assessment:run")).status_code == 403
+    assert not AuditEvent.objects.filter(event_type=EventType.SCORE_RUN, actor_id=head.pk).exists()
+
+
+def test_the_rankings_and_card_pages_query_counts_do_not_grow_with_the_ledger(
+    scored: Any, client_for: Any, legal: Any, clerk: Any, officer: Any,
+    django_assert_max_num_queries: Any,
+) -> None:  # fmt: skip
+    client = client_for(legal)
+    card = reverse("assessment:unit", args=[scored.station.pk])
+    client.get(reverse("assessment:rankings"))
+    with django_assert_max_num_queries(40) as before:
+        client.get(reverse("assessment:rankings"))
+    with django_assert_max_num_queries(40) as card_before:
+        client.get(card)
+    for days in (6, 7, 8):
+        neglected_alert(clerk, officer, days=days, receipt=False)
+    patrol_and_score(scored.bureau)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        client.get(reverse("assessment:rankings"))
+    with django_assert_max_num_queries(len(card_before.captured_queries)):
+        client.get(card)

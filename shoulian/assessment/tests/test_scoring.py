@@ -250,3 +250,20 @@ def test_only_the_legal_brigade_drafts_and_publishes_the_scheme(
     with pytest.raises(ValidationError):
         scheme_draft(actor=legal, change_reason="x", **{**fields, "items": [
             {"kind": "finding_rule", "code": "x", "officer": "101", "unit": "0"}]})  # fmt: skip
+
+
+def test_the_ledger_refuses_edits_and_deletions(bureau_a: Any, clerk: Any, officer: Any) -> None:
+    neglected_alert(clerk, officer)
+    patrol_and_score(bureau_a.bureau)
+    entry = ScoreEntry.objects.first()
+    assert entry is not None
+    entry.points = Decimal("0")
+    with pytest.raises(ValidationError):
+        entry.save()
+    with pytest.raises(ValidationError):
+        entry.delete()
+    with pytest.raises(ValidationError):
+        ScoreEntry.objects.filter(pk=entry.pk).update(points=0)
+    with pytest.raises(ValidationError):
+        ScoreEntry.objects.all().delete()
+    assert ScoreEntry.objects.get(pk=entry.pk).points < 0
