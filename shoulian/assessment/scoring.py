@@ -34,6 +34,7 @@ from shoulian.supervision.services.findings import rectification_due
 # Finding rules whose subject is a running deadline: their findings are charged by node.
 NODE_RULES = frozenset({"deadline_overdue", "non_filing_notice_late"})
 ZERO = Decimal("0")
+MAX_RECTIFY = dt.timedelta(days=91)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,10 @@ def facts(
 ) -> list[Fact]:
     """Every fact of ``bureau`` that had happened by ``until`` (and from ``since``)."""
     qs = Finding.objects.filter(bureau=bureau, kind=FindingKind.FINDING, opened_at__lte=until)
+    if since is not None:
+        # An unrectified fact happens after its finding opened, at most a rectification period
+        # (≤ 90 days, the rule form's limit) later.
+        qs = qs.filter(opened_at__gte=since - MAX_RECTIFY)
     if finding_ids is not None:
         qs = qs.filter(pk__in=list(finding_ids))
     rows = list(qs.select_related("rule").order_by("opened_at", "pk"))

@@ -57,6 +57,7 @@ ENTRY_OBJECT = "score_entry"
 CHALLENGE_OBJECT = "score_challenge"
 MAX_POINTS = Decimal("100")
 CONFLICT = "该记录已被他人处理，请刷新页面后重试。"
+LOOKBACK = dt.timedelta(days=62)
 
 
 def _refuse(actor: Any, action: str, obj: Any, message: str, code: str) -> NoReturn:
@@ -323,7 +324,10 @@ def score_bureau(*, bureau: Unit, now: dt.datetime | None = None, actor: Any = N
     stats = RunStats()
     with transaction.atomic():
         chain = Chain(bureau.pk)
-        found = scoring.facts(bureau, until=now)
+        # The first run of a bureau scores everything supervision ever found; later runs look
+        # back two months (a finding is opened when the patrol sees it, so nothing older is new).
+        first = not ScoreEntry.objects.filter(bureau=bureau).exists()
+        found = scoring.facts(bureau, until=now, since=None if first else now - LOOKBACK)
         for plan in scoring.plan_new(bureau, found, chain):
             _post(plan, bureau=bureau, now=now, actor=actor, event=EventType.SCORE_POSTED)
             stats.posted += 1
