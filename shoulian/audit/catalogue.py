@@ -166,6 +166,8 @@ class EventType(models.IntegerChoices):
     FOLLOW_UP_ATTEMPTED = 6212, "记录回访（未联系上）"
     FOLLOW_UP_RECORDED = 6213, "记录回访结果"
     FOLLOW_UP_CANCELLED = 6214, "撤销回访任务"
+    # No longer written: a dissatisfied follow-up is a supervision finding (7010) since the
+    # 督办事项 moved into supervision (supervision 0003); kept for the events already journalled.
     SUPERVISION_ITEM_OPENED = 6220, "回访不满意转督办"
 
     # 70xx supervision: patrol, findings, rectification, escalation (shoulian.supervision)

@@ -3,8 +3,8 @@ registry, one refusal type, one compare-and-set apply that journals each accepte
 exactly once (STYLE "Where logic goes"; healthchecks' ``sendalerts`` compare-and-set).
 
 Used by the alert workflow (``workflow/workflow.py``), complaints and follow-up tasks
-(``feedback/lifecycles.py``); meant for bulletin approval next. Supervision's rectification chain
-(``supervision/workflow.py``) still has its own table of the same shape and is to move onto it. An app
+(``feedback/lifecycles.py``) and supervision's findings with their rectification chain
+(``supervision/workflow.py``); meant for bulletin approval next. An app
 declares, once, at import time::
 
     guards: GuardRegistry[MyCtx] = GuardRegistry()

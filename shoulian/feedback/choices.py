@@ -1,4 +1,4 @@
-"""Choice sets of complaints, suggestions, follow-up visits and the supervision items they open."""
+"""Choice sets of complaints, suggestions and follow-up visits."""
 
 from __future__ import annotations
 
@@ -43,12 +43,3 @@ class Satisfaction(models.TextChoices):
     SATISFIED = "satisfied", "满意"
     BASICALLY = "basically", "基本满意"
     DISSATISFIED = "dissatisfied", "不满意"
-
-
-class SupervisionSource(models.TextChoices):
-    FOLLOW_UP = "follow_up", "回访不满意"
-
-
-class SupervisionStatus(models.TextChoices):
-    # The supervision issue turns an open item into a finding; until then it only waits.
-    OPEN = "open", "待处理"

@@ -3,7 +3,7 @@
 The workflow seeder (order 30) closed alerts through the real services, so their follow-up tasks
 already exist (the workflow hook opened them) and the 回访 steps it recorded closed theirs. This
 seeder opens the tasks whose 复议 windows have run out, records a few calls in the 回访任务 queue
-(reached and satisfied, basically satisfied, dissatisfied → supervision item, unreachable) and
+(reached and satisfied, basically satisfied, dissatisfied → a supervision finding, unreachable) and
 files a handful of complaints and suggestions from the desk and the query page, most answered,
 one close to its due date and one overdue. Idempotent: complaints replay by their keys, calls
 are only made on tasks nobody has called yet.
@@ -231,7 +231,7 @@ def seed_feedback(**_: Any) -> str:
         return "未找到演示分局，跳过"
     now = timezone.now()
     rng = random.Random("feedback-demo")  # noqa: S311 - demo data
-    from shoulian.feedback.models import Complaint, FollowUp, SupervisionItem
+    from shoulian.feedback.models import Complaint, FollowUp
 
     # The first complaint's key marks a seeded database: the calls are made once only (a later
     # run would otherwise find the tasks closed since then and call them).
@@ -243,8 +243,7 @@ def seed_feedback(**_: Any) -> str:
 
     filed_total = Complaint.objects.filter(idempotency_key__startswith=KEY_PREFIX).count()
     open_tasks = FollowUp.objects.filter(center__code=CENTER_CODE, status="open").count()
-    items = SupervisionItem.objects.filter(center__code=CENTER_CODE).count()
     return (
         f"投诉建议 +{filed}（共 {filed_total} 件，本次答复 {answered}）；回访任务待办 {open_tasks}，"
-        f"本次放行 {released}、记录 {recorded}、未联系上 {unreachable}；督办事项 {items}"
+        f"本次放行 {released}、记录 {recorded}、未联系上 {unreachable}"
     )

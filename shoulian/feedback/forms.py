@@ -51,7 +51,7 @@ class FollowUpForm(forms.Form):
         label="群众满意程度",
         choices=[("", "—")] + list(Satisfaction.choices),
         required=False,
-        help_text="联系上时必选；“不满意”将转中心负责人督办。",
+        help_text="联系上时必选；“不满意”将形成巡查发现，转办案单位整改并告知中心负责人。",
     )
     note = forms.CharField(
         label="情况说明",

@@ -1,5 +1,7 @@
-"""Complaints and suggestions (投诉建议), follow-up visits (回访) and the supervision items a
-dissatisfied follow-up opens (issue 6 §4, §5)."""
+"""Complaints and suggestions (投诉建议) and follow-up visits (回访) (issue 6 §4, §5). A
+dissatisfied follow-up is a supervision finding of the rule ``follow_up_dissatisfied``: the
+supervision app, above this one, reads the follow-up (its 督办事项 table moved there, feedback
+0002)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 from shoulian.core.scoping import ScopedQuerySet
@@ -17,8 +18,6 @@ from shoulian.feedback.choices import (
     ComplaintStatus,
     FollowUpStatus,
     Satisfaction,
-    SupervisionSource,
-    SupervisionStatus,
 )
 from shoulian.intake.models import display_query_code
 from shoulian.privacy.choices import Kind
@@ -221,66 +220,3 @@ class FollowUpAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"回访记录 {self.pk}"
-
-
-class SupervisionItemQuerySet(ScopedQuerySet[Any]):
-    scope_fields = ("center",)
-
-
-class SupervisionItem(models.Model):
-    """A matter for supervision (DOMAIN §6: "follow-up showing dissatisfaction"). The supervision
-    issue turns it into a finding; until then it is a small, queryable record."""
-
-    source = models.CharField("来源", max_length=12, choices=SupervisionSource.choices)
-    alert = models.ForeignKey(
-        "intake.Alert",
-        on_delete=models.PROTECT,
-        related_name="supervision_items",
-        verbose_name="警情",
-    )
-    follow_up = models.ForeignKey(
-        FollowUp,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="supervision_items",
-        verbose_name="回访任务",
-    )
-    center = models.ForeignKey(
-        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="负责单位"
-    )
-    # The center head at the time; the unit above keeps the item visible if the post changes.
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name="负责人",
-    )
-    opened_at = models.DateTimeField("产生时间")
-    status = models.CharField(
-        "状态", max_length=10, choices=SupervisionStatus.choices, default=SupervisionStatus.OPEN
-    )
-    summary = models.TextField("情况")
-
-    objects = SupervisionItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "督办事项"
-        verbose_name_plural = "督办事项"
-        ordering = ["-opened_at", "-id"]
-        constraints = [
-            # One item per follow-up: a replayed outcome never opens a second one.
-            models.UniqueConstraint(
-                fields=["follow_up"],
-                condition=Q(follow_up__isnull=False),
-                name="supervision_one_per_follow_up",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["center", "status", "opened_at"], name="supervision_center_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"督办 {self.pk}"

@@ -29,11 +29,4 @@ register(
         _("办结警情的回访：联系结果与群众满意度"),
         seated=CENTER_CLERK,
     ),
-    NavItem(
-        _("督办事项"),
-        "feedback:supervision",
-        frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR}),
-        "citizens",
-        _("回访不满意转中心负责人督办"),
-    ),
 )

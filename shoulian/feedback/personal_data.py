@@ -34,12 +34,5 @@ register(
     storage=Storage.PLAIN,
     reason="每次回访的情况说明，中心人员须阅读原文",
 )
-register(
-    "feedback.SupervisionItem",
-    "summary",
-    kind=Kind.FREE_TEXT,
-    storage=Storage.PLAIN,
-    reason="督办事项的情况（回访中群众的不满意见），中心负责人和督办人员须阅读原文",
-)
 not_personal("feedback.Complaint", "number", reason="系统生成的投诉建议编号")
 not_personal("feedback.Complaint", "query_code", reason="系统生成的随机查询码")

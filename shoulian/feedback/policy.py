@@ -1,4 +1,4 @@
-"""Who may see and act on complaints, follow-ups and supervision items, on top of the unit scope
+"""Who may see and act on complaints and follow-ups, on top of the unit scope
 (registered with core.policy from FeedbackConfig.ready(); applied by ``visible_to(user, action)``).
 
 The bureau-wide scope of the legal brigade, say, does not make complaints its business: these
@@ -18,7 +18,7 @@ CENTER_HEAD: dict[str, set[str]] = {UnitKind.CENTER: {Role.CENTER_HEAD}}
 
 
 def register() -> None:
-    from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt, SupervisionItem
+    from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt
 
     policy.register(
         Complaint,
@@ -36,5 +36,3 @@ def register() -> None:
         record=rule(seated=CENTER_STAFF, own_unit=True),
     )
     policy.register(FollowUpAttempt, view=rule(Role.CENTER_HEAD, seated=CENTER_CLERK))
-    # Supervision is the center head's (and the bureau's oversight roles'); clerks do not see it.
-    policy.register(SupervisionItem, view=rule(Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR))

@@ -19,7 +19,7 @@ from shoulian.feedback.choices import (
     ComplaintStatus,
     FollowUpStatus,
 )
-from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt, SupervisionItem
+from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt
 from shoulian.feedback.numbering import normalize_query_code
 from shoulian.feedback.services import (
     COMPLAINT_OBJECT_TYPE,
@@ -212,11 +212,3 @@ def follow_up_for_detail(user: Any, pk: int) -> FollowUp:
     if follow_up is None:
         raise Http404("回访任务不存在")
     return follow_up
-
-
-def supervision_items(user: Any) -> QuerySet[SupervisionItem]:
-    return (
-        SupervisionItem.objects.visible_to(user)
-        .select_related("alert", "follow_up", "center", "assigned_to")
-        .order_by("-opened_at", "-pk")
-    )

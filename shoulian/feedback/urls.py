@@ -10,5 +10,4 @@ urlpatterns = [
     path("complaints/<int:pk>/", views.complaint_detail, name="complaint"),
     path("follow-ups/", views.follow_up_queue, name="follow_ups"),
     path("follow-ups/<int:pk>/", views.follow_up_detail, name="follow_up"),
-    path("supervision/", views.supervision_list, name="supervision"),
 ]

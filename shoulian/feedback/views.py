@@ -1,4 +1,4 @@
-"""Staff pages of complaints, follow-ups and supervision items. Thin: fetch through a selector,
+"""Staff pages of complaints and follow-ups. Thin: fetch through a selector,
 validate with a form, call one service."""
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from shoulian.org.choices import UnitKind
 
 COMPLAINT_READERS = (Role.CLERK, Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR)
 CENTER_ROLES = (Role.CLERK, Role.CENTER_HEAD)
-SUPERVISION_READERS = (Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR)
 
 
 def _at_center(user: Any) -> bool:
@@ -216,7 +215,7 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if done.status == FollowUpStatus.DONE:
                     text = f"已记录回访：{done.get_satisfaction_display()}。"
                     if done.satisfaction == "dissatisfied":
-                        text += "已转中心负责人督办。"
+                        text += "不满意意见由巡查监督转办案单位整改。"
                 elif done.status == FollowUpStatus.UNREACHABLE:
                     text = f"已联系{done.attempts}次均未联系上，回访任务办结。"
                 else:
@@ -236,15 +235,4 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "max_attempts": services.follow_up_max_attempts(),
         },
         status=status,
-    )
-
-
-# --- supervision items ---------------------------------------------------------------------------
-@role_required(*SUPERVISION_READERS)
-@require_GET
-def supervision_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "feedback/supervision_list.html",
-        {"items": selectors.supervision_items(request.user)[:300]},
     )

@@ -107,6 +107,9 @@ class FilePurpose(models.TextChoices):
     TRANSCRIPT = "transcript", "询问笔录"
     WRITTEN_REPORT = "written_report", "书面报案材料"
     TRANSFER_LETTER = "transfer_letter", "移送函"
+    # What a unit attaches to its answer to a supervision finding (the served notice, the
+    # corrected receipt …): part of the alert's file like any other material.
+    RECTIFICATION = "rectification", "整改材料"
 
 
 class ImportSource(models.TextChoices):

@@ -6,6 +6,10 @@ from django import forms
 from django.utils import timezone
 
 from shoulian.deadlines.versions import legal_date
+from shoulian.intake import uploads
+from shoulian.intake.choices import FilePurpose
+from shoulian.intake.forms import MultipleFileField
+from shoulian.intake.services import FileInput
 from shoulian.supervision.choices import Level, Recipient, ReviewRole
 from shoulian.supervision.registry import RuleDef
 
@@ -17,7 +21,29 @@ class RectificationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="写明查找的原因、已纠正的内容（如补开回执、补录登记、送达文书）和防止再次发生的措施。",
     )
+    attachments = MultipleFileField(
+        label="整改材料",
+        help_text="可选：补开的回执、送达回证、更正后的文书等（照片、PDF、录音、视频），归入警情卷宗。",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def file_inputs(self) -> list[FileInput]:
+        """The checked files as intake's pipeline takes them, marked 整改材料."""
+        return [
+            FileInput(
+                upload=upload,
+                inspection=inspection,
+                original_name=upload.name or "未命名文件",
+                purpose=FilePurpose.RECTIFICATION,
+            )
+            for upload, inspection in self.cleaned_data.get("attachments") or []
+        ]
+
+    def clean_attachments(self) -> Any:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > uploads.max_files_per_alert():
+            raise forms.ValidationError(f"一次最多上传 {uploads.max_files_per_alert()} 个文件。")
+        return files
 
 
 class ReviewForm(forms.Form):

@@ -129,33 +129,46 @@ def _roles_of(user: Any) -> frozenset[str]:
     return frozenset(user.role_set)
 
 
-# Roles whose work findings are: they see every finding of their scope (a station: its own; the
-# center, the legal brigade, the bureau head: the bureau's; the inspector reads the bureau's).
-FINDING_ROLES = frozenset(
-    {
-        Role.OFFICER,
-        Role.LEADER,
-        Role.LEGAL_OFFICER,
-        Role.CENTER_HEAD,
-        Role.LEGAL_BRIGADE,
-        Role.BUREAU_HEAD,
-        Role.INSPECTOR,
-    }
+# Who sees which findings (issue 11 §6), decided here rather than by the generic unit scope:
+# the units' own roles see their unit's findings (and its sub-units'); the center, the legal
+# brigade and the bureau head the bureau's, since they review and are escalated to; the inspector
+# reads the bureau's (acting is the lifecycle's business, which never lets the inspector act); a
+# 接报警员 only those addressed to the clerk (a missing receipt is the desk's); the administrator,
+# having no content role (三员分立), none; another bureau, none.
+UNIT_FINDING_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.LEGAL_OFFICER})
+BUREAU_FINDING_ROLES = frozenset(
+    {Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR}
 )
+FINDING_ROLES = UNIT_FINDING_ROLES | BUREAU_FINDING_ROLES
+
+
+def _bureau_id(user: Any) -> int:
+    # Remembered on the user object: one request asks for it on every list and count.
+    cache: dict[str, int] = user.__dict__.setdefault("_finding_scope", {})
+    if "bureau" not in cache:
+        cache["bureau"] = user.unit.bureau().pk
+    return cache["bureau"]
 
 
 class FindingQuerySet(ScopedQuerySet["Finding"]):
     scope_fields = ("unit",)
 
     def visible_to(self, user: Any, action: str = VIEW) -> Self:
-        roles = _roles_of(user)
-        if roles & FINDING_ROLES:
+        if action != VIEW:
+            # Acting on a finding is decided by its lifecycle (supervision/workflow.py).
             return super().visible_to(user, action)
+        roles = _roles_of(user) - {Role.ADMIN}
+        unit = getattr(user, "unit", None) if roles else None
+        if unit is None:
+            return self.none()
+        condition = Q(pk__in=[])
+        if roles & BUREAU_FINDING_ROLES:
+            condition |= Q(bureau_id=_bureau_id(user))
+        if roles & UNIT_FINDING_ROLES:
+            condition |= Q(unit__path__startswith=unit.path)
         if Role.CLERK in roles:
-            # A clerk's scope at the center is the whole bureau, but findings are not a desk's
-            # business: a clerk sees only those addressed to the clerk (a missing receipt).
-            return super().visible_to(user, action).filter(officer=user)
-        return self.none()
+            condition |= Q(officer_id=user.pk, bureau_id=_bureau_id(user))
+        return self.filter(condition)
 
 
 class Finding(models.Model):
@@ -211,6 +224,9 @@ class Finding(models.Model):
     due_at = models.DateTimeField("整改期限", null=True, blank=True)
     closed_at = models.DateTimeField("关闭时间", null=True, blank=True)
     close_reason = models.CharField("关闭原因", max_length=300, blank=True)
+    # Free text carried over from the feedback app's 督办事项 (the citizen's dissatisfaction as
+    # the center wrote it down, migration 0003); findings of the patrol leave it empty.
+    note = models.TextField("情况说明", blank=True, help_text="回访督办事项转来的群众意见原文")
     # Compare-and-set counter of the finding's lifecycle (R6).
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -267,6 +283,12 @@ class Rectification(models.Model):
     )
     submitted_at = models.DateTimeField("提交时间")
     outcome = models.CharField("结果", max_length=10, choices=StepStatus.choices, blank=True)
+    # Proof of the correction (the served notice, the receipt issued late …): files of the
+    # alert's file, uploaded through intake's evidence pipeline (checked by content, hashed,
+    # journalled) with the purpose 整改材料.
+    files = models.ManyToManyField(
+        "intake.EvidenceFile", blank=True, related_name="+", verbose_name="整改材料"
+    )
 
     objects = RectificationQuerySet.as_manager()
 

@@ -23,6 +23,23 @@ register(
         _("规则巡查命中的问题，逐级审核整改直至销号"),
     ),
     NavItem(
+        _("回访不满意"),
+        "supervision:follow_ups",
+        frozenset(
+            {
+                Role.CENTER_HEAD,
+                Role.LEGAL_BRIGADE,
+                Role.OFFICER,
+                Role.LEADER,
+                Role.LEGAL_OFFICER,
+                Role.INSPECTOR,
+                Role.BUREAU_HEAD,
+            }
+        ),
+        "supervision",
+        _("回访中群众不满意的警情（原群众服务的督办事项）：转办案单位整改，逐级审核销号"),
+    ),
+    NavItem(
         _("巡查规则"),
         "supervision:rules",
         ALL_STAFF - {Role.ADMIN},

@@ -54,9 +54,13 @@ def findings(
     return qs.order_by("-opened_at", "-pk")
 
 
-def finding_counts(user: Any) -> dict[str, int]:
-    """Active findings by colour, and warnings, for the list header and the home page."""
-    row = Finding.objects.visible_to(user).aggregate(
+def finding_counts(user: Any, *, rule: str = "") -> dict[str, int]:
+    """Active findings by colour, and warnings, for the list header and the home page (of one
+    rule when ``rule`` is given)."""
+    qs = Finding.objects.visible_to(user)
+    if rule:
+        qs = qs.filter(rule_code=rule)
+    row = qs.aggregate(
         red=Count(
             "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="red")
         ),
@@ -86,7 +90,8 @@ def finding_for_detail(user: Any, pk: int) -> Finding:
                         queryset=ReviewStep.objects.select_related("unit", "decided_by").order_by(
                             "position"
                         ),
-                    )
+                    ),
+                    "files",
                 )
                 .order_by("round"),
             )

@@ -25,17 +25,41 @@ from shoulian.supervision.workflow import Ctx, FindingAction, available
 READERS = tuple(r for r in Role.values if r != Role.ADMIN)
 RUN_READERS = (Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR)
 RUNNERS = (Role.CENTER_HEAD, Role.LEGAL_BRIGADE)
+# 回访不满意 in the 监督 menu: the center, the legal brigade, the units concerned, the inspector and
+# the bureau head (what each sees of it is ``Finding.objects.visible_to``).
+FOLLOW_UP_RULE = "follow_up_dissatisfied"
+FOLLOW_UP_READERS = (
+    Role.CENTER_HEAD,
+    Role.LEGAL_BRIGADE,
+    Role.OFFICER,
+    Role.LEADER,
+    Role.LEGAL_OFFICER,
+    Role.INSPECTOR,
+    Role.BUREAU_HEAD,
+)
 
 
 @role_required(*READERS)
 @require_GET
 def finding_list(request: HttpRequest) -> HttpResponse:
+    return _finding_list(request)
+
+
+@role_required(*FOLLOW_UP_READERS)
+@require_GET
+def follow_up_list(request: HttpRequest) -> HttpResponse:
+    """回访不满意 (the former 督办事项 of 群众服务): the findings of the dissatisfied-follow-up rule,
+    for the center, the legal brigade, the units concerned and the inspector."""
+    return _finding_list(request, fixed_rule=FOLLOW_UP_RULE)
+
+
+def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
     status = request.GET.get("status", "active")
     if status not in {"active", "", *FindingStatus.values}:
         status = "active"
     level = request.GET.get("level", "")
     level = level if level in Level.values else ""
-    rule = request.GET.get("rule", "")
+    rule = fixed_rule or request.GET.get("rule", "")
     rule = rule if rule in registry.REGISTRY else ""
     kind = request.GET.get("kind", FindingKind.FINDING)
     kind = kind if kind in FindingKind.values else FindingKind.FINDING
@@ -44,6 +68,7 @@ def finding_list(request: HttpRequest) -> HttpResponse:
     )
     for row in rows:
         row.band = selectors.due_band(row)  # type: ignore[attr-defined]
+    definition = registry.REGISTRY.get(fixed_rule) if fixed_rule else None
     return render(
         request,
         "supervision/finding_list.html",
@@ -53,10 +78,11 @@ def finding_list(request: HttpRequest) -> HttpResponse:
             "level": level,
             "rule": rule,
             "kind": kind,
+            "fixed": definition,
             "statuses": FindingStatus.choices,
             "levels": Level.choices,
             "rules": [(code, d.name) for code, d in registry.REGISTRY.items()],
-            "counts": selectors.finding_counts(request.user),
+            "counts": selectors.finding_counts(request.user, rule=fixed_rule),
         },
     )
 
@@ -72,7 +98,7 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pending = next((s for s in steps if s.status == "pending"), None)
     if pending is not None:
         pending.rectification = current
-    ctx = Ctx(actor=user, finding=finding, payload={}, pending_step=pending, steps=steps)
+    ctx = Ctx(actor=user, finding=finding, pending_step=pending, steps=steps)
     actions = {row.action for row in available(ctx)}
     can_submit = FindingAction.SUBMIT in actions
     can_review = bool(
@@ -85,12 +111,13 @@ def finding_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action")
         try:
             if action == "submit":
-                submit_form = RectificationForm(request.POST)
+                submit_form = RectificationForm(request.POST, request.FILES)
                 if submit_form.is_valid():
                     services.rectification_submit(
                         actor=user,
                         finding=finding,
                         text=submit_form.cleaned_data["text"],
+                        files=submit_form.file_inputs(),
                         expected_version=submit_form.cleaned_data["version"],
                     )
                     messages.success(request, "整改情况已提交，进入逐级审核。")

@@ -1,24 +1,40 @@
-"""The lifecycle of a finding as one declared table (rectification to 销号, escalation, clearing).
+"""The lifecycle of a finding (rectification to 销号, escalation, clearing) as one declared table
+on the lifecycle engine (``shoulian.core.lifecycle``), like alerts, complaints and follow-ups.
 
-Each row: from which status an action is allowed, where it leads, who may take it and which
-guards must hold, and the journal event it writes. ``services.findings.finding_transition`` is the
-only code that applies a row: it checks it, changes the finding with a compare-and-set update on
-``version`` and writes exactly one journal event; a refusal changes nothing and is journalled.
+Each row: from which status an action is allowed, where it leads, who may take it (``who``: the
+responsible unit, the holder of the pending review level, or the patrol), its guards and the
+journal event it writes. ``services.findings.finding_transition`` is the only code that applies a
+row: ``LIFECYCLE.checked_row`` (who before what: an actor without the right learns nothing of the
+state), then ``LIFECYCLE.apply`` (compare-and-set on ``version``, side rows, exactly one journal
+event); a refusal changes nothing and is journalled once (``SUPERVISION_REFUSED``).
 
-The table is shaped like the lifecycle engine's rows (``core/lifecycle.py`` when it lands) so
-the finding can move onto it without changing the table.
+The review chain itself (所队法制员 → 所队领导 → 受立案管理中心 → 法制大队) is data: the rule
+version's ``review_chain``, laid out as review steps when the answer is submitted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
+
 from shoulian.accounts.choices import Role
+from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType
-from shoulian.supervision.choices import FindingKind, StepStatus
+from shoulian.core.lifecycle import (
+    Conflict,
+    Denied,
+    Errors,
+    GuardRegistry,
+    Lifecycle,
+    Refusal,
+    Refused,
+    Row,
+)
+from shoulian.supervision.choices import FindingKind, ReviewRole, StepStatus
 from shoulian.supervision.choices import FindingStatus as S
 
 
@@ -51,61 +67,53 @@ class Who(StrEnum):
     SYSTEM = "system"  # the patrol (no signed-in actor)
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: str
-    action: str
-    target: str
-    who: Who
-    event: EventType
-    guards: tuple[str, ...] = ()
-
-
-class Refusal(Exception):  # noqa: N818 - reads as what happened, like workflow.Refusal
-    def __init__(self, code: str, message: str, *, permission: bool = False) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.permission = permission
-
-
-@dataclass
-class Ctx:
-    actor: Any
-    finding: Any
-    payload: dict[str, Any]
-    pending_step: Any = None
-    steps: list[Any] = field(default_factory=list)
-
-
-E = EventType
-A = FindingAction
-ACTIVE = (S.OPEN, S.REVIEWING, S.RETURNED)
-
-TRANSITIONS: tuple[Transition, ...] = (
-    Transition(S.OPEN, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, ("is_finding", "text")),
-    Transition(S.RETURNED, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, ("is_finding", "text")),
-    Transition(S.REVIEWING, A.APPROVE, S.REVIEWING, Who.STEP_HOLDER, E.RECTIFICATION_APPROVED, ("not_submitter", "one_level_each", "not_last_step")),
-    Transition(S.REVIEWING, A.SIGN_OFF, S.CLOSED, Who.STEP_HOLDER, E.FINDING_CLOSED, ("not_submitter", "one_level_each", "last_step")),
-    Transition(S.REVIEWING, A.RETURN, S.RETURNED, Who.STEP_HOLDER, E.RECTIFICATION_RETURNED, ("not_submitter", "one_level_each", "comment")),
-    Transition(S.OPEN, A.ESCALATE, S.OPEN, Who.SYSTEM, E.FINDING_ESCALATED, ("is_finding",)),
-    Transition(S.RETURNED, A.ESCALATE, S.RETURNED, Who.SYSTEM, E.FINDING_ESCALATED, ("is_finding",)),
-    *(Transition(s, A.CLEAR, S.CLEARED, Who.SYSTEM, E.FINDING_CLEARED, ("reason",)) for s in ACTIVE),
-    Transition(S.CLEARED, A.REOPEN, S.OPEN, Who.SYSTEM, E.FINDING_REOPENED),
-    Transition(S.OPEN, A.RAISE, S.OPEN, Who.SYSTEM, E.FINDING_RAISED),
-)  # fmt: skip
-
-_BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
-
-
-def transition_for(status: str, action: str) -> Transition | None:
-    return _BY_KEY.get((status, action))
-
-
 # Roles that answer for their unit's finding besides the named officer.
 RESPONSIBLE_ROLES = frozenset(
     {Role.OFFICER, Role.LEADER, Role.LEGAL_OFFICER, Role.CLERK, Role.CENTER_HEAD}
 )
+REVIEW_ROLES = frozenset(ReviewRole.values)
+
+
+@dataclass(frozen=True)
+class FindingRow(Row):
+    who: Who = Who.SYSTEM
+
+
+@dataclass
+class Ctx:
+    """What a guard sees: the actor (None: the patrol), the finding as read in this transaction,
+    the form, and the current rectification's review steps with the pending one."""
+
+    actor: Any
+    finding: Any
+    payload: dict[str, Any] = field(default_factory=dict)
+    pending_step: Any = None
+    steps: list[Any] = field(default_factory=list)
+    action: str = ""
+    now: dt.datetime = field(default_factory=timezone.now)
+
+
+class FindingError(Refused):
+    """Not possible now (status, missing text or comment, nothing pending): a 400."""
+
+
+class FindingConflict(FindingError, Conflict):
+    """Somebody else changed the finding since the page was opened (R6)."""
+
+
+class FindingDenied(Denied):
+    """The actor may not do this (not the unit, not the pending level, own answer): a 403."""
+
+
+WHO_MESSAGES = {
+    Who.RESPONSIBLE: "只有责任民警或责任单位可以提交整改。",
+    Who.STEP_HOLDER: "您不是当前审核层级的审核人。",
+    Who.SYSTEM: "该操作由巡查系统执行。",
+}
+
+
+def _signed_in(actor: Any) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and bool(actor.is_active)
 
 
 def _responsible(ctx: Ctx) -> bool:
@@ -126,90 +134,133 @@ def _step_holder(ctx: Ctx) -> bool:
     )
 
 
-def _not_reviewed_yet(ctx: Ctx) -> bool:
+def authorize(ctx: Ctx, row: FindingRow) -> None:
+    """The patrol's rows only for the patrol (no actor); the others for a signed-in member of
+    staff who is the responsible unit, or who holds the pending review level."""
+    if row.who == Who.SYSTEM or ctx.actor is None:
+        if not (row.who == Who.SYSTEM and ctx.actor is None):
+            raise Refusal(str(Who.SYSTEM), WHO_MESSAGES[Who.SYSTEM], permission=True)
+        return
+    if not _signed_in(ctx.actor):
+        raise Refusal("anonymous", "请先登录。", permission=True)
+    check = _responsible if row.who == Who.RESPONSIBLE else _step_holder
+    if not check(ctx):
+        raise Refusal(str(row.who), WHO_MESSAGES[row.who], permission=True)
+
+
+guards: GuardRegistry[Ctx] = GuardRegistry()
+
+
+@guards("is_finding")
+def _is_finding(ctx: Ctx) -> None:
+    if ctx.finding.kind != FindingKind.FINDING:
+        raise Refusal("warning", "预警无需整改，节点办结后自动消除。")
+
+
+@guards("text", form_only=True)
+def _text(ctx: Ctx) -> None:
+    if not str(ctx.payload.get("text", "")).strip():
+        raise Refusal("text", "请写明整改情况。")
+
+
+@guards("files", form_only=True)
+def _files(ctx: Ctx) -> None:
+    if ctx.payload.get("files") and ctx.finding.alert_id is None:
+        raise Refusal("files", "该巡查发现没有关联警情，整改材料无处归档，请在整改情况中说明。")
+
+
+@guards("comment", form_only=True)
+def _comment(ctx: Ctx) -> None:
+    if not str(ctx.payload.get("comment", "")).strip():
+        raise Refusal("comment", "退回须写明审核意见。")
+
+
+@guards("reason", form_only=True)
+def _reason(ctx: Ctx) -> None:
+    if not str(ctx.payload.get("reason", "")).strip():
+        raise Refusal("reason", "消除须写明原因。")
+
+
+@guards("not_submitter")
+def _not_submitter(ctx: Ctx) -> None:
+    step = ctx.pending_step
+    if step is None or step.rectification.submitted_by_id == ctx.actor.pk:
+        raise Refusal("own_submission", "不能审核自己提交的整改。", permission=True)
+
+
+@guards("one_level_each")
+def _one_level_each(ctx: Ctx) -> None:
     """逐级审核: one person signs one level of a rectification, even holding two levels' roles."""
     step = ctx.pending_step
-    return step is not None and not any(
-        s.decided_by_id == ctx.actor.pk for s in ctx.steps if s.pk != step.pk
-    )
+    if step is None or any(s.decided_by_id == ctx.actor.pk for s in ctx.steps if s.pk != step.pk):
+        raise Refusal(
+            "already_reviewed",
+            "您已审核过本次整改的上一层级，须由其他审核人审核本层级。",
+            permission=True,
+        )
 
 
-WHO_CHECKS: dict[Who, Callable[[Ctx], bool]] = {
-    Who.RESPONSIBLE: _responsible,
-    Who.STEP_HOLDER: _step_holder,
-    Who.SYSTEM: lambda ctx: ctx.actor is None,
-}
-
-WHO_MESSAGES = {
-    Who.RESPONSIBLE: "只有责任民警或责任单位可以提交整改。",
-    Who.STEP_HOLDER: "您不是当前审核层级的审核人。",
-    Who.SYSTEM: "该操作由巡查系统执行。",
-}
-
-
-def _last(ctx: Ctx) -> bool:
+def is_last(ctx: Ctx) -> bool:
     undecided = [s for s in ctx.steps if s.status in (StepStatus.PENDING, StepStatus.WAITING)]
     return len(undecided) == 1
 
 
-GUARDS: dict[str, tuple[Callable[[Ctx], bool], str, str]] = {
-    "is_finding": (
-        lambda ctx: ctx.finding.kind == FindingKind.FINDING,
-        "warning",
-        "预警无需整改，节点办结后自动消除。",
-    ),
-    "text": (
-        lambda ctx: bool(str(ctx.payload.get("text", "")).strip()),
-        "text",
-        "请写明整改情况。",
-    ),
-    "comment": (
-        lambda ctx: bool(str(ctx.payload.get("comment", "")).strip()),
-        "comment",
-        "退回须写明审核意见。",
-    ),
-    "reason": (
-        lambda ctx: bool(str(ctx.payload.get("reason", "")).strip()),
-        "reason",
-        "消除须写明原因。",
-    ),
-    "not_submitter": (
-        lambda ctx: (
-            ctx.pending_step is not None
-            and ctx.pending_step.rectification.submitted_by_id != ctx.actor.pk
-        ),
-        "own_submission",
-        "不能审核自己提交的整改。",
-    ),
-    "one_level_each": (
-        _not_reviewed_yet,
-        "already_reviewed",
-        "您已审核过本次整改的上一层级，须由其他审核人审核本层级。",
-    ),
-    "last_step": (_last, "not_last", "还有后续审核层级。"),
-    "not_last_step": (lambda ctx: not _last(ctx), "last", "这是最后一级审核，请审核销号。"),
-}
+@guards("last_step")
+def _last_step(ctx: Ctx) -> None:
+    if not is_last(ctx):
+        raise Refusal("not_last", "还有后续审核层级。")
 
 
-def check(ctx: Ctx, row: Transition) -> None:
-    if not WHO_CHECKS[row.who](ctx):
-        raise Refusal(str(row.who), WHO_MESSAGES[row.who], permission=True)
-    for name in row.guards:
-        predicate, code, message = GUARDS[name]
-        if not predicate(ctx):
-            raise Refusal(code, message, permission=code in ("own_submission", "already_reviewed"))
+@guards("not_last_step")
+def _not_last_step(ctx: Ctx) -> None:
+    if is_last(ctx):
+        raise Refusal("last", "这是最后一级审核，请审核销号。")
 
 
-def available(ctx: Ctx) -> list[Transition]:
-    """The rows the actor could take now (for the page's buttons); same checks as ``check``
-    except the ones that read form data."""
-    form_guards = {"text", "comment", "reason"}
-    rows = []
-    for row in TRANSITIONS:
-        if row.source != ctx.finding.status or row.who == Who.SYSTEM:
-            continue
-        if not WHO_CHECKS[row.who](ctx):
-            continue
-        if all(GUARDS[g][0](ctx) for g in row.guards if g not in form_guards):
-            rows.append(row)
-    return rows
+E = EventType
+A = FindingAction
+ACTIVE = (S.OPEN, S.REVIEWING, S.RETURNED)
+NOBODY: frozenset[str] = frozenset()
+REVIEW = ("not_submitter", "one_level_each")
+
+
+def _row(source: str, action: str, target: str, who: Who, event: EventType, *g: str) -> FindingRow:
+    roles = {Who.RESPONSIBLE: RESPONSIBLE_ROLES, Who.STEP_HOLDER: REVIEW_ROLES}.get(who, NOBODY)
+    return FindingRow(source, action, target, roles, event, g, who=who)
+
+
+ROWS: tuple[FindingRow, ...] = (
+    _row(S.OPEN, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, "is_finding", "text", "files"),
+    _row(S.RETURNED, A.SUBMIT, S.REVIEWING, Who.RESPONSIBLE, E.RECTIFICATION_SUBMITTED, "is_finding", "text", "files"),
+    _row(S.REVIEWING, A.APPROVE, S.REVIEWING, Who.STEP_HOLDER, E.RECTIFICATION_APPROVED, *REVIEW, "not_last_step"),
+    _row(S.REVIEWING, A.SIGN_OFF, S.CLOSED, Who.STEP_HOLDER, E.FINDING_CLOSED, *REVIEW, "last_step"),
+    _row(S.REVIEWING, A.RETURN, S.RETURNED, Who.STEP_HOLDER, E.RECTIFICATION_RETURNED, *REVIEW, "comment"),
+    _row(S.OPEN, A.ESCALATE, S.OPEN, Who.SYSTEM, E.FINDING_ESCALATED, "is_finding"),
+    _row(S.RETURNED, A.ESCALATE, S.RETURNED, Who.SYSTEM, E.FINDING_ESCALATED, "is_finding"),
+    *(_row(s, A.CLEAR, S.CLEARED, Who.SYSTEM, E.FINDING_CLEARED, "reason") for s in ACTIVE),
+    _row(S.CLEARED, A.REOPEN, S.OPEN, Who.SYSTEM, E.FINDING_REOPENED),
+    _row(S.OPEN, A.RAISE, S.OPEN, Who.SYSTEM, E.FINDING_RAISED),
+)  # fmt: skip
+
+CONFLICT_MESSAGE = "该巡查发现已被他人处理，请刷新页面后重试。"
+
+LIFECYCLE: Lifecycle[Ctx, FindingRow] = Lifecycle(
+    name="finding",
+    rows=ROWS,
+    guards=guards,
+    journal=journal,
+    refused_event=EventType.SUPERVISION_REFUSED,
+    authorize=authorize,
+    errors=Errors(denied=FindingDenied, conflict=FindingConflict, refused=FindingError),
+    conflict_message=CONFLICT_MESSAGE,
+)
+
+
+def illegal_message(status_label: str, action: str) -> str:
+    label = ACTION_LABELS.get(FindingAction(action), action) if action in set(A) else action
+    return f"巡查发现当前为“{status_label}”，不能{label}。"
+
+
+def available(ctx: Ctx) -> list[FindingRow]:
+    """The rows the actor could take now (the page's forms): every check but the form's."""
+    return LIFECYCLE.available(ctx, ctx.finding.status)

@@ -67,5 +67,4 @@ def test_feedback_registers_its_action_rules() -> None:
         ("feedback.followup", "record"),
         ("feedback.followup", "view"),
         ("feedback.followupattempt", "view"),
-        ("feedback.supervisionitem", "view"),
     }

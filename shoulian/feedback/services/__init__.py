@@ -1,5 +1,5 @@
 """Writes of the feedback app, by sub-domain: complaints and suggestions (``complaints``) and
-follow-up visits with the supervision items a dissatisfied call opens (``follow_ups``). Import the
+follow-up visits (``follow_ups``). Import the
 services from here."""
 
 from shoulian.feedback.services.complaints import (

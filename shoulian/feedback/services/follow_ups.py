@@ -1,6 +1,8 @@
 """Follow-up visits (回访): the task of each closed alert, kept in step with the workflow by the
-transition subscriber, released when the complainant's windows run out, called by the center; a
-dissatisfied call opens a supervision item. Tasks run on their declared lifecycle
+transition subscriber, released when the complainant's windows run out, called by the center.
+A dissatisfied call is supervision's business: its patrol rule ``follow_up_dissatisfied`` reads
+the follow-up (in the same step, as a transition subscriber above this app) and opens a finding
+for the unit, with the center head told. Tasks run on their declared lifecycle
 (``feedback/lifecycles.py``)."""
 
 from __future__ import annotations
@@ -14,8 +16,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from shoulian.accounts.choices import Role
-from shoulian.accounts.models import User
 from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import record
@@ -25,22 +25,16 @@ from shoulian.feedback.choices import (
     ACTIVE_FOLLOW_UP_STATUSES,
     FollowUpStatus,
     Satisfaction,
-    SupervisionSource,
 )
 from shoulian.feedback.lifecycles import (
     DENIED_MESSAGE,
     FOLLOW_UPS,
     FeedbackCtx,
 )
-from shoulian.feedback.models import (
-    FollowUp,
-    FollowUpAttempt,
-    SupervisionItem,
-)
+from shoulian.feedback.models import FollowUp, FollowUpAttempt
 from shoulian.feedback.services._common import _query_url, _sms
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import Alert, AlertParty
-from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of, center_of
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
@@ -260,8 +254,6 @@ def _close_from_workflow(
         then=attempt_row,
         data={"via": "workflow", "satisfaction": satisfaction or None},
     )
-    if satisfaction == Satisfaction.DISSATISFIED:
-        _supervision_open(follow_up=follow_up, alert=alert, note=reason, now=at, actor=actor)
 
 
 def follow_ups_release(*, now: dt.datetime | None = None) -> int:
@@ -299,14 +291,6 @@ def follow_ups_release(*, now: dt.datetime | None = None) -> int:
     return released
 
 
-def _center_head_of(center: Unit) -> Any:
-    return (
-        User.objects.filter(unit=center, is_active=True, roles__role=Role.CENTER_HEAD)
-        .order_by("pk")
-        .first()
-    )
-
-
 def follow_up_record(
     *,
     actor: Any,
@@ -319,8 +303,8 @@ def follow_up_record(
 ) -> FollowUp:
     """Record one call. Unreached: the attempt counts, the task stays open up to the configured
     number of attempts and then closes as 无法联系. Reached: the satisfaction is recorded, the
-    alert moves to 已回访 through the workflow in the same transaction, and 不满意 opens a
-    supervision item for the center head.
+    alert moves to 已回访 through the workflow in the same transaction (不满意 becomes a
+    supervision finding in that step, through supervision's transition subscriber).
 
     An entry point (durable): a refusal here or in the workflow step it takes stays on record
     after the rollback (U1)."""
@@ -420,32 +404,3 @@ def _record_call(
         data=data,
         journal_obj=alert,
     )
-    if satisfaction == Satisfaction.DISSATISFIED:
-        _supervision_open(follow_up=current, alert=alert, note=note, now=now, actor=actor)
-
-
-def _supervision_open(
-    *, follow_up: FollowUp, alert: Alert, note: str, now: dt.datetime, actor: Any
-) -> SupervisionItem:
-    center = follow_up.center
-    item = SupervisionItem.objects.create(
-        source=SupervisionSource.FOLLOW_UP,
-        alert=alert,
-        follow_up=follow_up,
-        center=center,
-        assigned_to=_center_head_of(center),
-        opened_at=now,
-        summary=note or "回访中群众表示不满意。",
-    )
-    record(
-        EventType.SUPERVISION_ITEM_OPENED,
-        obj=item,
-        actor=actor,
-        data={
-            "source": item.source,
-            "alert": alert.number,
-            "follow_up": follow_up.pk,
-            "assigned_to": item.assigned_to_id,
-        },
-    )
-    return item

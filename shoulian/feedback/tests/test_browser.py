@@ -1,7 +1,7 @@
 """In Chromium: a complaint filed at the kiosk reaches the center head's 投诉建议 list, who
 answers it in the staff UI (the citizen-side check of the answer is the citizen app's browser
 test); the center clerk records a dissatisfied follow-up from the 回访任务 queue and the center
-head finds the supervision item."""
+head finds it under 监督 → 回访不满意 (a supervision finding)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.test import Client
 from shoulian.accounts.choices import Role
 from shoulian.conftest import login_as, make_bureau, make_user, screenshot
 from shoulian.feedback.choices import ComplaintStatus
-from shoulian.feedback.models import Complaint, SupervisionItem
+from shoulian.feedback.models import Complaint
 from shoulian.feedback.selectors import public_complaint
 from shoulian.feedback.tests.helpers import file_complaint, follow_up_of
 from shoulian.intake.choices import AlertStatus
@@ -110,12 +110,16 @@ def test_clerk_records_a_dissatisfied_follow_up_and_the_head_sees_supervision(
     page.fill("#id_note", "报案人认为民警未及时告知案件进展。")
     screenshot(page, "feedback-follow-up-form")
     page.get_by_role("button", name="保存回访记录").click()
-    page.wait_for_selector("text=已转中心负责人督办")
+    page.wait_for_selector("text=不满意意见由巡查监督转办案单位整改")
     assert fresh(alert).status == AlertStatus.FOLLOWED_UP
 
     as_user(page, live_server, world["head"])
     page.goto(f"{live_server.url}/")
-    page.get_by_role("link", name="督办事项").first.click()
+    page.get_by_role("link", name="回访不满意").first.click()
     assert alert.number in page.locator("tbody").inner_text()
     screenshot(page, "feedback-supervision-list")
-    assert SupervisionItem.objects.get().assigned_to == world["head"]
+    from shoulian.supervision.models import Finding  # a test may look above its app
+
+    finding = Finding.objects.get(rule_code="follow_up_dissatisfied")
+    assert finding.alert_id == alert.pk
+    assert finding.messages.filter(recipient=world["head"]).exists()

@@ -7,7 +7,7 @@ import pytest
 
 from shoulian.feedback.choices import ComplaintStatus, FollowUpStatus
 from shoulian.feedback.demo import seed_feedback
-from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt, SupervisionItem
+from shoulian.feedback.models import Complaint, FollowUp, FollowUpAttempt
 from shoulian.intake.choices import AlertStatus
 from shoulian.intake.models import Alert
 from shoulian.workflow.demo import seed_workflow
@@ -23,7 +23,6 @@ def snapshot() -> tuple[int, ...]:
         Complaint.objects.filter(status=ComplaintStatus.ANSWERED).count(),
         FollowUp.objects.count(),
         FollowUpAttempt.objects.count(),
-        SupervisionItem.objects.count(),
     )
 
 

@@ -1,6 +1,6 @@
 """Follow-up visits: the task opens once when an alert closes (and, for 不予立案, only after the
 complainant's windows), the invitation SMS, the outcome, unreachable attempts, dissatisfaction →
-a supervision item, and who may do what."""
+and who may do what (a dissatisfied call is a supervision finding: supervision/tests)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from shoulian.audit.models import AuditEvent
 from shoulian.conftest import make_user
 from shoulian.feedback import selectors, services
 from shoulian.feedback.choices import FollowUpStatus
-from shoulian.feedback.models import FollowUp, FollowUpAttempt, SupervisionItem
+from shoulian.feedback.models import FollowUp, FollowUpAttempt
 from shoulian.feedback.tests.helpers import follow_up_of
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import AlertParty
@@ -186,34 +186,8 @@ def test_reached_and_satisfied_moves_the_alert_to_followed_up(closed: Any, clerk
     assert alert.status == AlertStatus.FOLLOWED_UP
     step = FlowStep.objects.filter(alert=alert, action=Action.FOLLOW_UP).get()
     assert "满意" in step.reason
-    assert not SupervisionItem.objects.exists()
     assert AuditEvent.objects.filter(event_type=EventType.ALERT_FOLLOWED_UP).count() == 1
     assert AuditEvent.objects.filter(event_type=EventType.FOLLOW_UP_RECORDED).count() == 1
-
-
-def test_basically_satisfied_opens_no_supervision_item(closed: Any, clerk: Any) -> None:
-    services.follow_up_record(
-        actor=clerk, follow_up=follow_up_of(closed), reached=True, satisfaction="basically"
-    )
-    assert not SupervisionItem.objects.exists()
-
-
-def test_dissatisfaction_opens_a_supervision_item_for_the_center_head(
-    closed: Any, clerk: Any, head: Any, bureau_a: Any
-) -> None:
-    task = follow_up_of(closed)
-    services.follow_up_record(
-        actor=clerk, follow_up=task, reached=True, satisfaction="dissatisfied",
-        note="报案人认为办案民警未及时反馈进展",
-    )  # fmt: skip
-    item = SupervisionItem.objects.get()
-    assert item.source == "follow_up" and item.status == "open"
-    assert item.alert == closed and item.follow_up == task
-    assert item.center == bureau_a.center and item.assigned_to == head
-    assert "未及时反馈" in item.summary
-    assert AuditEvent.objects.filter(event_type=EventType.SUPERVISION_ITEM_OPENED).count() == 1
-    assert list(selectors.supervision_items(head)) == [item]
-    assert fresh(closed).status == AlertStatus.FOLLOWED_UP
 
 
 def test_reached_needs_a_satisfaction(closed: Any, clerk: Any) -> None:
@@ -238,7 +212,6 @@ def test_unreachable_attempts_keep_the_task_open_up_to_the_limit(
     assert FollowUpAttempt.objects.filter(follow_up=task, reached=False).count() == 3
     # The loop closes without a satisfaction; nothing for supervision.
     assert fresh(closed).status == AlertStatus.FOLLOWED_UP
-    assert not SupervisionItem.objects.exists()
     assert AuditEvent.objects.filter(event_type=EventType.FOLLOW_UP_ATTEMPTED).count() == 2
 
 
@@ -258,7 +231,6 @@ def test_a_done_task_cannot_be_recorded_again(closed: Any, clerk: Any) -> None:
         services.follow_up_record(
             actor=clerk, follow_up=task, reached=True, satisfaction="dissatisfied"
         )
-    assert not SupervisionItem.objects.exists()
 
 
 def test_a_stale_form_is_refused(closed: Any, clerk: Any, head: Any) -> None:
@@ -276,17 +248,6 @@ def test_follow_up_on_the_alert_page_closes_the_task_too(closed: Any, clerk: Any
     assert task.status == FollowUpStatus.DONE
     assert task.satisfaction == "satisfied" and task.done_by == clerk
     assert not selectors.follow_up_queue(clerk)
-    assert not SupervisionItem.objects.exists()
-
-
-def test_dissatisfaction_recorded_on_the_alert_page_also_opens_supervision(
-    closed: Any, clerk: Any
-) -> None:
-    act(clerk, closed, Action.FOLLOW_UP, reason="电话回访，报案人认为办理进度慢", satisfied=False)
-    task = follow_up_of(closed)
-    assert task.status == FollowUpStatus.DONE and task.satisfaction == "dissatisfied"
-    item = SupervisionItem.objects.get()
-    assert item.follow_up == task and "进度慢" in item.summary
 
 
 @pytest.mark.parametrize(
@@ -359,23 +320,3 @@ def test_others_do_not_see_follow_up_tasks(
     persona: str, request: pytest.FixtureRequest, closed: Any
 ) -> None:
     assert not FollowUp.objects.visible_to(request.getfixturevalue(persona)).exists()
-
-
-@pytest.mark.parametrize("persona", ["clerk", "officer", "legal", "admin_user", "outsider"])
-def test_supervision_items_are_not_for_clerks_units_or_the_admin(
-    persona: str, request: pytest.FixtureRequest, closed: Any, clerk: Any
-) -> None:
-    services.follow_up_record(
-        actor=clerk, follow_up=follow_up_of(closed), reached=True, satisfaction="dissatisfied"
-    )
-    assert not SupervisionItem.objects.visible_to(request.getfixturevalue(persona)).exists()
-
-
-@pytest.mark.parametrize("persona", ["head", "bureau_head", "inspector"])
-def test_center_head_and_bureau_oversight_see_supervision_items(
-    persona: str, request: pytest.FixtureRequest, closed: Any, clerk: Any
-) -> None:
-    services.follow_up_record(
-        actor=clerk, follow_up=follow_up_of(closed), reached=True, satisfaction="dissatisfied"
-    )
-    assert SupervisionItem.objects.visible_to(request.getfixturevalue(persona)).count() == 1

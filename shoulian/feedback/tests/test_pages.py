@@ -1,5 +1,5 @@
 """The staff pages: the complaint list with deadline colours, the desk form (R5 on the page),
-the answer form, the follow-up queue and record form, the supervision list; every page's
+the answer form, the follow-up queue and record form; every page's
 "cannot"s and its query count (no N+1)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from shoulian.conftest import login_as, make_user
 from shoulian.feedback.choices import ComplaintStatus, FollowUpStatus
-from shoulian.feedback.models import Complaint, SupervisionItem
+from shoulian.feedback.models import Complaint
 from shoulian.feedback.tests.helpers import COMPLAINT_TEXT, file_complaint, follow_up_of
 from shoulian.intake.choices import AlertStatus
 from shoulian.intake.tests.helpers import MOBILE
@@ -176,9 +176,7 @@ def test_follow_up_queue_and_recording_dissatisfaction(
     )  # fmt: skip
     assert response.status_code == 302
     assert fresh(alert).status == AlertStatus.FOLLOWED_UP
-    item = SupervisionItem.objects.get()
-    page = login_as(Client(), head).get(reverse("feedback:supervision")).content.decode()
-    assert alert.number in page and "认为处理太慢" in page and item.get_status_display() in page
+    assert follow_up_of(alert).note == "认为处理太慢"
 
 
 def test_follow_up_form_needs_a_satisfaction_when_reached(
@@ -232,12 +230,11 @@ def test_follow_up_queue_query_count_does_not_grow_with_rows(
     assert count_queries(client, reverse("feedback:follow_ups")) == few
 
 
-def test_inspector_reads_supervision_but_cannot_open_the_follow_up(
+def test_inspector_cannot_open_the_follow_up(
     clerk: Any, officer: Any, leader: Any, bureau_head: Any, inspector: Any
 ) -> None:
     task = follow_up_of(closed_alert(clerk, officer, leader, bureau_head))
     client = login_as(Client(), inspector)
-    assert client.get(reverse("feedback:supervision")).status_code == 200
     assert client.get(reverse("feedback:follow_up", kwargs={"pk": task.pk})).status_code == 403
     assert (
         client.post(

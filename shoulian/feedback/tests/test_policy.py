@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from shoulian.conftest import make_user
-from shoulian.feedback.models import Complaint, SupervisionItem
+from shoulian.feedback.models import Complaint
 from shoulian.feedback.tests.helpers import file_complaint
 
 
@@ -40,4 +40,4 @@ def test_legal_brigade_scope_does_not_make_complaints_its_business(legal: Any) -
 
 def test_an_unregistered_action_fails_loudly(head: Any) -> None:
     with pytest.raises(ImproperlyConfigured):
-        SupervisionItem.objects.visible_to(head, action="delete")
+        Complaint.objects.visible_to(head, action="delete")

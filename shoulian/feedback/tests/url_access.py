@@ -10,7 +10,6 @@ from shoulian.core.tests.matrix import Rule
 
 COMPLAINT_READERS = frozenset({Role.CLERK, Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR})
 CENTER = frozenset({Role.CLERK, Role.CENTER_HEAD})
-SUPERVISION_READERS = frozenset({Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR})
 
 
 def _complaint(bureau: Any) -> Any:
@@ -44,5 +43,4 @@ ACCESS = {
         kwargs=lambda u, own, other: {"pk": _follow_up(own).pk},
         foreign=lambda u, own, other: {"pk": _follow_up(other).pk},
     ),
-    "feedback:supervision": Rule(SUPERVISION_READERS),
 }

@@ -42,6 +42,7 @@ from shoulian.intake.services.drafts import (
 )
 from shoulian.intake.services.evidence import (
     VerifyResult,
+    evidence_attach,
     evidence_open,
     evidence_verify,
     sweep_orphans,
@@ -75,6 +76,7 @@ __all__ = [
     "draft_discard",
     "draft_save",
     "drafts_purge_expired",
+    "evidence_attach",
     "evidence_open",
     "evidence_verify",
     "fingerprint",

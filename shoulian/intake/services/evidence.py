@@ -3,16 +3,47 @@ sweep (F6)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import deny, record, record_read
 from shoulian.intake import uploads
-from shoulian.intake.models import EvidenceFile
+from shoulian.intake.models import Alert, EvidenceFile
+from shoulian.intake.services.alerts import _store_files, _write_files
+from shoulian.intake.services.common import FileInput
+
+
+def evidence_attach(
+    *,
+    actor: Any,
+    alert: Alert,
+    files: Sequence[FileInput],
+    now: datetime | None = None,
+) -> list[EvidenceFile]:
+    """Add checked files to an alert's file after registration (a rectification's proof, say),
+    through the same pipeline as the desk's: each file already identified by content
+    (``uploads.inspect_upload``), written under a generated name before its row, its hash in the
+    journal (F5). Runs in the caller's transaction; if anything fails the files written here are
+    removed again, and a process killed in between leaves an orphan the sweep deletes (F6)."""
+    if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+        deny(actor, action="attach_evidence", obj=alert)
+    if len(files) > uploads.max_files_per_alert():
+        raise ValidationError(f"一次最多上传 {uploads.max_files_per_alert()} 个文件。")
+    moment = now or timezone.now()
+    written: list[str] = []
+    try:
+        stored = _store_files(files, written)
+        return _write_files(alert, files, stored, actor, moment)
+    except BaseException:
+        uploads.discard(written)
+        raise
 
 
 def evidence_open(*, actor: Any, evidence: EvidenceFile) -> Any:

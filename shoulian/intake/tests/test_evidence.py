@@ -278,3 +278,35 @@ def test_sweep_task_runs_from_huey(clerk: Any, media_root: Path) -> None:
     os.utime(stray, (1, 1))
     result = sweep_orphan_evidence.call_local()
     assert result == 1 and not stray.exists()
+
+
+# --- files added after registration (a rectification's proof) ------------------------------------
+def test_files_attached_later_go_through_the_same_pipeline(clerk: Any, media_root: Path) -> None:
+    from shoulian.intake.choices import FilePurpose
+
+    alert = register(clerk).alert
+    [row] = services.evidence_attach(
+        actor=clerk,
+        alert=alert,
+        files=[file_input("回执.png", sample_png(), purpose=FilePurpose.RECTIFICATION)],
+    )
+    assert row.purpose == FilePurpose.RECTIFICATION and row.alert_id == alert.pk
+    assert (media_root / row.stored_name).is_file() and "回执" not in row.stored_name
+    received = [
+        e for e in AuditEvent.objects.all() if e.event_type == EventType.EVIDENCE_FILE_RECEIVED
+    ]
+    assert received[-1].data["sha256"] == row.sha256
+
+
+def test_attaching_to_an_alert_out_of_scope_is_refused_and_stores_nothing(
+    clerk: Any, outsider: Any, media_root: Path
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    alert = register(clerk).alert
+    before = set(evidence_files(media_root))
+    with pytest.raises(PermissionDenied):
+        services.evidence_attach(
+            actor=outsider, alert=alert, files=[file_input("x.png", sample_png())]
+        )
+    assert set(evidence_files(media_root)) == before

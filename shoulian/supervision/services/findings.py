@@ -1,10 +1,10 @@
 """The finding lifecycle: rectification up the review chain to 销号, escalation, clearing.
 
 ``finding_transition`` is the one service that changes a finding's status: one row of
-``supervision.workflow.TRANSITIONS``, checked, applied with a compare-and-set update on
-``version``, journalled with exactly one event, its side rows (rectification, review steps,
-inbox messages) in the same transaction. A refused attempt changes nothing and writes one
-denial event (U1)."""
+``supervision.workflow.LIFECYCLE`` (the lifecycle engine), checked, applied with a compare-and-set
+update on ``version``, journalled with exactly one event, its side rows (rectification, review
+steps, attachments, inbox messages) in the same transaction. A refused attempt changes nothing and
+writes one denial event (U1)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record, record_surviving
 from shoulian.deadlines import counting
 from shoulian.deadlines.choices import DurationUnit
 from shoulian.deadlines.holidays import DatabaseCalendar
 from shoulian.deadlines.versions import legal_date
-from shoulian.supervision import recipients, versions
+from shoulian.intake.services import evidence_attach
+from shoulian.supervision import recipients, registry, versions
 from shoulian.supervision.choices import (
     ESCALATION_LABELS,
     UNIT_REVIEW_ROLES,
@@ -39,34 +36,21 @@ from shoulian.supervision.choices import (
 from shoulian.supervision.models import Finding, InboxMessage, Rectification, ReviewStep
 from shoulian.supervision.services.inbox import push
 from shoulian.supervision.workflow import (
-    ACTION_LABELS,
+    LIFECYCLE,
     Ctx,
     FindingAction,
+    FindingConflict,
+    FindingDenied,
+    FindingError,
     Refusal,
-    check,
-    transition_for,
+    illegal_message,
 )
 
 A = FindingAction
-CONFLICT_MESSAGE = "该巡查发现已被他人处理，请刷新页面后重试。"
 TEXT_MAX = 4000
 COMMENT_MAX = 500
 
-
-class FindingError(ValidationError):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message, code=code)
-        self.refusal_code = code
-
-
-class FindingConflict(FindingError):
-    """Somebody else changed the finding since the page was opened (R6)."""
-
-
-class FindingDenied(PermissionDenied):
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.refusal_code = code
+__all__ = ["FindingConflict", "FindingDenied", "FindingError"]
 
 
 def rectification_due(start: dt.datetime, days: int) -> dt.datetime | None:
@@ -137,12 +121,16 @@ def _submit(ctx: Ctx, now: dt.datetime, directory: recipients.Directory) -> Plan
     chain = _chain(finding, directory, actor)
     rounds = Rectification.objects.filter(finding=finding).count()
     alert = finding.alert
+    files = list(ctx.payload.get("files") or [])
     state = (
         {
             "status": alert.status,
             "status_label": alert.get_status_display(),
             "handling_unit": alert.handling_unit.name if alert.handling_unit_id else None,
             "version": alert.version,
+            # Whether the rule still finds the subject once the unit says it is corrected: what
+            # the reviewers check first (some facts stay, a late step stays late).
+            "rule_matches": still_matches(finding, now),
         }
         if alert is not None
         else {}
@@ -157,6 +145,8 @@ def _submit(ctx: Ctx, now: dt.datetime, directory: recipients.Directory) -> Plan
             submitted_by=actor,
             submitted_at=now,
         )
+        if files and alert is not None:
+            rect.files.set(evidence_attach(actor=actor, alert=alert, files=files, now=now))
         ReviewStep.objects.bulk_create(
             ReviewStep(
                 rectification=rect,
@@ -177,9 +167,28 @@ def _submit(ctx: Ctx, now: dt.datetime, directory: recipients.Directory) -> Plan
             "chain": [role for role, _ in chain],
             "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
             "alert_status": state.get("status"),
+            "rule_matches": state.get("rule_matches"),
+            "files": [f.inspection.sha256 for f in files],
         },
         after=after,
     )
+
+
+def still_matches(finding: Finding, now: dt.datetime) -> bool | None:
+    """The finding's rule evaluated for its alert alone, as of ``now``: does it still find the
+    finding's subject? None for rules that are not about an alert's own state."""
+    defn = registry.REGISTRY.get(finding.rule_code)
+    if defn is None or defn.escalates or finding.alert_id is None:
+        return None
+    rule = versions.in_force(finding.rule_code, finding.bureau_id, legal_date(now)) or finding.rule
+    ctx = registry.PatrolContext(
+        bureau=finding.bureau,
+        now=now,
+        params={**{p.name: p.default for p in defn.params}, **(rule.params or {})},
+        alert_ids=frozenset({finding.alert_id}),
+    )
+    key = (finding.subject_type, finding.subject_id)
+    return any(hit.key == key for hit in defn.predicate(ctx))
 
 
 def _decide(ctx: Ctx, now: dt.datetime, status: str) -> None:
@@ -364,8 +373,9 @@ def finding_transition(
     **payload: Any,
 ) -> Finding:
     """Apply ``action`` to ``finding`` as ``actor`` (None: the patrol), if the table allows it and
-    nobody changed the finding since ``expected_version`` was read."""
-    try:
+    nobody changed the finding since ``expected_version`` was read. Runs in the caller's
+    transaction (the patrol's, or a savepoint of the page's request)."""
+    with LIFECYCLE.refusals(actor=actor, obj=("finding", finding.pk), action=str(action)[:40]):
         with transaction.atomic():
             return _apply(
                 actor,
@@ -376,24 +386,7 @@ def finding_transition(
                 now or timezone.now(),
                 directory or recipients.Directory(),
             )
-    except Refusal as refusal:
-        _journal_refusal(actor, finding, action, refusal)
-        if refusal.permission:
-            raise FindingDenied(refusal.message, refusal.code) from None
-        if refusal.code == "conflict":
-            raise FindingConflict(refusal.message, refusal.code) from None
-        raise FindingError(refusal.message, refusal.code) from None
-
-
-def _journal_refusal(actor: Any, finding: Finding, action: str, refusal: Refusal) -> None:
-    # U1: the refusal stays on record even when the caller's transaction then rolls back.
-    record_surviving(
-        EventType.SUPERVISION_REFUSED,
-        obj=("finding", finding.pk),
-        outcome=Outcome.DENIED,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        data={"action": str(action)[:40], "code": refusal.code},
-    )
+    raise AssertionError("unreachable: refusals() re-raises")  # pragma: no cover
 
 
 def _load(actor: Any, pk: int) -> Finding:
@@ -405,6 +398,25 @@ def _load(actor: Any, pk: int) -> Finding:
         # Z3: a finding outside the actor's scope is refused exactly like a missing one.
         raise Refusal("not_found", "巡查发现不存在。", permission=True)
     return finding
+
+
+def context_for(actor: Any, finding: Finding, payload: dict[str, Any] | None = None) -> Ctx:
+    """The guards' view of ``finding``: with the current round's review steps while it is under
+    review (the page builds its forms from the same context)."""
+    ctx = Ctx(actor=actor, finding=finding, payload=payload or {})
+    if finding.status == FindingStatus.REVIEWING:
+        rect = (
+            Rectification.objects.filter(finding=finding)
+            .select_related("submitted_by")
+            .order_by("-round")
+            .first()
+        )
+        if rect is not None:
+            ctx.steps = list(rect.steps.order_by("position"))
+            for step in ctx.steps:
+                step.rectification = rect
+            ctx.pending_step = next((s for s in ctx.steps if s.status == StepStatus.PENDING), None)
+    return ctx
 
 
 def _apply(
@@ -420,50 +432,31 @@ def _apply(
         raise Refusal("anonymous", "请先登录。", permission=True)
     finding = _load(actor, pk)
     if finding.version != expected_version:
-        raise Refusal("conflict", CONFLICT_MESSAGE)
-    row = transition_for(finding.status, action)
-    if row is None:
-        label = ACTION_LABELS.get(FindingAction(action), action) if action in set(A) else action
-        raise Refusal("illegal", f"巡查发现当前为“{finding.get_status_display()}”，不能{label}。")
-    ctx = Ctx(actor=actor, finding=finding, payload=payload)
-    if finding.status == FindingStatus.REVIEWING:
-        rect = (
-            Rectification.objects.filter(finding=finding)
-            .select_related("submitted_by")
-            .order_by("-round")
-            .first()
-        )
-        if rect is not None:
-            ctx.steps = list(rect.steps.order_by("position"))
-            for step in ctx.steps:
-                step.rectification = rect
-            ctx.pending_step = next((s for s in ctx.steps if s.status == StepStatus.PENDING), None)
-    check(ctx, row)
-    plan = HANDLERS[action](ctx, now, directory)
-    source, version = finding.status, finding.version
-    won = Finding.objects.filter(pk=finding.pk, status=source, version=version).update(
-        status=row.target, version=F("version") + 1, **plan.updates
+        # The page was read before somebody else acted: say so rather than what is now illegal.
+        raise Refusal("conflict", LIFECYCLE.conflict_message)
+    ctx = context_for(actor, finding, payload)
+    ctx.action, ctx.now = str(action), now
+    row = LIFECYCLE.checked_row(
+        ctx, finding.status, str(action), illegal_message(finding.get_status_display(), action)
     )
-    if won != 1:
-        raise Refusal("conflict", CONFLICT_MESSAGE)
-    for name, value in plan.updates.items():
-        setattr(finding, name, value)
-    finding.status, finding.version = row.target, version + 1
-    record(
-        row.event,
-        obj=finding,
+    plan = HANDLERS[action](ctx, now, directory)
+    source = finding.status
+    LIFECYCLE.apply(
+        finding,
+        row,
+        expected_version=expected_version,
         actor=actor,
+        updates=plan.updates,
+        then=plan.after,
         data={
             "rule": finding.rule_code,
             "action": str(action),
             "changed": {"status": [source, row.target]} if source != row.target else {},
-            "version": finding.version,
+            "version": expected_version + 1,
             "alert": finding.alert.number if finding.alert is not None else None,
             **plan.data,
         },
     )
-    if plan.after is not None:
-        plan.after()
     return finding
 
 
@@ -474,8 +467,12 @@ def rectification_submit(
     finding: Finding,
     text: str,
     expected_version: int,
+    files: list[Any] | None = None,
     now: dt.datetime | None = None,
 ) -> Finding:
+    """The unit's answer: what was fixed (text), proof of it (``files``: intake ``FileInput``s,
+    already checked by content) and, snapshotted, the alert's state with whether the rule still
+    finds it."""
     return finding_transition(
         actor=actor,
         finding=finding,
@@ -483,6 +480,7 @@ def rectification_submit(
         expected_version=expected_version,
         now=now,
         text=text,
+        files=files or [],
     )
 
 

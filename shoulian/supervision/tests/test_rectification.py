@@ -231,3 +231,71 @@ def test_every_accepted_step_writes_exactly_one_event(
     f = rectification_submit(actor=officer, finding=overdue, text="已整改。", expected_version=1)
     rectification_approve(actor=legal_officer, finding=f, expected_version=current(f).version)
     assert AuditEvent.objects.count() - before == 2
+
+
+# --- the answer: text, proof and the corrected alert state ----------------------------------------
+def test_the_answer_carries_files_into_the_alerts_file_and_the_rules_recheck(
+    overdue: Finding, officer: Any, legal_officer: Any
+) -> None:
+    from shoulian.intake.choices import FilePurpose
+    from shoulian.intake.models import EvidenceFile
+    from shoulian.intake.tests.helpers import file_input, sample_png
+
+    proof = file_input("送达回证.png", sample_png(), purpose=FilePurpose.RECTIFICATION)
+    f = rectification_submit(
+        actor=officer,
+        finding=overdue,
+        text="已补办立案审查。",
+        files=[proof],
+        expected_version=overdue.version,
+        now=overdue.last_seen_at + dt.timedelta(hours=1),
+    )
+    rect = f.rectifications.get()
+    [stored] = list(rect.files.all())
+    assert stored.alert_id == overdue.alert_id and stored.purpose == FilePurpose.RECTIFICATION
+    assert stored.sha256 == proof.inspection.sha256 and stored.uploaded_by == officer
+    assert EvidenceFile.objects.filter(alert_id=overdue.alert_id).count() == 1
+    # The node is still running past its due time: the reviewers see it was not corrected.
+    assert rect.alert_state["rule_matches"] is True
+    assert events(EventType.EVIDENCE_FILE_RECEIVED) == 1
+
+
+def test_a_refused_answer_keeps_no_file(overdue: Finding, officer2: Any, media_root: Any) -> None:
+    from shoulian.intake.models import EvidenceFile
+    from shoulian.intake.tests.helpers import file_input, sample_png
+
+    with pytest.raises(PermissionDenied):
+        rectification_submit(
+            actor=officer2,
+            finding=overdue,
+            text="越权",
+            files=[file_input("a.png", sample_png())],
+            expected_version=overdue.version,
+        )
+    assert not EvidenceFile.objects.exists()
+    assert not [p for p in media_root.rglob("*") if p.is_file()]
+
+
+def test_a_corrected_subject_is_shown_as_no_longer_matching(
+    bureau_a: Any, clerk: Any, officer: Any
+) -> None:
+    from shoulian.intake.services import receipt_print
+    from shoulian.workflow.tests.helpers import new_alert
+
+    alert = new_alert(clerk)
+    patrol(bureau_a.bureau, now=timezone.now() + dt.timedelta(hours=2))
+    f = only("on_the_spot_missing")
+    receipt_print(actor=clerk, alert=alert, now=timezone.now() + dt.timedelta(hours=3))
+    f = rectification_submit(
+        actor=clerk, finding=f, text="已补开回执。", expected_version=f.version
+    )
+    # A receipt issued hours late is still "not on the spot": the recheck says so honestly.
+    assert f.rectifications.get().alert_state["rule_matches"] is True
+
+
+def test_the_finding_lifecycle_is_declared_on_the_engine() -> None:
+    from shoulian.core.lifecycle import Lifecycle
+    from shoulian.supervision.workflow import LIFECYCLE, FindingAction
+
+    assert isinstance(LIFECYCLE, Lifecycle)
+    assert LIFECYCLE.actions() == set(FindingAction)

@@ -208,3 +208,91 @@ def test_center_head_runs_the_patrol_and_the_run_is_recorded(
     page = client_for(inspector).get(reverse("supervision:runs")).content.decode()
     assert "手动巡查" in page
     assert any(e.event_type == EventType.PATROL_RUN for e in AuditEvent.objects.all())
+
+
+def test_officer_attaches_proof_on_the_page_and_the_reviewer_downloads_it(
+    overdue: Finding, client_for: Any, officer: Any, legal_officer: Any, outsider: Any
+) -> None:
+    from shoulian.intake.tests.helpers import sample_png, upload
+
+    response = client_for(officer).post(
+        detail(overdue),
+        {
+            "action": "submit",
+            "text": "已补办，附送达回证。",
+            "attachments": [upload("回证.png", sample_png())],
+            "version": overdue.version,
+        },
+    )
+    assert response.status_code == 302
+    rect = Finding.objects.get(pk=overdue.pk).rectifications.get()
+    [stored] = list(rect.files.all())
+    page = client_for(legal_officer).get(detail(overdue)).content.decode()
+    url = reverse("intake:evidence_download", kwargs={"pk": stored.pk})
+    assert "回证.png" in page and url in page
+    assert client_for(legal_officer).get(url).status_code == 200
+    assert client_for(outsider).get(url).status_code == 404
+
+
+def test_a_file_that_is_not_what_it_claims_is_refused_with_the_answer_kept_in_the_form(
+    overdue: Finding, client_for: Any, officer: Any
+) -> None:
+    from shoulian.intake.tests.helpers import upload
+
+    response = client_for(officer).post(
+        detail(overdue),
+        {
+            "action": "submit",
+            "text": "已补办。",
+            "attachments": [upload("回证.png", b"<svg onload=alert(1)>")],
+            "version": overdue.version,
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "不支持的文件类型" in body and "已补办。" in body
+    assert Finding.objects.get(pk=overdue.pk).status == FindingStatus.OPEN
+
+
+@pytest.mark.parametrize("persona", ["leader", "legal_officer"])
+def test_station_leaders_see_their_stations_findings_only(
+    bureau_a: Any, overdue: Finding, persona: str, request: pytest.FixtureRequest
+) -> None:
+    user = request.getfixturevalue(persona)
+    assert list(Finding.objects.visible_to(user)) == [overdue]
+    elsewhere = make_user(f"{persona}2", bureau_a.station2, next(iter(user.role_set)))
+    assert not Finding.objects.visible_to(elsewhere).exists()
+
+
+@pytest.mark.parametrize("persona", ["legal", "bureau_head", "inspector", "head"])
+def test_bureau_roles_cannot_answer_for_the_unit(
+    overdue: Finding, client_for: Any, persona: str, request: pytest.FixtureRequest
+) -> None:
+    user = request.getfixturevalue(persona)
+    page = client_for(user).get(detail(overdue)).content.decode()
+    assert 'value="submit"' not in page
+    response = client_for(user).post(
+        detail(overdue), {"action": "submit", "text": "代为整改", "version": overdue.version}
+    )
+    assert response.status_code == 403
+    assert Finding.objects.get(pk=overdue.pk).status == FindingStatus.OPEN
+
+
+def test_the_officer_cannot_review_the_units_answer(
+    overdue: Finding, client_for: Any, officer: Any, leader: Any
+) -> None:
+    from shoulian.supervision.services import rectification_submit
+
+    f = rectification_submit(actor=leader, finding=overdue, text="已整改。", expected_version=1)
+    response = client_for(officer).post(
+        detail(f), {"action": "review", "decision": "approve", "comment": "", "version": f.version}
+    )
+    assert response.status_code == 403
+    assert Finding.objects.get(pk=f.pk).status == FindingStatus.REVIEWING
+
+
+def test_a_station_clerk_sees_only_findings_addressed_to_the_clerk(
+    bureau_a: Any, overdue: Finding
+) -> None:
+    desk = make_user("deskclerk", bureau_a.station, Role.CLERK)
+    assert not Finding.objects.visible_to(desk).exists()

@@ -13,6 +13,17 @@ from shoulian.core.tests.matrix import Rule
 READERS = frozenset(Role.values) - {Role.ADMIN}
 RUN_READERS = frozenset({Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD, Role.INSPECTOR})
 LEGAL = frozenset({Role.LEGAL_BRIGADE})
+FOLLOW_UP_READERS = frozenset(
+    {
+        Role.CENTER_HEAD,
+        Role.LEGAL_BRIGADE,
+        Role.OFFICER,
+        Role.LEADER,
+        Role.LEGAL_OFFICER,
+        Role.INSPECTOR,
+        Role.BUREAU_HEAD,
+    }
+)
 _serial = itertools.count(1)
 
 
@@ -55,6 +66,7 @@ def _rule(user: Any, own: Any, other: Any) -> dict[str, Any]:
 ACCESS = {
     "supervision:findings": Rule(READERS),
     "supervision:finding": Rule(READERS, kwargs=_own, foreign=_foreign),
+    "supervision:follow_ups": Rule(FOLLOW_UP_READERS),
     "supervision:inbox": Rule(READERS),
     "supervision:rules": Rule(READERS),
     "supervision:rule": Rule(READERS, kwargs=_rule),
