@@ -183,7 +183,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        "huey_class": "huey.PriorityRedisHuey",  # task priorities (Redis >= 5): seal_journal first
         "name": "shoulian",
         "url": REDIS_URL,
         "immediate": False,

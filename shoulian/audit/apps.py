@@ -17,3 +17,9 @@ class AuditConfig(AppConfig):
             guard.register_sqlite_function, dispatch_uid="shoulian_audit_mode"
         )
         register_denial_recorder(journal.record_denied_request)
+        from shoulian.audit import sealer
+        from shoulian.core import health
+
+        # How long the oldest committed event waits for its seal (the sealer loop keeps it
+        # under two seconds; the worker's minute task alone, about a minute).
+        health.register("sealer", sealer.lag_seconds, default_threshold=120)

@@ -60,6 +60,8 @@ class EventType(models.IntegerChoices):
     SIGNING_KEY_CREATED = 3011, "生成日志签名密钥"
     JOURNAL_BROKEN = 3012, "发现审计日志被篡改"
     SEALER_REFUSED = 3013, "封存程序拒绝签署"
+    # the sealer loop survives database errors: one event per distinct error (issue 13 §4)
+    SEALER_DB_ERROR = 3030, "封存程序数据库错误（自动重试）"
 
     # 35xx personal data (shoulian.privacy); a reveal is PERSONAL_DATA_VIEWED (8001)
     PERSONAL_DATA_REENCRYPTED = 3501, "个人信息换用新密钥加密"
@@ -144,6 +146,9 @@ class EventType(models.IntegerChoices):
     SMS_RETRY_REQUESTED = 6006, "人工重发短信"
     SMS_TEMPLATE_CHANGED = 6007, "修改短信模板"
     SMS_GATEWAY_ALERT = 6008, "短信多次发送失败告警（继续重试）"
+    # the outbox as a whole: backlog too old or sweeps failing in a row (issue 13 §5)
+    SMS_OUTBOX_ALERT = 6009, "短信发件箱积压告警"
+    SMS_OUTBOX_RECOVERED = 6010, "短信发件箱恢复正常"
 
     # 61xx progress query and kiosk (shoulian.citizen)
     QUERY_CODE_REQUESTED = 6101, "群众查询申请验证码"

@@ -18,14 +18,18 @@ Which events are "committed and not yet sealed" without a shared counter:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shoulian.audit import canonical, guard, merkle, signing
+from shoulian.audit.catalogue import EventType, Outcome
+from shoulian.audit.journal import record
 from shoulian.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditTreeNode
 from shoulian.audit.tree import TreeStore
 
@@ -170,3 +174,161 @@ def seal_all(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH
         last_checkpoint = result.checkpoint or last_checkpoint
         if result.sealed < batch:
             return SealResult(total, result.tree_size, last_checkpoint)
+
+
+# --- The sealer loop (the ``audit_sealer`` command, issue 13 §4) -----------------------------------
+# The loop survives what the database throws at it (a full disk at COMMIT, a restart, a lock
+# timeout): it logs and journals each distinct error once, drops the connection so the next
+# attempt reconnects, and retries with a capped exponential backoff. Only a stop request ends it.
+BACKOFF_MAX_SECONDS = 30.0
+
+
+@dataclass
+class LoopState:
+    """What the loop remembers between attempts."""
+
+    refused: str | None = None  # the last SealerRefused reason journalled
+    error: str | None = None  # the distinct error currently failing every attempt
+    error_since: float = 0.0
+    failures: int = 0  # consecutive failed attempts
+    # Distinct errors not yet in the journal (it could not be written while the database failed).
+    unjournalled: list[dict[str, object]] = field(default_factory=list)
+
+
+def _error_signature(exc: BaseException) -> str:
+    # The first line only: PostgreSQL appends a CONTEXT/DETAIL that varies per attempt.
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}"[:300]
+
+
+def _reconnect() -> None:
+    """Drop the connection (a broken one, or one in an aborted transaction) so that the next
+    attempt opens a fresh one. Inside a transaction (tests) the connection is left alone."""
+    if connection.in_atomic_block:
+        return
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - closing a dead connection may itself fail
+        log.debug("closing the broken connection failed", exc_info=True)
+
+
+def _journal(state: LoopState) -> None:
+    """Write the distinct errors noted so far; keep them if the database still fails."""
+    while state.unjournalled:
+        data = state.unjournalled[0]
+        try:
+            # Its own transaction (a savepoint when a caller's transaction is open).
+            with transaction.atomic():
+                record(EventType.SEALER_DB_ERROR, outcome=Outcome.FAILURE, data=data)
+        except DatabaseError:
+            _reconnect()
+            return
+        state.unjournalled.pop(0)
+
+
+def seal_step(state: LoopState, *, key: Ed25519PrivateKey, now: Callable[[], float]) -> float:
+    """One attempt of the loop: seal everything committed, or note why not. Returns how long to
+    wait before the next attempt: 0 after success, the backoff after a failure."""
+    if not connection.in_atomic_block:
+        # A long-running loop must drop broken or expired connections itself.
+        close_old_connections()
+    try:
+        result = seal_all(key=key)
+        if result.sealed:
+            log.debug("sealed %d events, tree size %d", result.sealed, result.tree_size)
+        state.refused = None
+        if state.error is not None:
+            outage = now() - state.error_since
+            log.warning(
+                "audit sealer recovered after %d failed attempts (%.1f s): %s",
+                state.failures,
+                outage,
+                state.error,
+            )
+            state.unjournalled.append(
+                {
+                    "recovered": True,
+                    "error": state.error,
+                    "attempts": state.failures,
+                    "seconds": round(outage, 3),
+                }
+            )
+            state.error, state.failures = None, 0
+        _journal(state)
+        return 0.0
+    except SealerRefused as exc:
+        if str(exc) != state.refused:
+            # Once per distinct problem, or the refusal would flood the journal.
+            state.refused = str(exc)
+            log.error("audit sealer refused: %s", exc)
+            record(EventType.SEALER_REFUSED, outcome=Outcome.FAILURE, data={"reason": str(exc)})
+        return 0.0
+    except DatabaseError as exc:
+        return _failed(state, exc, now=now)
+
+
+def _failed(state: LoopState, exc: BaseException, *, now: Callable[[], float]) -> float:
+    signature = _error_signature(exc)
+    state.failures += 1
+    _reconnect()
+    if signature != state.error:
+        # A new distinct error: one ERROR line and one journal event, not one per retry.
+        log.error("audit sealer: database error, retrying with backoff: %s", signature)
+        if state.error is None:
+            state.error_since = now()
+        state.error = signature
+        state.unjournalled.append({"recovered": False, "error": signature, "attempts": 1})
+        _journal(state)
+    base = 0.5
+    return float(min(BACKOFF_MAX_SECONDS, base * 2 ** min(state.failures - 1, 10)))
+
+
+def run_loop(
+    *,
+    key: Ed25519PrivateKey,
+    interval: float,
+    should_stop: Callable[[], bool],
+    once: bool = False,
+    max_seconds: float = 0,
+    sleep: Callable[[float], None] = time.sleep,
+    now: Callable[[], float] = time.monotonic,
+) -> LoopState:
+    """Seal every ``interval`` seconds until ``should_stop()``; database errors back off."""
+    state = LoopState()
+    deadline = now() + max_seconds if max_seconds else None
+    while not should_stop():
+        wait = seal_step(state, key=key, now=now)
+        if once or (deadline is not None and now() > deadline):
+            break
+        # In slices, so that a stop request does not wait out a long backoff.
+        remaining = max(interval, wait)
+        while remaining > 0 and not should_stop():
+            step = min(remaining, 0.5)
+            sleep(step)
+            remaining -= step
+    return state
+
+
+def lag_seconds() -> tuple[float | None, str]:
+    """Health probe: how long the oldest committed event has waited for its seal (0: none)."""
+    last = latest_checkpoint()
+    if connection.vendor == "postgresql":
+        watermark = last.watermark if last else 0
+        unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
+        oldest = (
+            AuditEvent.objects.filter(xact__gte=watermark)
+            .filter(unsealed)
+            .aggregate(oldest=Min("occurred_us"))["oldest"]
+        )
+    else:
+        last_id = AuditLeaf.objects.order_by("-position").values_list("event_id", flat=True).first()
+        oldest = (
+            AuditEvent.objects.filter(id__gt=last_id or 0)
+            .order_by("id")
+            .values_list("occurred_us", flat=True)
+            .first()
+        )
+    if oldest is None:
+        return 0.0, "无待封存事件"
+    lag = max(0.0, canonical.utc_microseconds(timezone.now()) / 1e6 - oldest / 1e6)
+    return lag, f"最早的待封存事件已等待 {lag:.1f} 秒"

@@ -21,7 +21,8 @@ from shoulian.core import context
 log = logging.getLogger(__name__)
 
 
-@db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey has no hints
+# The highest priority of the queue: sealing never waits behind SMS work (issue 13 §5).
+@db_periodic_task(crontab(minute="*"), priority=100)  # type: ignore[untyped-decorator]
 def seal_journal() -> int:
     with context.acting(channel="worker"):
         try:

@@ -25,15 +25,19 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness and database reachability for the process supervisor and load balancer."""
-    from django.db import connection
+    """Liveness, database reachability and the probes of ``core.health`` (sealer lag, outbox
+    age, queue lag) for the process supervisor, the load balancer and a monitoring system: 200
+    when every probe is within its threshold, 503 otherwise, with each probe in the body."""
+    from shoulian.core import health
 
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any database error means "not ready"; the body says so
-        return JsonResponse({"status": "database unavailable"}, status=503)
-    return JsonResponse({"status": "ok"})
+    probes = health.run_all()
+    failing = [probe.name for probe in probes if not probe.ok]
+    body = {
+        "status": "ok" if not failing else "failing",
+        "failing": failing,
+        "checks": {probe.name: probe.as_dict() for probe in probes},
+    }
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 @login_not_required

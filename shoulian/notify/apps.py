@@ -8,4 +8,14 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shoulian.notify import checks  # noqa: F401  (registers the deploy check)
+        from shoulian.core import health
+        from shoulian.notify import (
+            checks,  # noqa: F401  (registers the deploy check)
+            delivery,
+        )
+
+        def outbox() -> tuple[float | None, str]:
+            age = delivery.oldest_unsent_age()
+            return age, f"最早的待发短信已等待 {age:.0f} 秒"
+
+        health.register("outbox", outbox, default_threshold=600)

@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min, Q, QuerySet
 from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType, Outcome
@@ -28,7 +29,7 @@ from shoulian.audit.journal import record
 from shoulian.notify import hooks
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.gateways import Gateway, GatewayError, OutgoingSms, default_gateway
-from shoulian.notify.models import SmsMessage
+from shoulian.notify.models import OutboxState, SmsMessage
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class Sweep:
     dead: int = 0
     expired: int = 0
     skipped: int = 0
+    rounds: int = 0  # batches fetched
+    broken: bool = False  # stopped by the breaker (the gateway is failing)
+    busy: bool = False  # another sweep held the lease: nothing done
 
 
 def _setting(name: str, default: float) -> float:
@@ -249,36 +253,177 @@ def _failed(
 
 
 def deliver_due(
-    *, now: dt.datetime | None = None, gateway: Gateway | None = None, limit: int = 200
+    *,
+    now: dt.datetime | None = None,
+    gateway: Gateway | None = None,
+    limit: int = 200,
+    max_seconds: float | None = None,
 ) -> Sweep:
-    """One sweep: expire what is too old, then send what is due, oldest first."""
+    """One sweep: expire what is too old, then send what is due, oldest first, batch after batch
+    while batches come back full (a backlog drains at the gateway's pace, not 200 a minute).
+
+    One sweep at a time: it holds the ``sweep`` lease (``OutboxState``), so two worker threads
+    never fight over the same rows; a sweep that finds the lease held returns at once with
+    ``busy`` set. It stops early after ``BREAKER_FAILURES`` consecutive failures (the gateway is
+    down) or after ``max_seconds`` (``SHOULIAN_SMS_SWEEP_MAX_SECONDS``), and then looks at the
+    whole outbox for the operator alert (``check_alert``)."""
     sweep = Sweep()
-    sweep.expired = expire_stale(now or timezone.now())
-    at = now or timezone.now()
-    due = (
-        SmsMessage.objects.filter(expires_at__gt=at)
-        .due(at)
-        .order_by("next_attempt_at", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-    ids = list(due)
-    if not ids:
+    token = uuid.uuid4()
+    if not _take_lease(token):
+        sweep.busy = True
         return sweep
-    gateway = gateway or default_gateway()
-    failures = 0
-    for pk in ids:
-        outcome = deliver_one(pk, now=now, gateway=gateway)
-        if outcome == SmsStatus.SENT:
-            sweep.sent += 1
-            failures = 0
-        elif outcome == SmsStatus.RETRYING:
-            sweep.retrying += 1
-            failures += 1
-        elif outcome == SmsStatus.DEAD:
-            sweep.dead += 1
-        else:
-            sweep.skipped += 1
-        if failures >= BREAKER_FAILURES:
-            log.warning("sms sweep stopped after %d consecutive failures", failures)
-            break
+    try:
+        budget = (
+            max_seconds
+            if max_seconds is not None
+            else _setting("SHOULIAN_SMS_SWEEP_MAX_SECONDS", 50)
+        )
+        started = time.monotonic()
+        sweep.expired = expire_stale(now or timezone.now())
+        gateway = gateway or default_gateway()
+        failures = 0
+        while True:
+            at = now or timezone.now()
+            ids = list(
+                SmsMessage.objects.filter(expires_at__gt=at)
+                .due(at)
+                .order_by("next_attempt_at", "id")
+                .values_list("pk", flat=True)[:limit]
+            )
+            sweep.rounds += 1
+            for pk in ids:
+                outcome = deliver_one(pk, now=now, gateway=gateway)
+                if outcome == SmsStatus.SENT:
+                    sweep.sent += 1
+                    failures = 0
+                elif outcome == SmsStatus.RETRYING:
+                    sweep.retrying += 1
+                    failures += 1
+                elif outcome == SmsStatus.DEAD:
+                    sweep.dead += 1
+                else:
+                    sweep.skipped += 1
+                if failures >= BREAKER_FAILURES:
+                    log.warning("sms sweep stopped after %d consecutive failures", failures)
+                    sweep.broken = True
+                    break
+            if sweep.broken or len(ids) < limit or time.monotonic() - started > budget:
+                break
+            _renew_lease(token)
+        check_alert(sweep, now=now)
+    finally:
+        _release_lease(token)
     return sweep
+
+
+# --- Shared delivery state: the sweep lease, the queued-batch flag, the outbox alert ----------------
+def _state(name: str) -> OutboxState:
+    try:
+        with transaction.atomic():
+            return OutboxState.objects.get_or_create(name=name)[0]
+    except IntegrityError:  # created by a concurrent caller
+        return OutboxState.objects.get(name=name)
+
+
+def _take_lease(token: uuid.UUID) -> bool:
+    """Compare-and-set: take the sweep lease if nobody holds it or the holder's lapsed (a worker
+    killed mid-sweep holds it at most ``SHOULIAN_SMS_SWEEP_LEASE_SECONDS``)."""
+    _state("sweep")
+    at = timezone.now()
+    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_SWEEP_LEASE_SECONDS", 120))
+    return bool(
+        OutboxState.objects.filter(name="sweep")
+        .filter(Q(until__isnull=True) | Q(until__lt=at))
+        .update(until=at + lease, token=token, updated_at=at)
+    )
+
+
+def _renew_lease(token: uuid.UUID) -> None:
+    at = timezone.now()
+    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_SWEEP_LEASE_SECONDS", 120))
+    OutboxState.objects.filter(name="sweep", token=token).update(until=at + lease, updated_at=at)
+
+
+def _release_lease(token: uuid.UUID) -> None:
+    OutboxState.objects.filter(name="sweep", token=token).update(
+        until=None, token=None, updated_at=timezone.now()
+    )
+
+
+def claim_batch_slot() -> bool:
+    """Whether the caller may queue a ``deliver_batch`` now: at most one is queued at a time. The
+    flag expires (``SHOULIAN_SMS_BATCH_FLAG_SECONDS``) so that a task lost with a killed worker
+    does not block the next one for long; the task clears it when it starts."""
+    _state("batch")
+    at = timezone.now()
+    hold = dt.timedelta(seconds=_setting("SHOULIAN_SMS_BATCH_FLAG_SECONDS", 120))
+    return bool(
+        OutboxState.objects.filter(name="batch")
+        .filter(Q(until__isnull=True) | Q(until__lt=at))
+        .update(until=at + hold, updated_at=at)
+    )
+
+
+def release_batch_slot() -> None:
+    OutboxState.objects.filter(name="batch").update(until=None, updated_at=timezone.now())
+
+
+def unsent() -> QuerySet[SmsMessage]:
+    """Messages still to be sent (waiting, backing off, or in flight) and not past their age."""
+    return SmsMessage.objects.filter(
+        status__in=[SmsStatus.PENDING, SmsStatus.RETRYING, SmsStatus.SENDING],
+        expires_at__gt=timezone.now(),
+    )
+
+
+def oldest_unsent_age(now: dt.datetime | None = None) -> float:
+    """Seconds the oldest unsent message has waited since it was queued (0: none waits)."""
+    at = now or timezone.now()
+    oldest = unsent().aggregate(oldest=Min("created_at"))["oldest"]
+    return max(0.0, (at - oldest).total_seconds()) if oldest is not None else 0.0
+
+
+def check_alert(sweep: Sweep, *, now: dt.datetime | None = None) -> None:
+    """The outbox-level operator alert: raised once when the oldest unsent message is older
+    than ``SHOULIAN_SMS_ALERT_AGE_SECONDS`` or ``SHOULIAN_SMS_ALERT_FAILED_SWEEPS`` sweeps in a
+    row sent nothing because the gateway failed; cleared (and journalled) once neither holds.
+    Per-message attempt counts cannot see an outage: its failures are spread over the backlog."""
+    at = now or timezone.now()
+    state = _state("sweep")
+    failed = sweep.sent == 0 and (sweep.retrying > 0 or sweep.broken)
+    if sweep.sent:
+        state.failed_sweeps = 0
+    elif failed:
+        state.failed_sweeps += 1
+    age = oldest_unsent_age(at)
+    age_limit = _setting("SHOULIAN_SMS_ALERT_AGE_SECONDS", 300)
+    sweeps_limit = int(_setting("SHOULIAN_SMS_ALERT_FAILED_SWEEPS", 3))
+    reasons = []
+    if age > age_limit:
+        reasons.append(f"最早的待发短信已等待 {age:.0f} 秒（阈值 {age_limit:g} 秒）")
+    if state.failed_sweeps >= sweeps_limit:
+        reasons.append(f"连续 {state.failed_sweeps} 轮发送全部失败")
+    data = {
+        "oldest_unsent_seconds": round(age, 1),
+        "failed_sweeps": state.failed_sweeps,
+        "unsent": unsent().count(),
+    }
+    with transaction.atomic():
+        if reasons and state.alerted_at is None:
+            state.alerted_at = at
+            state.alert_reason = "；".join(reasons)[:200]
+            record(
+                EventType.SMS_OUTBOX_ALERT,
+                outcome=Outcome.FAILURE,
+                data={**data, "reason": state.alert_reason},
+            )
+            log.error("sms outbox alert: %s", state.alert_reason)
+        elif not reasons and state.alerted_at is not None:
+            record(
+                EventType.SMS_OUTBOX_RECOVERED,
+                data={**data, "alerted_at": state.alerted_at, "reason": state.alert_reason},
+            )
+            log.warning("sms outbox recovered after the alert: %s", state.alert_reason)
+            state.alerted_at, state.alert_reason = None, ""
+        state.updated_at = at
+        state.save(update_fields=["failed_sweeps", "alerted_at", "alert_reason", "updated_at"])

@@ -20,18 +20,21 @@ The HTTP protocol (a thin adapter fits any provider to it):
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import http.client
 import json
 import logging
+import os
 import secrets
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -69,10 +72,35 @@ class Gateway(Protocol):
 
 
 class ConsoleGateway:
+    """Appends one JSON line per message to ``path``. Like a provider, it keeps one copy of a
+    message id: a worker killed between writing and recording resends under the same id, and the
+    second write is skipped (reported as a duplicate). The check and the append happen under an
+    exclusive ``flock`` on the file, so threads and processes sharing it agree."""
+
     name = "console"
+    # Message ids already in each file, and how far the file has been read (per process).
+    _seen: dict[str, tuple[int, set[str]]] = {}
+    _seen_lock = threading.Lock()
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
+
+    def _ids_in(self, out: IO[bytes]) -> set[str]:
+        """The ids in the file, reading only what was appended since this process last looked."""
+        key = str(self.path.resolve())
+        offset, ids = self._seen.get(key, (0, set()))
+        out.seek(0, os.SEEK_END)
+        size = out.tell()
+        if size < offset:  # the file was truncated or replaced
+            offset, ids = 0, set()
+        out.seek(offset)
+        for line in out.read().splitlines():
+            try:
+                ids.add(str(json.loads(line)["message_id"]))
+            except (ValueError, KeyError, TypeError):
+                continue  # a torn or foreign line
+        self._seen[key] = (out.tell(), ids)
+        return ids
 
     def send(self, sms: OutgoingSms) -> SendResult:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,8 +115,22 @@ class ConsoleGateway:
             },
             ensure_ascii=False,
         )
-        with self.path.open("a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        with self._seen_lock, self.path.open("a+b") as out:
+            fcntl.flock(out, fcntl.LOCK_EX)
+            try:
+                ids = self._ids_in(out)
+                if sms.message_id in ids:
+                    log.info("sms %s already written to %s: skipped", sms.message_id, self.path)
+                    return SendResult(provider_ref=f"console:{sms.message_id}", duplicate=True)
+                out.seek(0, os.SEEK_END)
+                out.write(line.encode("utf-8") + b"\n")
+                out.flush()
+                os.fsync(out.fileno())
+                ids.add(sms.message_id)
+                key = str(self.path.resolve())
+                self._seen[key] = (out.tell(), ids)
+            finally:
+                fcntl.flock(out, fcntl.LOCK_UN)
         # U7: the log names the message, never the number or the text.
         log.info("sms %s (%s) written to %s", sms.message_id, sms.template, self.path)
         return SendResult(provider_ref=f"console:{sms.message_id}")

@@ -179,3 +179,29 @@ class SmsMessage(models.Model):
     @property
     def masked_mobile(self) -> str:
         return mask(self.mobile.plaintext(), Kind.PHONE) if self.mobile else ""
+
+
+class OutboxState(models.Model):
+    """Shared state of the delivery machinery, one row per ``name`` (issue 13 §5). Rows live in the
+    database, not in a worker's memory, so a killed worker cannot leave them wrong for long:
+    every claim carries an expiry.
+
+    - ``batch``: a ``deliver_batch`` task is queued until ``until`` (at most one at a time).
+    - ``sweep``: the sweep holding the lease until ``until`` (``token``), the count of sweeps in
+      a row that sent nothing because the gateway failed, and whether the operator alert is up.
+    """
+
+    name = models.CharField("名称", max_length=20, unique=True)
+    until = models.DateTimeField("占用截止", null=True, blank=True)
+    token = models.UUIDField("占用标识", null=True, blank=True, editable=False)
+    failed_sweeps = models.PositiveIntegerField("连续失败轮数", default=0)
+    alerted_at = models.DateTimeField("告警时间", null=True, blank=True)
+    alert_reason = models.CharField("告警原因", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "发件箱状态"
+        verbose_name_plural = "发件箱状态"
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,3 +15,5 @@ not_personal("notify.SmsTemplate", "text", reason="短信模板文字，保存�
 not_personal("notify.SmsTemplateVersion", "text", reason="短信模板的历史文字")
 not_personal("notify.SmsMessage", "template", reason="短信模板的键（received、filed 等）")
 not_personal("notify.SmsMessage", "template_version", reason="短信模板的版本号")
+not_personal("notify.OutboxState", "name", reason="投递机制状态行的名称（batch、sweep）")
+not_personal("notify.OutboxState", "alert_reason", reason="发件箱告警原因：积压时长或连续失败轮数")

@@ -23,7 +23,7 @@ from huey.contrib.djhuey import HUEY
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import record
 from shoulian.core.memo import TTLMemo
-from shoulian.notify import hooks, texts
+from shoulian.notify import delivery, hooks, texts
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.models import SmsMessage, SmsTemplate, SmsTemplateVersion
 from shoulian.org.selectors import bureau_of
@@ -206,15 +206,24 @@ def _kick(pk: int) -> None:
 
 def _kick_batch() -> None:
     # Runs after this message committed, so the sweep scheduled now, or one scheduled less than
-    # BATCH_SECONDS ago and not yet run, finds it.
+    # BATCH_SECONDS ago and not yet run, finds it. The in-process check spares the database a
+    # write per registration; the database flag keeps one task queued across processes.
     now = time.monotonic()
     with _batch_lock:
         if now - _batch["asked_at"] < BATCH_SECONDS:
             return
         _batch["asked_at"] = now
+    schedule_batch()
+
+
+def schedule_batch() -> bool:
+    """Queue one ``deliver_batch`` unless one is queued already (``delivery.claim_batch_slot``)."""
+    if not delivery.claim_batch_slot():
+        return False
     from shoulian.notify.tasks import deliver_batch
 
     deliver_batch.schedule(delay=BATCH_SECONDS)
+    return True
 
 
 def sms_template_update(

@@ -2,25 +2,20 @@
 
 Huey's finest schedule is one minute; the periodic task ``seal_journal`` is the safety net, this
 loop is what keeps commit-to-signature lag under two seconds. Run exactly one per deployment
-(a second one only waits on the lock).
+(a second one only waits on the lock). Database errors do not end it: it backs off, reconnects
+and journals each distinct error once (``sealer.run_loop``); ``manage.py health`` and
+``/healthz`` report its lag.
 """
 
 from __future__ import annotations
 
-import logging
 import signal
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import close_old_connections, connection
 
 from shoulian.audit import sealer, signing
-from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.audit.journal import record
 from shoulian.core import context
-
-log = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -43,28 +38,11 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        deadline = time.monotonic() + options["max_seconds"] if options["max_seconds"] else None
-        refused: str | None = None
         with context.acting(channel="worker"):
-            while not stop:
-                if not connection.in_atomic_block:
-                    # A long-running loop must drop broken or expired connections itself.
-                    close_old_connections()
-                try:
-                    result = sealer.seal_all(key=key)
-                    refused = None
-                    if result.sealed:
-                        log.debug("sealed %d events, tree size %d", result.sealed, result.tree_size)
-                except sealer.SealerRefused as exc:
-                    if str(exc) != refused:
-                        # Once per distinct problem, or the refusal would flood the journal.
-                        refused = str(exc)
-                        log.error("audit sealer refused: %s", exc)
-                        record(
-                            EventType.SEALER_REFUSED,
-                            outcome=Outcome.FAILURE,
-                            data={"reason": refused},
-                        )
-                if options["once"] or (deadline is not None and time.monotonic() > deadline):
-                    break
-                time.sleep(options["interval"])
+            sealer.run_loop(
+                key=key,
+                interval=options["interval"],
+                should_stop=lambda: stop,
+                once=options["once"],
+                max_seconds=options["max_seconds"],
+            )
