@@ -26,6 +26,11 @@ Variables (all optional on a developer machine):
     SHOULIAN_SMS_BACKOFF_MAX_SECONDS  longest retry delay (default 3600)
     SHOULIAN_SMS_LEASE_SECONDS    a worker's claim on a message; must exceed the timeout (default 120)
     SHOULIAN_SMS_MAX_AGE_HOURS    a message not sent within this age is expired (default 72)
+    SHOULIAN_SMS_SWEEP_MAX_SECONDS  longest a sweep keeps sending full batches (default 50)
+    SHOULIAN_SMS_ALERT_AGE_SECONDS  outbox alert when the oldest unsent SMS is older (default 300)
+    SHOULIAN_SMS_ALERT_FAILED_SWEEPS  outbox alert after this many failed sweeps in a row (default 3)
+    SHOULIAN_HEALTH_SEALER_SECONDS / _OUTBOX_SECONDS / _QUEUE_SECONDS / _DATABASE_SECONDS
+                                  /healthz and `manage.py health` fail above these (120/600/120/5)
     SHOULIAN_FOLLOW_UP_DAYS       days the center has for the follow-up call of a closed alert (7)
     SHOULIAN_FOLLOW_UP_MAX_ATTEMPTS  unanswered calls after which a follow-up closes (default 3)
 """
@@ -351,6 +356,14 @@ SHOULIAN_SMS_BACKOFF_SECONDS = float(os.environ.get("SHOULIAN_SMS_BACKOFF_SECOND
 SHOULIAN_SMS_BACKOFF_MAX_SECONDS = float(os.environ.get("SHOULIAN_SMS_BACKOFF_MAX_SECONDS", "3600"))
 SHOULIAN_SMS_LEASE_SECONDS = float(os.environ.get("SHOULIAN_SMS_LEASE_SECONDS", "120"))
 SHOULIAN_SMS_MAX_AGE_HOURS = env_int("SHOULIAN_SMS_MAX_AGE_HOURS", 72)
+# The outbox's sweeps and operator alert, and the health probes' thresholds (issue 13 §4–5).
+SHOULIAN_SMS_SWEEP_MAX_SECONDS = float(os.environ.get("SHOULIAN_SMS_SWEEP_MAX_SECONDS", "50"))
+SHOULIAN_SMS_ALERT_AGE_SECONDS = float(os.environ.get("SHOULIAN_SMS_ALERT_AGE_SECONDS", "300"))
+SHOULIAN_SMS_ALERT_FAILED_SWEEPS = env_int("SHOULIAN_SMS_ALERT_FAILED_SWEEPS", 3)
+SHOULIAN_HEALTH_SEALER_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_SEALER_SECONDS", "120"))
+SHOULIAN_HEALTH_OUTBOX_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_OUTBOX_SECONDS", "600"))
+SHOULIAN_HEALTH_QUEUE_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_QUEUE_SECONDS", "120"))
+SHOULIAN_HEALTH_DATABASE_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_DATABASE_SECONDS", "5"))
 
 # Follow-up visits (docs/feedback.md).
 SHOULIAN_FOLLOW_UP_DAYS = env_int("SHOULIAN_FOLLOW_UP_DAYS", 7)

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from shoulian.core import health
+
 
 class NotifyConfig(AppConfig):
     name = "shoulian.notify"
@@ -8,7 +10,6 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from shoulian.core import health
         from shoulian.notify import (
             checks,  # noqa: F401  (registers the deploy check)
             delivery,

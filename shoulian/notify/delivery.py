@@ -282,6 +282,7 @@ def deliver_due(
         sweep.expired = expire_stale(now or timezone.now())
         gateway = gateway or default_gateway()
         failures = 0
+        renewed = time.monotonic()
         while True:
             at = now or timezone.now()
             ids = list(
@@ -292,6 +293,7 @@ def deliver_due(
             )
             sweep.rounds += 1
             for pk in ids:
+                renewed = _renew_lease(token, renewed)
                 outcome = deliver_one(pk, now=now, gateway=gateway)
                 if outcome == SmsStatus.SENT:
                     sweep.sent += 1
@@ -309,7 +311,6 @@ def deliver_due(
                     break
             if sweep.broken or len(ids) < limit or time.monotonic() - started > budget:
                 break
-            _renew_lease(token)
         check_alert(sweep, now=now)
     finally:
         _release_lease(token)
@@ -325,12 +326,18 @@ def _state(name: str) -> OutboxState:
         return OutboxState.objects.get(name=name)
 
 
+def _sweep_lease() -> dt.timedelta:
+    # The same length as a message's claim: it is renewed before every send, and one send lasts
+    # at most the gateway's timeout, which the message lease must exceed anyway.
+    return dt.timedelta(seconds=_setting("SHOULIAN_SMS_LEASE_SECONDS", 120))
+
+
 def _take_lease(token: uuid.UUID) -> bool:
     """Compare-and-set: take the sweep lease if nobody holds it or the holder's lapsed (a worker
-    killed mid-sweep holds it at most ``SHOULIAN_SMS_SWEEP_LEASE_SECONDS``)."""
+    killed mid-sweep holds it at most ``SHOULIAN_SMS_LEASE_SECONDS``)."""
     _state("sweep")
     at = timezone.now()
-    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_SWEEP_LEASE_SECONDS", 120))
+    lease = _sweep_lease()
     return bool(
         OutboxState.objects.filter(name="sweep")
         .filter(Q(until__isnull=True) | Q(until__lt=at))
@@ -338,10 +345,14 @@ def _take_lease(token: uuid.UUID) -> bool:
     )
 
 
-def _renew_lease(token: uuid.UUID) -> None:
+def _renew_lease(token: uuid.UUID, renewed: float) -> float:
+    """Extend the lease before a send when a quarter of it has passed; returns when it was."""
+    lease = _sweep_lease()
+    if time.monotonic() - renewed < lease.total_seconds() / 4:
+        return renewed
     at = timezone.now()
-    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_SWEEP_LEASE_SECONDS", 120))
     OutboxState.objects.filter(name="sweep", token=token).update(until=at + lease, updated_at=at)
+    return time.monotonic()
 
 
 def _release_lease(token: uuid.UUID) -> None:

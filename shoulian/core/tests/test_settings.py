@@ -47,7 +47,7 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis() -> None:
     got = _settings_in_subprocess(
         DATABASE_URL="postgres://u@127.0.0.1:5432/x", REDIS_URL="redis://127.0.0.1:6379/0"
     )
-    assert got["db"] == "django.db.backends.postgresql" and got["huey"] == "huey.RedisHuey"
+    assert got["db"] == "django.db.backends.postgresql" and got["huey"] == "huey.PriorityRedisHuey"
 
 
 def test_production_refuses_to_start_without_a_secret_key() -> None:
