@@ -86,7 +86,8 @@ class Provider:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, answer = 200, {}
+                status = 200
+                answer: dict[str, Any] = {}
                 with provider.lock:
                     provider.requests += 1
                     if not verify_signature(

@@ -3,6 +3,7 @@ distinct error once — and its lag is what ``/healthz`` and ``manage.py health`
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -30,7 +31,9 @@ class Outage:
         self.active = True
         self.failed = 0
 
-    def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any):
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any
+    ) -> Any:
         if self.active and sql.lstrip().upper().startswith("INSERT"):
             if any(table in sql for table in self.tables):
                 self.failed += 1
@@ -47,7 +50,9 @@ def failing(outage: Outage) -> Iterator[Outage]:
         yield outage
 
 
-def run(steps: int, *, key: Ed25519PrivateKey, on_step: Callable[[int], None] = lambda n: None):
+def run(
+    steps: int, *, key: Ed25519PrivateKey, on_step: Callable[[int], None] = lambda n: None
+) -> tuple[list[float], sealer.LoopState]:
     """Run the loop for ``steps`` attempts with a fake clock; return the backoff after each."""
     waits: list[float] = []
     attempts = {"n": 0}
@@ -151,7 +156,7 @@ def test_sealer_lag_is_the_age_of_the_oldest_unsealed_event(
     sealer.seal_all(key=signing_key)
     assert sealer.lag_seconds()[0] == 0.0
     record(EventType.USER_UPDATED, obj=("user", "1"))
-    with time_machine.travel(timezone.now() + timezone.timedelta(seconds=90)):
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=90)):
         lag, detail = sealer.lag_seconds()
     assert lag is not None and 89 < lag < 100 and "等待" in detail
     sealer.seal_all(key=signing_key)
