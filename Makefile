@@ -17,7 +17,7 @@ export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
 # process; the cause is not found yet.
 TEST_WORKERS ?= $(if $(DATABASE_URL),0,auto)
 
-.PHONY: run test lint layers typecheck migrations-check pytest browser-deps clean bench
+.PHONY: run test lint layers typecheck migrations-check pytest browser-deps clean bench faults
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
@@ -81,6 +81,10 @@ test: lint layers typecheck migrations-check pytest
 bench: deps
 	$(BIN)/python bench/audit.py
 	$(BIN)/python bench/intake.py
+
+# kill -9 and outages under writing clients, SQLite and PostgreSQL (bench/faults.py; minutes).
+faults: deps
+	$(BIN)/python bench/faults.py
 
 clean:
 	rm -rf $(VENV) node_modules var .mypy_cache .ruff_cache
