@@ -5,7 +5,13 @@ A patrol runs every Monday over the five demo months and every day of the last t
 their findings through the real services, with the historical moment passed as ``now``: most are
 rectified and climb the whole review chain to 销号 (some after one return), some wait at a review
 level, and some are neglected, so the next patrols escalate them one level at a time and raise
-their colour. Idempotent: a bureau with a patrol record is left as it is.
+their colour. A third of the answers carry a photo of the proof, through intake's evidence
+pipeline like any upload.
+
+Inboxes stay readable: whoever acts on a finding has opened it, so its messages are read (as the
+finding page does); at the end each user keeps at most ``KEEP_UNREAD`` unread messages, the
+newest, the older ones read as a user working through the inbox would have. Idempotent: a bureau
+with a patrol record is left as it is.
 """
 
 from __future__ import annotations
@@ -26,6 +32,50 @@ RECTIFY_TEXTS = [
     "已向报案人当面说明情况并补充材料，相关文书已送达，今后由所队领导每周抽查。",
 ]
 RETURN_COMMENTS = ["整改情况未写明原因分析，请补充。", "未附更正后的办理情况，请补充后再报。"]
+# Unread messages a demo user is left with (the header's count stays a number one can act on).
+KEEP_UNREAD = 20
+
+
+def _proof(pk: int) -> list[Any]:
+    """A photo of the proof for every third answer (a generated image, checked like any upload)."""
+    if pk % 3:
+        return []
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from shoulian.intake import uploads
+    from shoulian.intake.choices import FilePurpose
+    from shoulian.intake.services import FileInput
+
+    buffer = io.BytesIO()
+    image = Image.new("RGB", (320, 200), "white")
+    ImageDraw.Draw(image).rectangle((10, 10, 310, 190), outline="black", width=3)
+    image.save(buffer, format="PNG")
+    upload = SimpleUploadedFile(f"整改材料-{pk}.png", buffer.getvalue(), "image/png")
+    inspection = uploads.inspect_upload(upload)
+    return [FileInput(upload, inspection, f"整改材料-{pk}.png", FilePurpose.RECTIFICATION)]
+
+
+def _trim_inboxes(bureau: Any) -> int:
+    """Leave each user of the bureau at most ``KEEP_UNREAD`` unread messages (the newest)."""
+    from shoulian.accounts.models import User
+    from shoulian.supervision.models import InboxMessage
+    from shoulian.supervision.services import inbox_mark_read
+
+    trimmed = 0
+    users = User.objects.filter(unit__path__startswith=bureau.path, is_active=True)
+    for user in users:
+        older = list(
+            InboxMessage.objects.for_user(user)
+            .unread()
+            .order_by("-created_at", "-pk")
+            .values_list("pk", flat=True)[KEEP_UNREAD:]
+        )
+        if older:
+            trimmed += inbox_mark_read(actor=user, pks=older)
+    return trimmed
 
 
 def _days(today: dt.date) -> list[dt.date]:
@@ -76,6 +126,7 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
     from shoulian.supervision.choices import FindingStatus
     from shoulian.supervision.models import Finding
     from shoulian.supervision.services import (
+        inbox_mark_read,
         rectification_approve,
         rectification_return,
         rectification_submit,
@@ -95,9 +146,11 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
                 actor=actor,
                 finding=finding,
                 text=RECTIFY_TEXTS[pk % len(RECTIFY_TEXTS)],
+                files=_proof(pk) if finding.alert_id else [],
                 expected_version=finding.version,
                 now=moment,
             )
+            inbox_mark_read(actor=actor, finding=finding)
             done["submitted"] += 1
         elif finding.status == FindingStatus.REVIEWING:
             reviewer = _reviewer(finding, directory)
@@ -112,6 +165,7 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
                     now=moment,
                 )
                 plan["returned"] = True
+                inbox_mark_read(actor=reviewer, finding=finding)
                 done["returned"] += 1
             elif plan["style"] == "stall" and plan["levels"] >= plan["stall_at"]:
                 continue
@@ -124,6 +178,7 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
                     now=moment,
                 )
                 plan["levels"] += 1
+                inbox_mark_read(actor=reviewer, finding=finding)
                 done["approved"] += 1
         plan["next"] = day + dt.timedelta(days=plan["pace"])
     return done
@@ -131,10 +186,12 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
 
 @demo_seeder(order=70, name="supervision")
 def seed_supervision(**_: Any) -> str:
+    from django.db.models import Count, Max
+
     from shoulian.core import context
     from shoulian.org.models import Unit
     from shoulian.supervision.choices import FindingKind
-    from shoulian.supervision.models import Finding, PatrolRun
+    from shoulian.supervision.models import Finding, InboxMessage, PatrolRun
     from shoulian.supervision.recipients import Directory
     from shoulian.supervision.services import patrol_run
 
@@ -178,13 +235,29 @@ def seed_supervision(**_: Any) -> str:
                 for act_day in step_days:
                     if act_day < today:
                         _act(plans, act_day, directory)
+            _trim_inboxes(bureau)
     runs = PatrolRun.objects.filter(bureau=bureau).count()
     by_status: dict[str, int] = {}
     for status in Finding.objects.filter(bureau=bureau).values_list("status", flat=True):
         by_status[status] = by_status.get(status, 0) + 1
     escalated = Finding.objects.filter(bureau=bureau, escalation__gt=0).count()
+    levels = dict(
+        Finding.objects.filter(bureau=bureau, kind=FindingKind.FINDING)
+        .values_list("level")
+        .annotate(n=Count("pk"))
+        .values_list("level", "n")
+    )
+    unread = (
+        InboxMessage.objects.filter(recipient__unit__path__startswith=bureau.path, read_at=None)
+        .values("recipient")
+        .annotate(n=Count("pk"))
+        .aggregate(most=Max("n"))["most"]
+        or 0
+    )
     return (
         f"巡查 {runs} 次；巡查发现与预警 {sum(by_status.values())} 条（"
         + "、".join(f"{k} {v}" for k, v in sorted(by_status.items()))
-        + f"），逾期升级 {escalated} 条"
+        + "；"
+        + "、".join(f"{k} {v}" for k, v in sorted(levels.items()))
+        + f"），逾期升级 {escalated} 条；未读消息最多的用户 {unread} 条"
     )

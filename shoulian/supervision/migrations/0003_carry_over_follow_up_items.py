@@ -18,9 +18,12 @@ No journal event is written (a migration is not a member of staff acting): the i
 ``SUPERVISION_ITEM_OPENED`` events (6220) stay in the journal and the finding names the item.
 
 Backward: every item is rebuilt with its own id from the evidence; findings the migration opened
-are deleted with their messages unless someone has already answered them (a rectification
-round), in which case the finding stays and only the item is rebuilt; merged findings lose the
-``supervision_item`` evidence and the note they got from it."""
+are deleted with their messages unless anything else names them (a rectification round, a
+score entry of the assessment), in which case the finding stays and only the item is rebuilt;
+merged findings lose the ``supervision_item`` evidence and the note they got from it.
+
+Not atomic as a whole (the rows move in their own transaction): PostgreSQL refuses to alter a
+table with deferred constraint checks pending from rows deleted in the same transaction."""
 
 import datetime as dt
 
@@ -34,7 +37,9 @@ SOURCE = "follow_up_item"
 def _bureau_of(unit, bureaus):
     best = None
     for bureau in bureaus:
-        if unit.path.startswith(bureau.path) and (best is None or len(bureau.path) > len(best.path)):
+        if unit.path.startswith(bureau.path) and (
+            best is None or len(bureau.path) > len(best.path)
+        ):
             best = bureau
     return best or unit
 
@@ -44,7 +49,10 @@ def _rule_for(PatrolRule, bureau, day):
         models.Q(bureau__isnull=True) | models.Q(bureau=bureau)
     )
     rule = candidates.order_by("-effective_from", "-id").first()
-    return rule or PatrolRule.objects.filter(code=RULE, bureau__isnull=True).order_by("version").first()
+    return (
+        rule
+        or PatrolRule.objects.filter(code=RULE, bureau__isnull=True).order_by("version").first()
+    )
 
 
 def forward(apps, schema_editor):
@@ -58,7 +66,9 @@ def forward(apps, schema_editor):
         return
     bureaus = list(Unit.objects.filter(kind="bureau"))
     now = timezone.now()
-    for item in Item.objects.select_related("alert", "center", "follow_up").order_by("opened_at", "pk"):
+    for item in Item.objects.select_related("alert", "center", "follow_up").order_by(
+        "opened_at", "pk"
+    ):
         carried = {
             "id": item.pk,
             "center": item.center_id,
@@ -129,11 +139,31 @@ def forward(apps, schema_editor):
             )
 
 
+def _named_elsewhere(finding, InboxMessage):
+    """Whether a row other than the finding's inbox messages points at it."""
+    for rel in finding._meta.get_fields(include_hidden=True):
+        if not (rel.is_relation and rel.auto_created and not rel.concrete):
+            continue
+        if rel.related_model is InboxMessage:
+            continue
+        if rel.many_to_many:
+            through = rel.through
+            names = [
+                f.name
+                for f in through._meta.fields
+                if f.is_relation and f.related_model is type(finding)
+            ]
+            if any(through._default_manager.filter(**{n: finding.pk}).exists() for n in names):
+                return True
+        elif rel.related_model._default_manager.filter(**{rel.field.name: finding.pk}).exists():
+            return True
+    return False
+
+
 def backward(apps, schema_editor):
     Item = apps.get_model("feedback", "SupervisionItem")
     Finding = apps.get_model("supervision", "Finding")
     InboxMessage = apps.get_model("supervision", "InboxMessage")
-    Rectification = apps.get_model("supervision", "Rectification")
     rows = Finding.objects.filter(rule_code=RULE, evidence__has_key="supervision_item")
     for finding in rows.order_by("pk"):
         carried = finding.evidence["supervision_item"]
@@ -150,8 +180,7 @@ def backward(apps, schema_editor):
             status=carried.get("status") or "open",
             summary=finding.note if moved else "",
         )
-        answered = Rectification.objects.filter(finding=finding).exists()
-        if finding.source == SOURCE and not answered:
+        if finding.source == SOURCE and not _named_elsewhere(finding, InboxMessage):
             InboxMessage.objects.filter(finding=finding).delete()
             finding.delete()
             continue
@@ -162,6 +191,8 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    atomic = False
+
     dependencies = [
         ("supervision", "0002_seed_rules"),
         ("feedback", "0001_initial"),
@@ -178,5 +209,5 @@ class Migration(migrations.Migration):
                 help_text="回访督办事项转来的群众意见原文",
             ),
         ),
-        migrations.RunPython(forward, backward),
+        migrations.RunPython(forward, backward, atomic=True),
     ]
