@@ -304,6 +304,51 @@ def page(live_server: Any) -> Iterator[Any]:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
+AXE_SOURCE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+
+
+def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
+    """Run axe-core (npm, never a CDN) on the page as it is now, with the WCAG 2.0/2.1 A and AA
+    rules; fail with each violated rule and the elements that break it. ``exclude`` takes CSS
+    selectors axe should skip (a third-party widget), never a whole page. Call it once per page
+    shape a test visits, after the page has settled: ``assert_accessible(page)``."""
+    if not AXE_SOURCE.exists():
+        pytest.fail(f"axe-core missing at {AXE_SOURCE}: run `make deps` (npm ci)")
+    # evaluate() runs through the DevTools protocol, so the page's CSP (no inline scripts) does not
+    # block it, and nothing is added to the page that its own scripts could see.
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    result = page.evaluate(
+        """async ([tags, exclude]) => {
+            const context = exclude.length ? {exclude: exclude.map((s) => [s])} : document;
+            const r = await axe.run(context, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+            return r.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => ({target: n.target.join(" "), html: n.html, summary: n.failureSummary})),
+            }));
+        }""",
+        [list(AXE_TAGS), list(exclude)],
+    )
+    if result:
+        lines = [f"axe-core: {len(result)} WCAG 2 A/AA rule(s) violated on {page.url}"]
+        for violation in result:
+            lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+            for node in violation["nodes"][:10]:
+                lines.append(f"    {node['target']}  {node['html'][:160]}")
+                lines.extend(f"      {s}" for s in (node["summary"] or "").splitlines()[:4])
+        pytest.fail("\n".join(lines), pytrace=False)
+
+
+_axe_cache: list[str] = []
+
+
+def _axe_source() -> str:
+    if not _axe_cache:
+        _axe_cache.append(AXE_SOURCE.read_text(encoding="utf-8"))
+    return _axe_cache[0]
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -217,6 +217,13 @@ class ItemForm(forms.Form):
     features = forms.CharField(label="特征", max_length=200, required=False)
     pages = forms.IntegerField(label="页数", min_value=1, max_value=100000, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A table row has no labels of its own: each input is named by its column header and the
+        # row's number (``_item_row.html``), so a screen reader says "名称 第 2 项".
+        for name, field in self.fields.items():
+            field.widget.attrs["aria-labelledby"] = f"item-col-{name} {self.prefix}-no"
+
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return not data.get("name") and not data.get("features")

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from shoulian.accounts.tests.helpers import current_token
-from shoulian.conftest import PASSWORD, make_bureau, make_user, screenshot
+from shoulian.conftest import PASSWORD, assert_accessible, make_bureau, make_user, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,10 +22,12 @@ def test_officer_logs_in_with_password_and_totp_and_sees_home(page: Any, live_se
     page.get_by_label("用户名").fill("wang.officer")
     page.get_by_label("密码").fill(PASSWORD)
     screenshot(page, "login")
+    assert_accessible(page)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/accounts/otp/")
     expect(page.get_by_role("heading", name="绑定动态口令")).to_be_visible()
     screenshot(page, "otp-enrol")
+    assert_accessible(page)
     device = TOTPDevice.objects.get(user=user)
     page.get_by_label("动态口令").fill(current_token(device))
     page.get_by_role("button", name="验证").click()
@@ -33,6 +35,7 @@ def test_officer_logs_in_with_password_and_totp_and_sees_home(page: Any, live_se
     expect(page.get_by_role("heading", name="您好，王小明")).to_be_visible()
     expect(page.get_by_text("甲城关派出所").first).to_be_visible()
     screenshot(page, "home-officer")
+    assert_accessible(page)
     page.get_by_role("button", name="退出").click()
     page.wait_for_url("**/accounts/login/")
     page.goto(f"{live_server.url}/")
@@ -47,3 +50,4 @@ def test_wrong_password_shows_a_chinese_error(page: Any, live_server: Any) -> No
     page.get_by_label("密码").fill("wrong")
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_text("用户名或密码错误")).to_be_visible()
+    assert_accessible(page)

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.workflow.choices import Action
 from shoulian.workflow.tests.helpers import act, fresh, new_alert, reseed_data_migrations
 
@@ -66,6 +66,7 @@ def test_embezzlement_is_suggested_at_registration_and_at_the_decision(
     page.locator("#id_narrative").press_sequentially(NARRATIVE, delay=5)
     expect_embezzlement_first(page)
     screenshot(page, "assistant-register-panel")
+    assert_accessible(page)
     page.locator(".nature-item").first.locator("button.nature-choose").click()
     expect(page.locator(".nature-recorded")).to_contain_text("与参考第一位一致")
     event = AuditEvent.objects.get(event_type=int(EventType.NATURE_CHOICE_RECORDED))
@@ -84,3 +85,4 @@ def test_embezzlement_is_suggested_at_registration_and_at_the_decision(
     first = page.locator("#nature-panel .nature-item").first
     expect(first.locator(".nature-label")).to_have_text("职务侵占")
     screenshot(page, "assistant-decision-panel")
+    assert_accessible(page)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from shoulian.accounts.choices import Role
 from shoulian.citizen import services
 from shoulian.citizen.tests.helpers import last_challenge, sms_code
-from shoulian.conftest import make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, make_bureau, make_user, screenshot
 from shoulian.feedback.models import Complaint
 from shoulian.feedback.services import complaint_answer
 from shoulian.intake import services as intake_services
@@ -57,6 +57,7 @@ def test_citizen_reports_at_the_kiosk_and_prints_the_receipt(
     page.get_by_role("button", name="确认登记本设备").click()
     page.wait_for_url("**/kiosk/")
     screenshot(page, "citizen-kiosk-home")
+    assert_accessible(page)
 
     page.get_by_text("我要报案").click()
     page.get_by_label("盗窃电动车").check()
@@ -70,12 +71,14 @@ def test_citizen_reports_at_the_kiosk_and_prints_the_receipt(
     page.get_by_role("button", name="提交并打印回执").click()
     expect(page.get_by_text("校验位不正确")).to_be_visible()
     screenshot(page, "citizen-kiosk-report-error")
+    assert_accessible(page)
     page.fill("#id_id_number", "11010519491231002X")
     page.get_by_role("button", name="提交并打印回执").click()
     page.wait_for_url("**/kiosk/receipt/**")
     code = page.locator(".query-code").inner_text().strip()
     assert len(code) == 11 and code[5] == "-"
     screenshot(page, "citizen-kiosk-receipt")
+    assert_accessible(page)
 
     href = page.get_attribute("#print-receipt", "href")
     response = page.request.get(f"{live_server.url}{href}")
@@ -92,6 +95,7 @@ def test_citizen_reports_at_the_kiosk_and_prints_the_receipt(
     page.fill("#id_query_code", code)
     page.fill("#id_mobile", MOBILE)
     screenshot(page, "citizen-kiosk-query")
+    assert_accessible(page)
 
 
 def _query_on_phone(page: Any, live_server: Any, query_code: str, name: str) -> None:
@@ -100,11 +104,13 @@ def _query_on_phone(page: Any, live_server: Any, query_code: str, name: str) -> 
     page.fill("#id_mobile", MOBILE)
     if name:
         screenshot(page, f"citizen-phone-{name}-start")
+        assert_accessible(page)
     page.get_by_role("button", name="获取短信验证码").click()
     page.wait_for_url("**/q/code/")
     expect(page.get_by_text("如果查询码和手机号码与登记信息一致")).to_be_visible()
     if name:
         screenshot(page, f"citizen-phone-{name}-code")
+        assert_accessible(page)
     code = sms_code(last_challenge())
     assert code is not None, "no SMS code in the outbox"
     page.fill("#id_code", code)
@@ -129,6 +135,7 @@ def test_citizen_follows_her_alert_on_the_phone_before_and_after_it_is_filed(
     body = page.locator("main").inner_text()
     assert "王小明" not in body and "电动车" not in body
     screenshot(page, "citizen-phone-received")
+    assert_accessible(page)
 
     filed = handling(clerk, officer)
     decision = propose(officer, filed)
@@ -139,6 +146,7 @@ def test_citizen_follows_her_alert_on_the_phone_before_and_after_it_is_filed(
     expect(page.get_by_text("决定立案（刑事案件）")).to_be_visible()
     expect(page.get_by_text(bureau.station.name).first).to_be_visible()
     screenshot(page, "citizen-phone-filed")
+    assert_accessible(page)
 
 
 def test_citizen_complains_on_the_query_page_and_reads_the_answer(
@@ -161,6 +169,7 @@ def test_citizen_complains_on_the_query_page_and_reads_the_answer(
     assert complaint.channel == "query" and complaint.alert_id == alert.pk
     expect(page.get_by_text(complaint.number)).to_be_visible()
     screenshot(page, "citizen-phone-complaint-filed")
+    assert_accessible(page)
 
     complaint_answer(
         actor=head, complaint=complaint, answer="已督促办理单位当日联系您，并说明办理进度。"
@@ -168,6 +177,7 @@ def test_citizen_complains_on_the_query_page_and_reads_the_answer(
     page.reload()
     expect(page.get_by_text("已督促办理单位当日联系您")).to_be_visible()
     screenshot(page, "citizen-phone-complaint-answered")
+    assert_accessible(page)
 
     # With the complaint's own code the citizen reads the answer too.
     _query_on_phone(page, live_server, complaint.query_code, "")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.deadlines.services import deadline_extension_request, deadline_pause, deadline_start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,12 +80,15 @@ def test_the_head_sees_the_queue_in_colour_and_the_admin_the_calendar(
     assert page.locator("tr.row-red").count() == 1
     expect(page.get_by_text("不予立案通知书待送达")).to_be_visible()
     screenshot(page, "deadlines-queue")
+    assert_accessible(page)
     page.get_by_role("link", name="网络诈骗线索").first.click()
     expect(page.get_by_text("需跨省调取流水")).to_be_visible()
     screenshot(page, "deadlines-detail")
+    assert_accessible(page)
 
     page.context.clear_cookies()
     _open_as(page, live_server, admin)
     page.goto(f"{live_server.url}/deadlines/calendar/2026/")
     assert page.locator("td.day-holiday").count() >= 20
     screenshot(page, "deadlines-calendar-2026")
+    assert_accessible(page)

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.test import Client
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.feedback.choices import ComplaintStatus
 from shoulian.feedback.models import Complaint
 from shoulian.feedback.selectors import public_complaint
@@ -74,6 +74,7 @@ def test_center_head_answers_a_kiosk_complaint_in_the_staff_ui(
     assert older.number in rows.nth(0).inner_text()
     assert complaint.number in rows.nth(1).inner_text()
     screenshot(page, "feedback-complaint-list")
+    assert_accessible(page)
 
     page.get_by_role("link", name=complaint.number).click()
     body = page.locator("main, body").first.inner_text()
@@ -82,9 +83,11 @@ def test_center_head_answers_a_kiosk_complaint_in_the_staff_ui(
         "#id_answer", "经核查，已对当班民警进行批评教育，并在窗口公示查询方式。感谢您的监督。"
     )
     screenshot(page, "feedback-complaint-answer-form")
+    assert_accessible(page)
     page.get_by_role("button", name="提交答复").click()
     page.wait_for_selector("text=已短信通知投诉人")
     screenshot(page, "feedback-complaint-answered")
+    assert_accessible(page)
 
     complaint = Complaint.objects.get(pk=complaint.pk)
     assert complaint.status == ComplaintStatus.ANSWERED
@@ -104,11 +107,13 @@ def test_clerk_records_a_dissatisfied_follow_up_and_the_head_sees_supervision(
     as_user(page, live_server, world["clerk"])
     page.goto(f"{live_server.url}/feedback/follow-ups/")
     screenshot(page, "feedback-follow-up-queue")
+    assert_accessible(page)
     page.locator("tr", has_text=alert.number).locator("a").first.click()
     page.check("input[name=reached][value=yes]")
     page.select_option("#id_satisfaction", "dissatisfied")
     page.fill("#id_note", "报案人认为民警未及时告知案件进展。")
     screenshot(page, "feedback-follow-up-form")
+    assert_accessible(page)
     page.get_by_role("button", name="保存回访记录").click()
     page.wait_for_selector("text=不满意意见由巡查监督转办案单位整改")
     assert fresh(alert).status == AlertStatus.FOLLOWED_UP
@@ -118,6 +123,7 @@ def test_clerk_records_a_dissatisfied_follow_up_and_the_head_sees_supervision(
     page.get_by_role("link", name="回访不满意").first.click()
     assert alert.number in page.locator("tbody").inner_text()
     screenshot(page, "feedback-supervision-list")
+    assert_accessible(page)
     from shoulian.supervision.models import Finding  # a test may look above its app
 
     finding = Finding.objects.get(rule_code="follow_up_dissatisfied")

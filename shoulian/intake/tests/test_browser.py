@@ -16,7 +16,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.intake import services
 from shoulian.intake.models import Alert
 from shoulian.intake.tests.helpers import ID_NUMBER, MOBILE, sample_pdf, sample_png
@@ -74,6 +74,7 @@ def test_clerk_registers_a_walk_in_alert_with_two_files_and_reads_the_receipt(
     page.fill("#id_item-0-pages", "3")
     page.set_input_files("#id_evidence_files", [str(photo), str(letter)])
     screenshot(page, "intake-register-form")
+    assert_accessible(page)
 
     page.focus("#id_narrative")
     page.keyboard.press("Control+Enter")
@@ -81,6 +82,7 @@ def test_clerk_registers_a_walk_in_alert_with_two_files_and_reads_the_receipt(
     code = page.locator(".query-code").inner_text().strip()
     assert len(code) == 11 and code[5] == "-"
     screenshot(page, "intake-receipt-page")
+    assert_accessible(page)
 
     pdf_url = page.get_attribute("#print-receipt", "href")
     response = page.request.get(f"{live_server.url}{pdf_url}")

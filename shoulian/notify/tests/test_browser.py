@@ -11,7 +11,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.notify import delivery
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.gateways import GatewayError, OutgoingSms, SendResult
@@ -63,6 +63,7 @@ def test_center_head_retries_a_dead_sms_and_edits_a_template(
     expect(page.get_by_text("138****8000").first).to_be_visible()
     assert "13800138000" not in page.content()
     screenshot(page, "notify-outbox")
+    assert_accessible(page)
 
     row = page.locator("tr", has_text=dead.number)
     row.get_by_role("button", name="重发").click()
@@ -77,10 +78,12 @@ def test_center_head_retries_a_dead_sms_and_edits_a_template(
     page.get_by_role("button", name="保存").click()
     page.get_by_text("不能用于本模板").wait_for()
     screenshot(page, "notify-template-refused")
+    assert_accessible(page)
     page.get_by_label("短信内容").fill(
         "【{bureau}】您报警的警情（编号{number}）已于{date}办结，感谢您的支持。"
     )
     page.get_by_role("button", name="保存").click()
     page.get_by_text("已保存短信模板").wait_for()
     screenshot(page, "notify-templates")
+    assert_accessible(page)
     assert SmsTemplate.objects.get(key=TemplateKey.CLOSED, bureau__isnull=False).version == 2

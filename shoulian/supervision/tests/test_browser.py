@@ -17,7 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.intake import services as intake
 from shoulian.intake.tests.helpers import alert_input
 from shoulian.supervision.choices import FindingStatus, Level
@@ -97,6 +97,7 @@ def review(
     page.get_by_label("通过").check()
     if shot:
         screenshot(page, shot)
+        assert_accessible(page)
     page.get_by_role("button", name="提交审核意见").click()
     page.wait_for_url(f"**/supervision/findings/{finding.pk}/")
 
@@ -115,6 +116,7 @@ def test_stalled_alert_to_sign_off_and_a_neglected_one_escalates(
     page.get_by_role("button", name="立即巡查").click()
     expect(page.locator(".messages")).to_contain_text("新发现")
     screenshot(page, "supervision-runs")
+    assert_accessible(page)
     finding = Finding.objects.get(rule_code="deadline_overdue", alert=alert)
     assert finding.level == Level.RED
 
@@ -125,9 +127,11 @@ def test_stalled_alert_to_sign_off_and_a_neglected_one_escalates(
     page.locator(".header-link").click()
     expect(page.locator("tbody")).to_contain_text("刑事案件立案审查")
     screenshot(page, "supervision-inbox-officer")
+    assert_accessible(page)
     page.get_by_role("link", name="巡查发现", exact=True).click()
     expect(page.locator("tbody tr").first.locator(".lv-red")).to_be_visible()
     screenshot(page, "supervision-findings-officer")
+    assert_accessible(page)
 
     # The leader got the cc.
     as_user(page, live_server, w["leader"])
@@ -151,6 +155,7 @@ def test_stalled_alert_to_sign_off_and_a_neglected_one_escalates(
     expect(page.locator(".messages")).to_contain_text("已审核销号")
     expect(page.locator("main")).to_contain_text("已销号")
     screenshot(page, "supervision-signed-off")
+    assert_accessible(page)
     assert Finding.objects.get(pk=finding.pk).status == FindingStatus.CLOSED
 
     # A neglected finding: a walk-in alert left without its receipt; nobody answers in time.
@@ -170,3 +175,4 @@ def test_stalled_alert_to_sign_off_and_a_neglected_one_escalates(
     page.get_by_role("link", name=neglected.summary).first.click()
     expect(page.locator("main")).to_contain_text("已逾期升级1次")
     screenshot(page, "supervision-escalated")
+    assert_accessible(page)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.intake.choices import AlertStatus
 from shoulian.intake.models import Alert
 from shoulian.intake.tests.helpers import ID_NUMBER, MOBILE
@@ -95,6 +95,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
     open_task(page, live_server, "/workflow/routing/", number)
     assert page.locator(".suggested").inner_text() == b.station.name
     screenshot(page, "workflow-route-form")
+    assert_accessible(page)
     page.get_by_role("button", name="确认分派").click()
     page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
     assert "已分派" in page.locator(".status").inner_text()
@@ -124,6 +125,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
         page.fill("#id_note", "同意。")
         if who == "chief":
             screenshot(page, "workflow-bureau-head-approval")
+            assert_accessible(page)
         page.get_by_role("button", name="提交审批意见").click()
         page.wait_for_url("**/workflow/decisions/*/")
 
@@ -149,6 +151,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
     for label in ("分派警情", "签收警情", "提出处理意见", "审批同意", "决定立案"):
         assert label in timeline
     screenshot(page, "workflow-alert-filed")
+    assert_accessible(page)
 
 
 def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
@@ -210,6 +213,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     page.select_option("#id_unit", str(b.station2.pk))
     page.fill("#id_reason", "发案地在城南辖区，指定城南派出所管辖")
     screenshot(page, "workflow-designation")
+    assert_accessible(page)
     page.get_by_role("button", name="确认指定管辖").click()
     page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
 
@@ -229,3 +233,4 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     for label in ("分派", "退回中心", "重新分派", "签收", "同意移交", "提出管辖争议", "指定管辖"):
         assert label in steps
     screenshot(page, "workflow-designated-alert")
+    assert_accessible(page)

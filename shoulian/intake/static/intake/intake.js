@@ -27,7 +27,7 @@
       var target = document.getElementById(button.getAttribute("data-target"));
       if (!total || !template || !target) { return; }
       var index = parseInt(total.value, 10);
-      var html = template.innerHTML.replace(/__prefix__/g, String(index));
+      var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__num__/g, String(index + 1));
       var holder = document.createElement(target.tagName === "TBODY" ? "tbody" : "div");
       holder.innerHTML = html;
       var added = holder.firstElementChild;
