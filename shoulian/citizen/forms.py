@@ -50,7 +50,7 @@ class QueryStartForm(forms.Form):
         widget=forms.TextInput(
             attrs={**_BIG, "autocapitalize": "characters", "spellcheck": "false"}
         ),
-        help_text="回执上的查询码，如 ABCDE-23456",
+        help_text="回执上的查询码，如 ABCDE-23456；字母大小写都可以，短横线可以不输",
     )
     mobile = forms.CharField(
         label="登记的手机号码",

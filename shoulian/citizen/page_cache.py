@@ -38,9 +38,13 @@ def subject_state(verified: services.Verified, *, fresh: bool) -> selectors.View
     return state
 
 
-def page_key(kiosk: bool, verified: services.Verified, state: selectors.ViewState) -> str:
+def page_key(
+    kiosk: bool, verified: services.Verified, state: selectors.ViewState, *, large: bool = False
+) -> str:
+    """``large``: the large-type page (its body class differs) is cached apart."""
     return (
-        f"citizen:page:{int(kiosk)}:{verified.subject_type}:{verified.subject_id}:{state.key}"
+        f"citizen:page:{int(kiosk)}{'L' if large else ''}:{verified.subject_type}:"
+        f"{verified.subject_id}:{state.key}"
     ).replace(" ", "T")  # timestamps as the driver writes them; cache keys take no spaces
 
 

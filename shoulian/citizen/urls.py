@@ -3,12 +3,13 @@ points there) and the kiosk at /kiosk/."""
 
 from django.urls import path
 
-from shoulian.citizen.views import kiosk, manage, query
+from shoulian.citizen.views import display, kiosk, manage, query
 
 app_name = "citizen"
 
 urlpatterns = [
     path("q/", query.query_start, name="query_start"),
+    path("q/large-type/", display.large_type, name="large_type"),
     path("q/code/", query.query_code, name="query_code"),
     path("q/result/", query.query_result, name="query_result"),
     path("q/result/complaint/", query.query_complaint, name="query_complaint"),

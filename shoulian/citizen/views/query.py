@@ -37,6 +37,7 @@ from shoulian.citizen.views.common import (
     set_cookie,
     verified,
 )
+from shoulian.citizen.views.display import large_type_on
 from shoulian.intake.models import Alert
 
 
@@ -160,7 +161,8 @@ def _result(
             ctx = {"csrf_token": page_cache.CSRF_MARK, "complaint_form": form}
             return _render_result(request, mode, view, ctx)
 
-        html = page_cache.shared_page(request, page_cache.page_key(mode.kiosk, view, state), draw)
+        key = page_cache.page_key(mode.kiosk, view, state, large=large_type_on(request))
+        html = page_cache.shared_page(request, key, draw)
     if html is None:
         return redirect(mode.start)
     services.query_viewed(
