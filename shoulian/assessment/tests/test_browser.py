@@ -14,7 +14,7 @@ from shoulian.accounts.choices import Role
 from shoulian.assessment.choices import Subject
 from shoulian.assessment.models import ScoreEntry
 from shoulian.assessment.services import score_bureau
-from shoulian.conftest import make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, make_bureau, make_user, screenshot
 from shoulian.supervision.tests.helpers import patrol
 from shoulian.supervision.tests.test_browser import as_user, stalled_alert
 from shoulian.workflow.tests.helpers import reseed_data_migrations
@@ -52,6 +52,7 @@ def test_browser_a_unit_challenges_a_deduction_and_the_card_shows_the_points_res
     as_user(page, live_server, w["leader"])
     page.goto(f"{live_server.url}/assessment/")
     expect(page.get_by_test_id("unit-rank")).to_contain_text("本单位排第")
+    assert_accessible(page)
     page.get_by_role("link", name="单位扣分明细").click()
     expect(page.get_by_test_id("score")).to_have_text("98.0")
     page.get_by_role("link", name="刑事立案审查超期").click()
@@ -66,10 +67,13 @@ def test_browser_a_unit_challenges_a_deduction_and_the_card_shows_the_points_res
     expect(page.locator(".messages")).to_contain_text("申诉已提交")
     expect(page.get_by_test_id("challenge-status")).to_have_text("待答复")
     screenshot(page, "assessment-challenge-filed")
+    assert_accessible(page)
 
     as_user(page, live_server, w["legal"])
     page.goto(f"{live_server.url}/assessment/challenges/")
+    assert_accessible(page)
     page.get_by_role("link", name="刑事立案审查超期").click()
+    assert_accessible(page)
     page.get_by_label("异议成立，撤销扣分").check()
     page.get_by_label("答复意见").fill("经核查，延长审批手续齐全，异议成立。")
     page.get_by_role("button", name="提交答复").click()
@@ -80,3 +84,4 @@ def test_browser_a_unit_challenges_a_deduction_and_the_card_shows_the_points_res
     expect(page.get_by_test_id("score")).to_have_text("100.0")
     expect(page.get_by_test_id("entries")).to_contain_text("申诉成立冲正")
     screenshot(page, "assessment-card-restored")
+    assert_accessible(page)
