@@ -349,6 +349,47 @@ def _axe_source() -> str:
     return _axe_cache[0]
 
 
+# The focused element, and whether the user can see where the focus is: an outline or a ring.
+FOCUS = """async () => {
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    const el = document.activeElement;
+    const s = getComputedStyle(el);
+    // A date field's calendar button has the focus inside the field, where the page's CSS cannot
+    // reach: the field itself does not match :focus then, and Chromium draws its own ring.
+    const picker = /^(date|datetime-local|time)$/.test(el.type) && !el.matches(":focus");
+    const ring = picker || (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== "none";
+    const r = el.getBoundingClientRect();
+    return {id: el.id, tag: el.tagName, text: (el.innerText || el.value || "").trim().slice(0, 40),
+            ring, outline: s.outlineStyle + " " + s.outlineWidth, shadow: s.boxShadow, onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight};
+}"""
+
+
+def tab_to(page: Any, *, element_id: str = "", text: str = "", limit: int = 80) -> None:
+    """Keyboard-only browser tests: press Tab until the element (by id, or by its text) has the
+    focus; each stop on the way must show its focus (WCAG 2.4.7) and be on the screen."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focus = page.evaluate(FOCUS)
+        if not (focus["ring"] and focus["onScreen"]):
+            pytest.fail(f"focus not visible on {focus}")
+        if (element_id and focus["id"] == element_id) or (text and focus["text"] == text):
+            return
+    pytest.fail(f"Tab never reached {element_id or text!r}")
+
+
+def choose_with_keys(page: Any, element_id: str, label: str, limit: int = 200) -> None:
+    """A closed <select> with the focus: ArrowDown until the chosen option is ``label``."""
+    for _ in range(limit):
+        current = page.evaluate(
+            "(id) => { const s = document.getElementById(id); return s.options[s.selectedIndex].text; }",
+            element_id,
+        )
+        if current == label:
+            return
+        page.keyboard.press("ArrowDown")
+    pytest.fail(f"option {label!r} not reached in #{element_id}")
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

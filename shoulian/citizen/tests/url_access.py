@@ -48,6 +48,7 @@ ACCESS = {
     "citizen:query_result": Rule(PUBLIC, ok=302),
     "citizen:query_complaint": Rule(PUBLIC, ok=405),
     "citizen:query_end": Rule(PUBLIC, ok=405),
+    "citizen:large_type": Rule(PUBLIC, ok=405),
     "citizen:kiosk_home": Rule(PUBLIC, ok=NOT_ENROLLED),
     "citizen:kiosk_report": Rule(PUBLIC, ok=NOT_ENROLLED),
     "citizen:kiosk_receipt": Rule(PUBLIC, kwargs=_token, ok=NOT_ENROLLED),

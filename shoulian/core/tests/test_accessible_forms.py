@@ -44,3 +44,17 @@ def test_each_evidence_row_input_is_named_by_its_column_and_row() -> None:
     assert attrs["aria-labelledby"] == "item-col-quantity item-1-no"
     template = formset.empty_form.fields["name"].widget.attrs["aria-labelledby"]
     assert template == "item-col-name item-__prefix__-no"
+
+
+class _Choice(forms.Form):
+    verdict = forms.ChoiceField(
+        label="审批意见", choices=[("yes", "同意"), ("no", "不同意")], widget=forms.RadioSelect
+    )
+
+
+def test_a_group_of_radio_buttons_is_a_fieldset_named_by_its_legend() -> None:
+    form = _Choice(data={})
+    html = str(form["verdict"].as_field_group())
+    assert re.search(r'<fieldset class="field has-error" aria-describedby="id_verdict_error">', html)
+    assert "<legend>审批意见" in html and 'id="id_verdict_error"' in html
+    assert '<label for="">' not in html

@@ -12,52 +12,21 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
-from shoulian.conftest import assert_accessible, make_bureau, make_user, screenshot
+from shoulian.conftest import (
+    FOCUS,
+    assert_accessible,
+    choose_with_keys,
+    make_bureau,
+    make_user,
+    screenshot,
+    tab_to,
+)
 from shoulian.intake import services
 from shoulian.intake.models import Alert
 from shoulian.intake.tests.helpers import ID_NUMBER, MOBILE
 from shoulian.intake.tests.test_browser import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The focused element, and whether the user can see where the focus is: an outline or a ring.
-FOCUS = """async () => {
-    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const el = document.activeElement;
-    const s = getComputedStyle(el);
-    // A date field's calendar button has the focus inside the field, where the page's CSS cannot
-    // reach: the field itself does not match :focus then, and Chromium draws its own ring.
-    const picker = /^(date|datetime-local|time)$/.test(el.type) && !el.matches(":focus");
-    const ring = picker || (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 1) || s.boxShadow !== "none";
-    const r = el.getBoundingClientRect();
-    return {id: el.id, tag: el.tagName, text: (el.innerText || el.value || "").trim().slice(0, 40),
-            ring, outline: s.outlineStyle + " " + s.outlineWidth, shadow: s.boxShadow, onScreen: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight};
-}"""
-
-
-def tab_to(page: Any, *, element_id: str = "", text: str = "", limit: int = 80) -> None:
-    """Press Tab until the element (by id, or by its text) has the focus; each stop on the way
-    must show its focus."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        focus = page.evaluate(FOCUS)
-        assert focus["ring"] and focus["onScreen"], f"focus not visible on {focus}"
-        if (element_id and focus["id"] == element_id) or (text and focus["text"] == text):
-            return
-    pytest.fail(f"Tab never reached {element_id or text!r}")
-
-
-def choose(page: Any, element_id: str, label: str, limit: int = 200) -> None:
-    """A closed <select> with the focus: ArrowDown until the chosen option is ``label``."""
-    for _ in range(limit):
-        current = page.evaluate(
-            "(id) => { const s = document.getElementById(id); return s.options[s.selectedIndex].text; }",
-            element_id,
-        )
-        if current == label:
-            return
-        page.keyboard.press("ArrowDown")
-    pytest.fail(f"option {label!r} not reached in #{element_id}")
 
 
 def test_clerk_registers_a_walk_in_alert_with_the_keyboard_only(
@@ -89,9 +58,9 @@ def test_clerk_registers_a_walk_in_alert_with_the_keyboard_only(
     page.wait_for_url("**/intake/register/")
     assert page.title().startswith("接报登记")
     assert page.evaluate("document.activeElement.id") == "id_channel"
-    choose(page, "id_channel", "来所报警")
+    choose_with_keys(page, "id_channel", "来所报警")
     tab_to(page, element_id="id_report_form")
-    choose(page, "id_report_form", "书面报案")
+    choose_with_keys(page, "id_report_form", "书面报案")
 
     tab_to(page, element_id="id_incident_at")
     # A datetime-local field is set segment by segment (Tab moves between them); ArrowUp on an
@@ -103,7 +72,7 @@ def test_clerk_registers_a_walk_in_alert_with_the_keyboard_only(
     incident = page.input_value("#id_incident_at")
     assert incident == f"{timezone.localtime().year}-01-01T01:00"
     tab_to(page, element_id="id_category")
-    choose(page, "id_category", "电信网络诈骗")
+    choose_with_keys(page, "id_category", "电信网络诈骗")
     tab_to(page, element_id="id_incident_place")
     page.keyboard.type("甲城关街道北大路18号")
     page.get_by_text("管辖建议").wait_for()
