@@ -55,6 +55,8 @@ class _Choice(forms.Form):
 def test_a_group_of_radio_buttons_is_a_fieldset_named_by_its_legend() -> None:
     form = _Choice(data={})
     html = str(form["verdict"].as_field_group())
-    assert re.search(r'<fieldset class="field has-error" aria-describedby="id_verdict_error">', html)
+    assert re.search(
+        r'<fieldset class="field has-error" aria-describedby="id_verdict_error">', html
+    )
     assert "<legend>审批意见" in html and 'id="id_verdict_error"' in html
     assert '<label for="">' not in html
