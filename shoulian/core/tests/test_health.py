@@ -114,3 +114,16 @@ def test_a_probe_that_cannot_measure_fails(monkeypatch: Any) -> None:
     status, body = healthz()
     assert status == 503 and body["failing"] == ["broken"]
     assert body["checks"]["broken"]["ok"] is False
+
+
+def test_a_load_balancer_can_ask_for_the_database_probe_alone(settings: Any) -> None:
+    sms_enqueue(
+        template=TemplateKey.RECEIVED,
+        to="13800138000",
+        context={"number": "JQ1", "query_code": "ABCD2345"},
+        key="health:lb",
+    )
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=700)):
+        assert healthz()[0] == 503
+        response = Client().get(reverse("core:healthz"), {"check": "database"})
+    assert response.status_code == 200 and set(response.json()["checks"]) == {"database"}
