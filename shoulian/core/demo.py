@@ -3,8 +3,18 @@ order. Later work (alerts, cases, supervision) registers its own months of data 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+
+# The demo covers the five months before the day ``seed_demo`` runs (about as long as the seed
+# article's pilot), so its queues hold fresh work whenever it is loaded.
+DEMO_DAYS = 152
+
+
+def demo_window(today: dt.date) -> tuple[dt.date, dt.date]:
+    """First and last day of the demo months when ``seed_demo`` runs on ``today``."""
+    return today - dt.timedelta(days=DEMO_DAYS - 1), today
 
 
 @dataclass(frozen=True)

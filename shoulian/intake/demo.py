@@ -1,4 +1,5 @@
-"""Five months of alerts for the demo bureau (沙县公安分局, 2026-07 → 2026-11).
+"""Five months of alerts for the demo bureau (沙县公安分局): the five months up to the day the demo
+is first loaded (``core.demo.demo_window``), so its newest alerts are hours old on that day.
 
 Proportions follow the seed article (DOMAIN §1), at about half its scale: walk-in reports at the
 center and at 凤岗派出所 (the article: 679 entered, 213 of them at stations), kiosk reports (241),
@@ -22,11 +23,9 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from shoulian.core.demo import demo_seeder
+from shoulian.core.demo import demo_seeder, demo_window
 from shoulian.intake.choices import Channel, FilePurpose, PartyRole, ReportForm, Urgency
 
-START = date(2026, 7, 1)
-END = date(2026, 11, 29)
 CLIENT_NAME = "三明市公安局110指挥中心（演示）"
 
 # How many alerts of each channel over the five months.
@@ -394,11 +393,13 @@ def _moment(rng: random.Random, day: date, night_ok: bool) -> datetime:
 
 
 def _plan(rng: random.Random, now: datetime) -> list[Spec]:
-    days = (END - START).days + 1
+    start, end = demo_window(timezone.localdate(now))
+    days = (end - start).days + 1
+    latest = now - timedelta(hours=2)
     specs: list[Spec] = []
     for family, count in PLAN.items():
         for _ in range(count):
-            day = START + timedelta(days=rng.randrange(days))
+            day = start + timedelta(days=rng.randrange(days))
             channel = family if family in Channel.values else Channel.WALK_IN
             night = channel in (Channel.DISPATCH_110, Channel.PHONE)
             mix = (
@@ -409,7 +410,9 @@ def _plan(rng: random.Random, now: datetime) -> list[Spec]:
                 else DESK_MIX
             )
             code = rng.choices(list(mix), weights=list(mix.values()))[0]
-            moment = min(_moment(rng, day, night), now - timedelta(hours=2))
+            moment = _moment(rng, day, night)
+            if moment > latest:  # later today: the same hour the day before
+                moment = min(moment - timedelta(days=1), latest)
             specs.append(Spec(0, channel, code, moment, family == "station_walk_in"))
     specs.sort(key=lambda s: s.received_at)
     return [Spec(i, s.channel, s.code, s.received_at, s.station_desk) for i, s in enumerate(specs)]
@@ -429,6 +432,10 @@ def seed_alerts(*, rng: random.Random, **_: Any) -> str:
     # Demo data, not secrets: a seeded generator makes every run produce the same alerts.
     local = random.Random(rng.random())  # noqa: S311
     now = timezone.now()
+    # The window stays where the first load put it (the demo users joined then), so a later run
+    # replays the same alerts instead of planning other ones.
+    joined = User.objects.filter(username="center.clerk").values_list("date_joined", flat=True)
+    planned_at = min([now, *joined])
     stations = list(Unit.objects.filter(code__in=[f"350427{n}" for n in range(11, 17)]))
     clerks = list(
         User.objects.filter(
@@ -452,7 +459,7 @@ def seed_alerts(*, rng: random.Random, **_: Any) -> str:
             name=CLIENT_NAME, unit=center, channel=Channel.DISPATCH_110
         )
     categories = {c.code: c for c in Category.objects.all()}
-    specs = _plan(local, now)
+    specs = _plan(local, planned_at)
     existing = Alert.objects.filter(registering_unit__code__startswith="350427").count()
     if existing >= len(specs):
         return f"已有 {existing} 起演示警情，未重复载入"

@@ -22,10 +22,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from shoulian.core.demo import demo_seeder
+from shoulian.core.demo import demo_seeder, demo_window
 
 BUREAU_CODE = "350427"
-START = dt.date(2026, 7, 6)
 RECTIFY_TEXTS = [
     "已补办相关手续并在系统中更正，组织所队民警学习受案立案规定，明确值班交接责任。",
     "经查系值班交接遗漏，已当场纠正，对责任民警进行批评教育，并由法制员每日核查。",
@@ -80,7 +79,8 @@ def _trim_inboxes(bureau: Any) -> int:
 
 def _days(today: dt.date) -> list[dt.date]:
     days: list[dt.date] = []
-    day = START
+    first = demo_window(today)[0]
+    day = first + dt.timedelta(days=-first.weekday() % 7)  # the first Monday of the demo months
     while day < today - dt.timedelta(days=10):
         days.append(day)
         day += dt.timedelta(days=7)
