@@ -81,6 +81,9 @@ class EventType(models.IntegerChoices):
     IDEMPOTENCY_CONFLICT = 4040, "提交编号重复用于不同内容"
     CATEGORY_CREATED = 4050, "新增警情类别"
     CATEGORY_UPDATED = 4051, "修改警情类别"
+    ALERTS_SEARCHED_BY_PHONE = 4052, "按报案人电话查找警情"
+    CATEGORY_FLAGS_REVISED = 4053, "修订警情类别法律属性"
+    CATEGORY_FLAGS_APPLIED = 4054, "警情类别法律属性新版本生效"
     API_CLIENT_CREATED = 4060, "创建接口客户端"
     API_CLIENT_REVOKED = 4061, "吊销接口客户端"
     API_AUTH_FAILED = 4062, "接口认证失败"
@@ -227,6 +230,7 @@ READ_EVENT_TYPES = frozenset(
         EventType.TIMELINE_READ,
         EventType.CHECKPOINT_EXPORTED,
         EventType.PERSONAL_DATA_VIEWED,
+        EventType.ALERTS_SEARCHED_BY_PHONE,
         EventType.EVIDENCE_DOWNLOADED,
         EventType.DATA_EXPORTED,
         EventType.DOCUMENT_PRINTED,

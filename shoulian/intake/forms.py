@@ -354,17 +354,37 @@ class CategoryCreateForm(forms.Form):
     )
     code = forms.CharField(label="类别代码", max_length=12, help_text="大类代码后加两位数字")
     name = forms.CharField(label="类别名称", max_length=40)
-    is_case_type = forms.BooleanField(label="涉案类", required=False)
-    requires_legal_review = forms.BooleanField(label="决定前须法制审核", required=False)
     is_sensitive = forms.BooleanField(label="敏感类别（群众不能在线查询）", required=False)
 
 
 class CategoryEditForm(forms.Form):
+    """The administrator's part of a category (三员分立): the legal classification is the legal
+    brigade's (CategoryFlagsForm)."""
+
     name = forms.CharField(label="类别名称", max_length=40)
-    is_case_type = forms.BooleanField(label="涉案类", required=False)
-    requires_legal_review = forms.BooleanField(label="决定前须法制审核", required=False)
     is_sensitive = forms.BooleanField(label="敏感类别（群众不能在线查询）", required=False)
     is_active = forms.BooleanField(label="启用", required=False)
+
+
+class CategoryFlagsForm(forms.Form):
+    """A new version of a category's legal classification, by the legal brigade."""
+
+    is_case_type = forms.BooleanField(
+        label="涉案类", required=False, help_text="刑事、治安类等须作出受案/立案决定的警情"
+    )
+    requires_legal_review = forms.BooleanField(
+        label="决定前须法制审核",
+        required=False,
+        help_text="经济犯罪、易与纠纷混淆的警情（2015 意见）",
+    )
+    effective_from = forms.DateField(
+        label="生效日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="今天或以后；已登记的警情按登记时的分类办理",
+    )
+    change_reason = forms.CharField(
+        label="修订理由", max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 # --- 110 CSV import ---------------------------------------------------------------------------
@@ -398,3 +418,13 @@ def parse_datetime_text(value: str) -> datetime | None:
     except ValueError:
         raise ValidationError(f"无法识别的时间“{value}”，请使用 2026-07-15 10:20 格式。") from None
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class PhoneSearchForm(forms.Form):
+    """A reporter's telephone number to look the alerts up by (the whole number: the search
+    compares keyed hashes, so no part of a number matches)."""
+
+    phone = forms.CharField(label="报案人电话", max_length=40)
+
+    def clean_phone(self) -> str:
+        return normalize_phone(self.cleaned_data["phone"])

@@ -85,6 +85,41 @@ class Category(models.Model):
         return f"{self.parent.name} / {self.name}" if self.parent_id else self.name  # type: ignore[union-attr]
 
 
+class CategoryFlagVersion(models.Model):
+    """One version of a category's legal classification: 涉案类 and 决定前须法制审核. The legal
+    brigade writes them (三员分立: the administrator keeps only the tree's structure); the shipped
+    standard is the base until the first version takes effect. The version in force on a day is
+    the one with the latest ``effective_from`` on or before it (``core.versioning.pick``); it is
+    copied onto the category, which every reader uses (registration, approval chains, patrol
+    rules): at once when it takes effect today, by the daily job when it takes effect later."""
+
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="flag_versions", verbose_name="类别"
+    )
+    version = models.PositiveIntegerField("版本")
+    is_case_type = models.BooleanField("涉案类")
+    requires_legal_review = models.BooleanField("决定前须法制审核")
+    effective_from = models.DateField("生效日期")
+    change_reason = models.CharField("修订理由", max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("修订时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "警情类别法律属性版本"
+        verbose_name_plural = "警情类别法律属性版本"
+        ordering = ["category", "effective_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "version"], name="categoryflagversion_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code} v{self.version}"
+
+
 # --- Alerts -----------------------------------------------------------------------------------
 
 

@@ -40,6 +40,14 @@ class AlertFilters:
     date_from: date | None = None
     date_to: date | None = None
     pending_registration: bool = False
+    # "registered": registered by the user's own unit; "handled": routed to it (UNIT_FILTERS).
+    unit: str = ""
+    # The keyed hash of a reporter's phone (privacy.crypto.index_for), never the number itself.
+    phone_index: str = ""
+
+
+# The two halves of a station's list: what its desk registered and what it handles.
+UNIT_FILTERS = {"registered": "本单位登记", "handled": "本单位办理"}
 
 
 def _day_start(day: date) -> datetime:
@@ -73,6 +81,17 @@ def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert
         qs = qs.filter(received_at__lt=_day_start(filters.date_to + timedelta(days=1)))
     if filters.pending_registration:
         qs = qs.filter(registration_completed_at__isnull=True)
+    unit_id = getattr(user, "unit_id", None)
+    if filters.unit == "registered":
+        qs = qs.filter(registering_unit_id=unit_id)
+    elif filters.unit == "handled":
+        qs = qs.filter(handling_unit_id=unit_id)
+    if filters.phone_index:
+        qs = qs.filter(
+            pk__in=AlertParty.objects.filter(
+                role=PartyRole.REPORTER, phone_index=filters.phone_index
+            ).values("alert_id")
+        )
     return qs.prefetch_related(
         Prefetch(
             "parties",

@@ -38,3 +38,12 @@ def verify_evidence() -> dict[str, int]:
         "mismatched": len(result.mismatched),
         "missing": len(result.missing),
     }
+
+
+# Huey's crontabs are in UTC: 16:01 UTC is 00:01 in Beijing.
+@db_periodic_task(crontab(hour="16", minute="1"))
+def apply_category_flags() -> int:
+    """Daily, just after midnight in Beijing: the legal brigade's classification versions dated
+    today take effect."""
+    with context.acting(channel="worker"):
+        return services.category_flags_apply()

@@ -21,4 +21,5 @@ urlpatterns = [
     path("categories/", views.category_list, name="category_list"),
     path("categories/new/", views.category_create, name="category_create"),
     path("categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path("categories/<int:pk>/flags/", views.category_flags, name="category_flags"),
 ]

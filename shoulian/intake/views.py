@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shoulian.accounts.choices import Role
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.journal import record_read
+from shoulian.core import links
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
-from shoulian.intake import selectors, services
+from shoulian.intake import pages, selectors, services
 from shoulian.intake.choices import (
     AlertStatus,
     CategoryGroup,
@@ -28,11 +32,13 @@ from shoulian.intake.forms import (
     AlertForm,
     CategoryCreateForm,
     CategoryEditForm,
+    CategoryFlagsForm,
     CompletionForm,
     FilesForm,
     ImportForm,
     ItemFormSet,
     PartyFormSet,
+    PhoneSearchForm,
     alert_input,
     draft_payload,
     draft_summary,
@@ -40,14 +46,15 @@ from shoulian.intake.forms import (
 )
 from shoulian.intake.importer import import_csv
 from shoulian.intake.models import Category
+from shoulian.intake.pages import COMPLETING_ROLES, RECEIPT_ROLES
 from shoulian.org.selectors import area_for_place, bureau_of
+from shoulian.privacy.choices import Kind
+from shoulian.privacy.crypto import index_for
 from shoulian.privacy.services import RevealDenied, reveal_field
 
 # Everybody who works with case content; the administrator reads none of it (三员分立).
 CONTENT_ROLES = tuple(r for r in Role.values if r != Role.ADMIN)
 DESK_ROLES = (Role.CLERK,)
-COMPLETING_ROLES = (Role.CLERK, Role.OFFICER)
-RECEIPT_ROLES = (Role.CLERK, Role.OFFICER, Role.LEADER, Role.CENTER_HEAD)
 PAGE_SIZE = 50
 
 
@@ -252,13 +259,33 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
         date_from=day("from"),
         date_to=day("to"),
         pending_registration=request.GET.get("pending") == "1",
+        unit=request.GET.get("unit", "")
+        if request.GET.get("unit") in selectors.UNIT_FILTERS
+        else "",
     )
 
 
+def _phone_search(request: HttpRequest) -> tuple[PhoneSearchForm, str]:
+    """The reporter-phone search (POST: a number never appears in a URL or an access log). It is
+    a use of personal data, journalled without the number; the search goes through the keyed
+    hash index, so no stored phone is decrypted (P2)."""
+    form = PhoneSearchForm(request.POST)
+    if not form.is_valid():
+        return form, ""
+    user: Any = request.user
+    record_read(EventType.ALERTS_SEARCHED_BY_PHONE, obj=user.unit, fields=["reporter_phone"])
+    return form, index_for(form.cleaned_data["phone"], Kind.PHONE)
+
+
 @role_required(*CONTENT_ROLES)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def alert_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
+    phone_form = PhoneSearchForm()
+    if request.method == "POST":
+        phone_form, index = _phone_search(request)
+        # An invalid number shows its error over an empty list, never every alert.
+        filters = replace(filters, phone_index=index or "-")
     page = Paginator(selectors.alert_list(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -274,6 +301,9 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "channels": Channel.choices,
             "statuses": AlertStatus.choices,
             "groups": CategoryGroup.choices,
+            "unit_filters": selectors.UNIT_FILTERS,
+            "phone_form": phone_form,
+            "phone_searched": request.method == "POST",
             "can_register": request.user.has_role(Role.CLERK),  # type: ignore[union-attr]
         },
     )
@@ -282,33 +312,14 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 @role_required(*CONTENT_ROLES)
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from shoulian.audit.catalogue import EventType
-    from shoulian.audit.journal import record_read
-
+    """The old address of an alert: its file (警情档案, registered by workflow) opens instead.
+    The alert is fetched first, so another unit's alert answers 404 here too (Z3)."""
     alert = selectors.alert_detail(request.user, pk)
-    parties = list(alert.parties.all())
-    # U1: opening an alert shows its narrative and the parties (masked): a read of personal data.
-    record_read(EventType.PERSONAL_DATA_VIEWED, obj=alert, fields=["alert", "parties_masked"])
-    hits = selectors.recent_duplicates(
-        request.user,
-        id_numbers=[(p.id_type, p.id_number.plaintext()) for p in parties if p.id_number],
-        phones=[p.phone.plaintext() for p in parties if p.phone],
-        exclude_pk=alert.pk,
-    )
-    user: Any = request.user
-    return render(
-        request,
-        "intake/alert_detail.html",
-        {
-            "alert": alert,
-            "parties": parties,
-            "duplicates": hits,
-            "can_print": user.has_role(*RECEIPT_ROLES),
-            "can_complete": alert.registration_completed_at is None
-            and user.has_role(*COMPLETING_ROLES),
-            "reporter_role": PartyRole.REPORTER,
-        },
-    )
+    page = links.url_for("alert", alert.pk)
+    if page:
+        return redirect(page)
+    context = pages.registration_context(request.user, alert)
+    return render(request, "intake/alert_detail.html", context)
 
 
 @role_required(*CONTENT_ROLES)
@@ -429,7 +440,11 @@ def category_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "intake/category_list.html",
-        {"categories": selectors.category_tree(), "can_edit": user.has_role(Role.ADMIN)},
+        {
+            "categories": selectors.category_tree(),
+            "can_edit": user.has_role(Role.ADMIN),
+            "can_classify": user.has_role(Role.LEGAL_BRIGADE) and not user.is_auxiliary,
+        },
     )
 
 
@@ -452,13 +467,49 @@ def category_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
     category = get_object_or_404(Category, pk=pk)
-    initial = {
-        k: getattr(category, k)
-        for k in ("name", "is_case_type", "requires_legal_review", "is_sensitive", "is_active")
-    }
+    initial = {k: getattr(category, k) for k in ("name", "is_sensitive", "is_active")}
     form = CategoryEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.category_update(actor=request.user, category=category, **form.cleaned_data)
         messages.success(request, "已保存。")
         return redirect("intake:category_list")
     return render(request, "intake/category_form.html", {"form": form, "category": category})
+
+
+@role_required(Role.LEGAL_BRIGADE)
+@require_http_methods(["GET", "POST"])
+def category_flags(request: HttpRequest, pk: int) -> HttpResponse:
+    """The legal brigade's page of one category's legal classification: the versions and a form
+    for the next one (the tree itself stays with the administrator)."""
+    category = get_object_or_404(Category.objects.select_related("parent"), pk=pk)
+    if category.parent_id is None:
+        raise Http404("大类没有法律属性")
+    today = timezone.localdate()
+    form = CategoryFlagsForm(
+        request.POST or None,
+        initial={**services.flags_in_force(category, today), "effective_from": today},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.category_flags_revise(
+                actor=request.user, category=category, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已保存 {category.name} 的第 {version.version} 版分类，"
+                f"{version.effective_from:%Y-%m-%d} 起施行。",
+            )
+            return redirect("intake:category_flags", pk=category.pk)
+    return render(
+        request,
+        "intake/category_flags.html",
+        {
+            "category": category,
+            "form": form,
+            "versions": services.flag_versions(category)[::-1],
+            "today": today,
+        },
+    )

@@ -8,6 +8,12 @@ class WorkflowConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from shoulian.core import links
+
         # Registers the milestone SMS as a transition subscriber (order 100) and the notices'
         # delivery outcome with notify.
         from shoulian.workflow import milestones  # noqa: F401
+
+        # Every page that names an alert (a deadline, a journal event, intake's old address)
+        # leads to its file (警情档案).
+        links.register("alert", "workflow:file")

@@ -10,22 +10,25 @@ Default (公安部 2015 意见 and 《公安机关办理刑事案件程序规定
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
 
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record
+from shoulian.core import versioning
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
 from shoulian.workflow.choices import APPROVER_ROLES, ChainCondition, DecisionKind
-from shoulian.workflow.models import ChainStep
+from shoulian.workflow.models import ApprovalChain, ChainStep
 
 CONDITIONS: dict[str, Callable[[Any], bool]] = {
     ChainCondition.ALWAYS: lambda alert: True,
@@ -66,13 +69,36 @@ class PlannedStep:
     unit: Unit
 
 
-def _rows(bureau: Unit, kind: str) -> list[ChainStep]:
+def versions_of(bureau: Unit, kind: str) -> list[ApprovalChain]:
+    """The bureau's versions of its chain for ``kind``, oldest first."""
+    return list(
+        versioning.chain(ApprovalChain, bureau.pk, decision_kind=kind)
+        .select_related("created_by")
+        .prefetch_related("steps")
+    )
+
+
+def in_force(bureau: Unit, kind: str, on: dt.date | None = None) -> ApprovalChain | None:
+    """The bureau's version in force on ``on`` (today), or None: the national default applies."""
+    return versioning.pick(versions_of(bureau, kind), on or timezone.localdate())
+
+
+def steps_in_force(bureau: Unit, kind: str, on: dt.date | None = None) -> list[ChainStep]:
+    version = in_force(bureau, kind, on)
+    if version is not None:
+        own = sorted(version.steps.all(), key=lambda r: (r.position, r.id))
+    else:
+        own = []
     rows = list(
         ChainStep.objects.filter(
-            Q(bureau=bureau) | Q(bureau__isnull=True), decision_kind=kind, is_active=True
+            Q(bureau=bureau, chain__isnull=True) | Q(bureau__isnull=True),
+            decision_kind=kind,
+            is_active=True,
         ).order_by("position", "id")
     )
-    own = [r for r in rows if r.bureau_id == bureau.pk]
+    if version is None:
+        # Rows configured before chains were versioned stand until the first version.
+        own = [r for r in rows if r.bureau_id == bureau.pk]
     return own or [r for r in rows if r.bureau_id is None]
 
 
@@ -92,7 +118,7 @@ def approver_unit(alert: Any, role: str, bureau: Unit) -> Unit | None:
 def chain_for(alert: Any, kind: str, *, bureau: Unit) -> list[PlannedStep]:
     """The steps a proposal of ``kind`` on ``alert`` must pass, in order."""
     steps: list[PlannedStep] = []
-    for row in _rows(bureau, kind):
+    for row in steps_in_force(bureau, kind):
         if not CONDITIONS[row.condition](alert):
             continue
         unit = approver_unit(alert, row.role, bureau)
@@ -110,10 +136,18 @@ class StepInput:
 
 
 def approval_chain_configure(
-    *, actor: Any, bureau: Unit, kind: str, steps: Sequence[StepInput]
+    *,
+    actor: Any,
+    bureau: Unit,
+    kind: str,
+    steps: Sequence[StepInput],
+    effective_from: dt.date | None = None,
+    change_reason: str = "",
 ) -> list[ChainStep]:
-    """Replace a bureau's chain for one decision kind. The legal brigade tunes it (rules that
-    supervisors tune are data). An empty list returns the bureau to the national default."""
+    """A new version of a bureau's chain for one decision kind, in force from ``effective_from``
+    (today unless later: a proposal keeps the chain it was made under). The legal brigade tunes
+    it (rules that supervisors tune are data). An empty list returns the bureau to the national
+    default."""
     if (
         actor is None
         or not actor.has_role(Role.LEGAL_BRIGADE)
@@ -138,12 +172,34 @@ def approval_chain_configure(
     if steps and not any(s.condition == ChainCondition.ALWAYS for s in steps):
         # Z5: a proposal must always meet at least one approver other than its author.
         raise ValidationError({"steps": "至少一个审批环节须适用于所有警情。"})
-    with transaction.atomic():
-        ChainStep.objects.filter(bureau=bureau, decision_kind=kind, is_active=True).update(
-            is_active=False
+    today = timezone.localdate()
+    effective_from = effective_from or today
+    if effective_from < today:
+        raise ValidationError(
+            {"effective_from": "生效日期不能早于今天：已提出的处理意见按提出时的流程审批。"}
         )
+    with transaction.atomic():
+        number = (
+            ApprovalChain.objects.filter(bureau=bureau, decision_kind=kind).aggregate(
+                n=Max("version")
+            )["n"]
+            or 0
+        ) + 1
+        try:
+            with transaction.atomic():
+                version = ApprovalChain.objects.create(
+                    bureau=bureau,
+                    decision_kind=kind,
+                    version=number,
+                    effective_from=effective_from,
+                    change_reason=change_reason.strip()[:300],
+                    created_by=actor,
+                )
+        except IntegrityError:
+            raise ValidationError("审批流程刚刚被其他人修订，请刷新页面后重新修订。") from None
         created = [
             ChainStep.objects.create(
+                chain=version,
                 bureau=bureau,
                 decision_kind=kind,
                 position=index,
@@ -159,7 +215,39 @@ def approval_chain_configure(
             actor=actor,
             data={
                 "kind": kind,
+                "version": number,
+                "effective_from": effective_from,
+                "reason": change_reason.strip()[:300],
                 "steps": [[s.role, s.condition] for s in steps],
             },
         )
     return created
+
+
+@dataclass(frozen=True)
+class ChainOverview:
+    """One decision kind's chain for the legal brigade's page: what applies today, from where,
+    and every version of the bureau's own (newest first)."""
+
+    kind: str
+    label: str
+    steps: list[ChainStep]
+    current: ApprovalChain | None
+    versions: list[ApprovalChain]
+
+
+def chain_overview(bureau: Unit) -> list[ChainOverview]:
+    today = timezone.localdate()
+    rows = []
+    for kind, label in DecisionKind.choices:
+        versions = versions_of(bureau, kind)
+        rows.append(
+            ChainOverview(
+                kind=kind,
+                label=str(label),
+                steps=steps_in_force(bureau, kind, today),
+                current=versioning.pick(versions, today),
+                versions=versions[::-1],
+            )
+        )
+    return rows

@@ -8,9 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
+from shoulian.accounts.choices import Role
 from shoulian.intake.models import Category
 from shoulian.org.models import Area, Unit
-from shoulian.workflow.choices import Action, DecisionKind, NotificationChannel
+from shoulian.workflow.choices import (
+    APPROVER_ROLES,
+    Action,
+    ChainCondition,
+    DecisionKind,
+    NotificationChannel,
+)
 
 REASON_WIDGET = forms.Textarea(attrs={"rows": 3, "maxlength": 500})
 
@@ -242,3 +249,28 @@ class PrefixForm(forms.Form):
         max_length=12,
         help_text="如“沙公”，文号形如 沙公（刑）立字〔2026〕00012号。",
     )
+
+
+# --- approval chains (the legal brigade's) ---------------------------------------------------
+class ChainStepForm(forms.Form):
+    role = forms.ChoiceField(
+        label="审批角色",
+        required=False,
+        choices=[("", "—")] + [(r, label) for r, label in Role.choices if r in APPROVER_ROLES],
+    )
+    condition = forms.ChoiceField(
+        label="适用条件", choices=ChainCondition.choices, initial=ChainCondition.ALWAYS
+    )
+    label = forms.CharField(label="环节名称", max_length=40, required=False)
+
+
+ChainStepFormSet = forms.formset_factory(ChainStepForm, extra=0, max_num=6, absolute_max=6)
+
+
+class ChainVersionForm(forms.Form):
+    effective_from = forms.DateField(
+        label="生效日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="今天或以后；已提出的处理意见按提出时的流程审批",
+    )
+    change_reason = forms.CharField(label="修订理由", max_length=300, widget=REASON_WIDGET)

@@ -96,10 +96,50 @@ class RoutingRule(models.Model):
         return f"{self.category or '任意类别'} × {self.area or '任意辖区'} → {self.unit}"
 
 
+class ApprovalChain(models.Model):
+    """One version of a bureau's approval chain for one decision kind, written by its legal
+    brigade: its steps are the ``ChainStep`` rows that name it (none: the national default). The
+    version in force on a day is the one with the latest ``effective_from`` on or before it
+    (``core.versioning``), as for deadline rules."""
+
+    bureau = models.ForeignKey(
+        "org.Unit", on_delete=models.PROTECT, related_name="+", verbose_name="分局"
+    )
+    decision_kind = models.CharField("决定类型", max_length=20, choices=DecisionKind.choices)
+    version = models.PositiveIntegerField("版本")
+    effective_from = models.DateField("生效日期")
+    change_reason = models.CharField("修订理由", max_length=300, blank=True)
+    created_by = models.ForeignKey(USER, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("修订时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "审批流程版本"
+        verbose_name_plural = "审批流程版本"
+        ordering = ["bureau", "decision_kind", "effective_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau", "decision_kind", "version"], name="approvalchain_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_kind_display()} v{self.version}"
+
+
 class ChainStep(models.Model):
     """One step of a configurable approval chain. Rows with an empty ``bureau`` are the national
-    defaults (seeded by migration); a bureau with any active row of its own for a decision kind
-    uses only its own rows for that kind."""
+    defaults (seeded by migration); a bureau's own rows belong to a version (``chain``). Rows of a
+    bureau without a version are from before chains were versioned: active ones still apply until
+    the bureau's first version."""
+
+    chain = models.ForeignKey(
+        ApprovalChain,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="steps",
+        verbose_name="版本",
+    )
 
     bureau = models.ForeignKey(
         "org.Unit",
@@ -130,8 +170,13 @@ class ChainStep(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["bureau", "decision_kind", "position"],
-                condition=Q(bureau__isnull=False, is_active=True),
+                condition=Q(bureau__isnull=False, is_active=True, chain__isnull=True),
                 name="chainstep_bureau_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["chain", "position"],
+                condition=Q(chain__isnull=False),
+                name="chainstep_chain_unique",
             ),
         ]
 

@@ -52,6 +52,13 @@ register(
         _("类别 × 辖区 → 办理单位"),
     ),
     NavItem(
+        _("审批流程"),
+        "workflow:chains",
+        frozenset({Role.LEGAL_BRIGADE}),
+        "handling",
+        _("各类处理意见须经的审批环节，法制大队按版本修订"),
+    ),
+    NavItem(
         _("文书字号"),
         "workflow:settings",
         frozenset({Role.ADMIN}),

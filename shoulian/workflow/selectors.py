@@ -19,6 +19,7 @@ from shoulian.deadlines.selectors import QueueItem, queue_item
 from shoulian.deadlines.selectors import pending_approvals as extension_approvals
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import Alert, AlertParty
+from shoulian.notify.models import SmsMessage
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
@@ -157,7 +158,7 @@ class Queue:
 
 
 def _alert_url(alert: Alert) -> str:
-    return reverse("workflow:alert", kwargs={"pk": alert.pk})
+    return reverse("workflow:file_tab", kwargs={"pk": alert.pk, "tab": "flow"})
 
 
 def _action_url(alert: Alert, action: str) -> str:
@@ -462,6 +463,13 @@ def alert_view(user: Any, alert: Alert, *, now: dt.datetime | None = None) -> Al
         deadlines=[queue_item(d, now) for d in deadlines],
         reporters=masked_reporters(alert),
     )
+
+
+def sms_messages(alert: Alert) -> list[SmsMessage]:
+    """Every outbox message about a visible alert, newest first. Whoever may open the alert may
+    see them: they carry the template's words only (Z8), shown with codes starred and the mobile
+    masked, as on the outbox page."""
+    return list(SmsMessage.objects.filter(alert=alert).order_by("-created_at", "-id"))
 
 
 def pending_transfer(user: Any, alert: Alert) -> TransferRequest | None:

@@ -12,8 +12,13 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("approvals/", views.approvals, name="approvals"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert"),
+    # The alert file (警情档案): a stable name other pages (dashboard, lists) link to.
+    path("file/<int:pk>/", views.alert_file, name="file"),
+    path("file/<int:pk>/<slug:tab>/", views.alert_file, name="file_tab"),
     path("alerts/<int:pk>/<slug:action>/", views.alert_action, name="action"),
     path("decisions/<int:pk>/", views.decision_detail, name="decision"),
     path("documents/<int:pk>.<slug:fmt>", views.document_download, name="document"),
     path("settings/", views.settings_page, name="settings"),
+    path("chains/", views.chains, name="chains"),
+    path("chains/<slug:kind>/", views.chain_edit, name="chain_edit"),
 ]

@@ -9,21 +9,28 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from shoulian.accounts.choices import Role
 from shoulian.accounts.models import User
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.intake import pages as intake_pages
+from shoulian.intake import selectors as intake_selectors
 from shoulian.intake.models import Alert
 from shoulian.org.selectors import areas_visible_to, bureau_of
+from shoulian.workflow import chains as chains_module
 from shoulian.workflow import routing, selectors, services
-from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionStatus
+from shoulian.workflow.chains import chain_overview
+from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionKind, DecisionStatus
 from shoulian.workflow.forms import (
     FORMS,
     OUTCOME_ACTIONS,
     ApplicationForm,
     ApprovalForm,
+    ChainStepFormSet,
+    ChainVersionForm,
     PrefixForm,
     RoutingRuleForm,
     VersionForm,
@@ -81,27 +88,60 @@ def approvals(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The tabs of the alert file (警情档案), in order: (slug, label).
+FILE_TABS: tuple[tuple[str, str], ...] = (
+    ("registration", "登记"),
+    ("evidence", "证据"),
+    ("flow", "流转"),
+    ("deadlines", "期限"),
+    ("documents", "文书"),
+    ("sms", "短信"),
+    ("journal", "日志"),
+)
+# Tabs that show what selectors.alert_view gathers.
+VIEW_TABS = frozenset({"flow", "deadlines", "documents", "sms"})
+
+
+@role_required(*CONTENT_ROLES)
+@require_GET
+def alert_file(request: HttpRequest, pk: int, tab: str = "registration") -> HttpResponse:
+    """One page per alert, closed ones included: its registration, evidence, flow, deadlines,
+    documents, SMS and journal as tabs. Who may open it is the alert's own scope (Z3: another
+    unit's alert is a 404 like a missing one)."""
+    if tab not in dict(FILE_TABS):
+        raise Http404("没有这个栏目")
+    user = cast(User, request.user)
+    context: dict[str, Any] = {"tabs": FILE_TABS, "tab": tab}
+    if tab in ("registration", "evidence"):
+        alert = intake_selectors.alert_detail(user, pk)
+        if tab == "registration":
+            context.update(intake_pages.registration_context(user, alert))
+    else:
+        alert = selectors.alert_for(user, pk)
+    context["alert"] = alert
+    if tab in VIEW_TABS:
+        view = selectors.alert_view(user, alert)
+        context["v"] = view
+        if tab == "flow":
+            approving = [t for t in view.actions if t.action in APPROVAL_ACTIONS]
+            pending = next((d for d in view.decisions if d.status == DecisionStatus.PENDING), None)
+            context.update(
+                suggestion=routing.suggest(alert)
+                if any(t.action in (Action.ROUTE, Action.REROUTE) for t in view.actions)
+                else None,
+                buttons=[t for t in view.actions if t.action in FORMS],
+                approve_decision=pending if approving else None,
+            )
+        if tab == "sms":
+            context["sms_messages"] = selectors.sms_messages(alert)
+    return render(request, "workflow/file.html", context)
+
+
 @role_required(*CONTENT_ROLES)
 @require_GET
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = selectors.alert_for(request.user, pk)
-    view = selectors.alert_view(request.user, alert)
-    suggestion = None
-    if any(t.action in (Action.ROUTE, Action.REROUTE) for t in view.actions):
-        suggestion = routing.suggest(alert)
-    approving = [t for t in view.actions if t.action in APPROVAL_ACTIONS]
-    pending = next((d for d in view.decisions if d.status == DecisionStatus.PENDING), None)
-    return render(
-        request,
-        "workflow/alert.html",
-        {
-            "v": view,
-            "alert": alert,
-            "suggestion": suggestion,
-            "buttons": [t for t in view.actions if t.action in FORMS],
-            "approve_decision": pending if approving else None,
-        },
-    )
+    """The old address of the workflow page: the flow tab of the alert file."""
+    return alert_file(request, pk, tab="flow")
 
 
 # Approval steps are taken on the decision page; these rows never get a button of their own.
@@ -178,7 +218,7 @@ def alert_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         else:
             messages.success(request, f"已{Action(applied).label}：警情 {alert.number}。")
             if selectors.alerts_visible_to(request.user).filter(pk=alert.pk).exists():
-                return redirect("workflow:alert", pk=alert.pk)
+                return redirect("workflow:file_tab", pk=alert.pk, tab="flow")
             # Returned or moved out of the user's scope: back to the work queue.
             return redirect("workflow:queue")
     elif request.method == "POST":
@@ -334,4 +374,59 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "example": format_number(prefix, "filing_decision", 2026, 12),
         },
         status=400 if form.errors else 200,
+    )
+
+
+# --- approval chains: the legal brigade's page ---------------------------------------------------
+@role_required(Role.LEGAL_BRIGADE)
+@require_GET
+def chains(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    bureau = bureau_of(user.unit)
+    return render(
+        request,
+        "workflow/chains.html",
+        {"bureau": bureau, "rows": chain_overview(bureau), "today": timezone.localdate()},
+    )
+
+
+@role_required(Role.LEGAL_BRIGADE)
+@require_http_methods(["GET", "POST"])
+def chain_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    """A new version of the bureau's chain for one decision kind (no rows: the national default)."""
+    if kind not in DecisionKind.values:
+        raise Http404("没有这个决定类型")
+    user: Any = request.user
+    bureau = bureau_of(user.unit)
+    today = timezone.localdate()
+    current = [
+        {"role": r.role, "condition": r.condition, "label": r.label}
+        for r in chains_module.steps_in_force(bureau, kind, today)
+    ]
+    data = request.POST if request.method == "POST" else None
+    # Rows are "extra" forms: one equal to its initial value would count as unchanged and be
+    # dropped, so the current chain is the initial value of the page only, never of a POST.
+    initial = current + [{}] * (6 - len(current)) if data is None else None
+    steps = ChainStepFormSet(data, prefix="step", initial=initial)
+    form = ChainVersionForm(data, initial={"effective_from": today})
+    if data is not None and form.is_valid() and steps.is_valid():
+        chosen = [
+            chains_module.StepInput(s["role"], s["condition"], s.get("label", ""))
+            for s in steps.cleaned_data
+            if s.get("role")
+        ]
+        try:
+            chains_module.approval_chain_configure(
+                actor=user, bureau=bureau, kind=kind, steps=chosen, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, f"已保存{DecisionKind(kind).label}的审批流程新版本。")
+            return redirect("workflow:chains")
+    return render(
+        request,
+        "workflow/chain_edit.html",
+        {"kind": kind, "kind_label": DecisionKind(kind).label, "steps": steps, "form": form},
+        status=400 if data is not None and (form.errors or steps.errors) else 200,
     )

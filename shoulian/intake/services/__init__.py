@@ -19,8 +19,12 @@ from shoulian.intake.services.api_clients import (
 )
 from shoulian.intake.services.categories import (
     category_create,
+    category_flags_apply,
+    category_flags_revise,
     category_seed_standard,
     category_update,
+    flag_versions,
+    flags_in_force,
 )
 from shoulian.intake.services.common import (
     DESK_UNIT_KINDS,
@@ -71,6 +75,10 @@ __all__ = [
     "api_client_create",
     "api_client_revoke",
     "category_create",
+    "category_flags_apply",
+    "category_flags_revise",
+    "flag_versions",
+    "flags_in_force",
     "category_seed_standard",
     "category_update",
     "draft_discard",

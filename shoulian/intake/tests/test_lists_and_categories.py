@@ -106,7 +106,8 @@ def test_admin_adds_and_retires_a_category_and_both_are_journalled(admin_user: A
     )
     assert response.status_code == 302
     new = Category.objects.get(code="0123")
-    assert new.is_case_type and new.group == CategoryGroup.CRIMINAL
+    # The legal classification is the legal brigade's (三员分立): a posted flag is ignored.
+    assert not new.is_case_type and new.group == CategoryGroup.CRIMINAL
     client.post(reverse("intake:category_edit", args=[new.pk]), {"name": new.name})
     new.refresh_from_db()
     assert not new.is_active and not Category.objects.selectable().filter(pk=new.pk).exists()

@@ -65,16 +65,18 @@ def test_list_and_detail_show_personal_data_masked(clerk: Any) -> None:
     alert = register(clerk).alert
     client = login_as(Client(), clerk)
     for url in (reverse("intake:alert_list"), reverse("intake:alert_detail", args=[alert.pk])):
-        page = client.get(url).content.decode()
+        page = client.get(url, follow=True).content.decode()
         assert "王**" in page and "138****8000" in page
         assert "王小明" not in page and MOBILE not in page and ID_NUMBER not in page
-    detail = client.get(reverse("intake:alert_detail", args=[alert.pk])).content.decode()
+    opened = client.get(reverse("intake:alert_detail", args=[alert.pk]), follow=True)
+    assert opened.redirect_chain == [(reverse("workflow:file", args=[alert.pk]), 302)]
+    detail = opened.content.decode()
     assert "110105********002X" in detail
 
 
 def test_opening_an_alert_is_journalled_as_a_read(clerk: Any) -> None:
     alert = register(clerk).alert
-    login_as(Client(), clerk).get(reverse("intake:alert_detail", args=[alert.pk]))
+    login_as(Client(), clerk).get(reverse("intake:alert_detail", args=[alert.pk]), follow=True)
     event = AuditEvent.objects.get(event_type=EventType.PERSONAL_DATA_VIEWED)
     assert event.object_id == str(alert.pk) and event.actor_id == clerk.pk
 
@@ -169,7 +171,7 @@ def test_same_person_within_30_days_is_flagged_with_a_link(clerk: Any) -> None:
         {k: v for k, v in form_data().items() if k.startswith("party-")},
     )
     page = response.content.decode()
-    assert first.number in page and reverse("intake:alert_detail", args=[first.pk]) in page
+    assert first.number in page and reverse("workflow:file", args=[first.pk]) in page
     assert "证件号码相同" in page and "电话相同" in page
 
 
@@ -199,6 +201,6 @@ def test_duplicate_check_never_shows_alerts_the_user_cannot_see(
 def test_detail_page_warns_about_repeat_reports(clerk: Any) -> None:
     first = register(clerk).alert
     second = register(clerk).alert
-    page = login_as(Client(), clerk).get(reverse("intake:alert_detail", args=[second.pk]))
+    page = login_as(Client(), clerk).get(reverse("workflow:file", args=[second.pk]))
     body = page.content.decode()
     assert first.number in body and "近 30 日内已有 1 起警情" in body

@@ -165,7 +165,9 @@ def test_station_officer_cannot_open_center_alert_before_routing(clerk: Any, off
 
 def test_center_head_sees_every_alert_of_the_bureau(clerk: Any, head: Any) -> None:
     alert = register(clerk).alert
-    response = login_as(Client(), head).get(reverse("intake:alert_detail", args=[alert.pk]))
+    response = login_as(Client(), head).get(
+        reverse("intake:alert_detail", args=[alert.pk]), follow=True
+    )
     assert response.status_code == 200 and alert.number in response.content.decode()
 
 

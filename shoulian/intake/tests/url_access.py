@@ -82,8 +82,9 @@ ACCESS = {
         DESK, kwargs=_pk("draft"), foreign=_pk("draft", foreign=True), ok=405
     ),
     "intake:import": Rule(DESK),
+    # The old address leads to the alert file (302); another bureau's alert is still a 404.
     "intake:alert_detail": Rule(
-        CONTENT, kwargs=_pk("pending"), foreign=_pk("pending", foreign=True)
+        CONTENT, kwargs=_pk("pending"), foreign=_pk("pending", foreign=True), ok=302
     ),
     "intake:complete": Rule(
         COMPLETING, kwargs=_pk("pending"), foreign=_pk("pending", foreign=True)
@@ -99,6 +100,8 @@ ACCESS = {
     "intake:category_list": Rule(STAFF),
     "intake:category_create": Rule(ADMIN),
     "intake:category_edit": Rule(ADMIN, kwargs=_category),
+    # The legal classification of a category: the legal brigade's page (三员分立).
+    "intake:category_flags": Rule(frozenset({Role.LEGAL_BRIGADE}), kwargs=_category),
     # Token-authenticated machine endpoint: no session reaches it; without a token it answers 401.
     "intake_api:alert_create": Rule(PUBLIC, ok=401),
 }

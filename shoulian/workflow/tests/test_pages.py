@@ -106,7 +106,8 @@ def test_alert_page_offers_each_role_its_actions_and_shows_the_timeline(
     alert = routed(clerk, bureau_a.station)
     html = page(officer, "workflow:alert", pk=alert.pk).content.decode()
     assert 'data-action="sign_for"' in html and 'data-action="return"' in html
-    assert "办理过程（全程留痕）" in html and "分派警情" in html
+    journal = page(officer, "workflow:file_tab", pk=alert.pk, tab="journal").content.decode()
+    assert "办理过程（全程留痕）" in journal and "分派警情" in journal
     clerk_html = page(clerk, "workflow:alert", pk=alert.pk).content.decode()
     assert 'data-action="sign_for"' not in clerk_html
 

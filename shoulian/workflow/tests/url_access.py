@@ -99,6 +99,17 @@ ACCESS = {
         kwargs=lambda u, own, other: {"pk": _alert(own).pk},
         foreign=lambda u, own, other: {"pk": _alert(other).pk},
     ),
+    # The alert file (警情档案): the alert's own scope decides, every tab alike.
+    "workflow:file": Rule(
+        CONTENT,
+        kwargs=lambda u, own, other: {"pk": _alert(own).pk},
+        foreign=lambda u, own, other: {"pk": _alert(other).pk},
+    ),
+    "workflow:file_tab": Rule(
+        CONTENT,
+        kwargs=lambda u, own, other: {"pk": _alert(own).pk, "tab": "sms"},
+        foreign=lambda u, own, other: {"pk": _alert(other).pk, "tab": "sms"},
+    ),
     "workflow:action": Rule(
         ACTING,
         kwargs=lambda u, own, other: {"pk": _alert(own).pk, "action": "sign_for"},
@@ -115,4 +126,9 @@ ACCESS = {
         foreign=lambda u, own, other: {"pk": _document(other).pk, "fmt": "pdf"},
     ),
     "workflow:settings": Rule(frozenset({Role.ADMIN})),
+    # The approval chains are the legal brigade's (三员分立: not the administrator's).
+    "workflow:chains": Rule(frozenset({Role.LEGAL_BRIGADE})),
+    "workflow:chain_edit": Rule(
+        frozenset({Role.LEGAL_BRIGADE}), kwargs=lambda u, own, other: {"kind": "admin_accept"}
+    ),
 }
