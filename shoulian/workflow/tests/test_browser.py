@@ -97,7 +97,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
     screenshot(page, "workflow-route-form")
     assert_accessible(page)
     page.get_by_role("button", name="确认分派").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/flow/")
     assert "已分派" in page.locator(".status").inner_text()
 
     # 3. The station's officer signs for it, starts handling and proposes 立案.
@@ -114,7 +114,7 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
     )
     page.fill("#id_legal_basis", "《中华人民共和国刑事诉讼法》第一百一十二条")
     page.get_by_role("button", name="确认提出处理意见").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/flow/")
 
     # 4. Leader, legal brigade (advance review: economic crime), bureau head approve in turn.
     for who in ("leader", "legal", "chief"):
@@ -183,7 +183,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     expect(page.locator(".errors, .error").first).to_be_visible()
     page.fill("#id_reason", "按退回理由改派城南派出所")
     page.get_by_role("button", name="确认重新分派").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/flow/")
 
     # 城南 signs for it and asks the center to transfer it to the 刑侦大队.
     as_user(page, live_server, world["officer2"])
@@ -197,7 +197,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     as_user(page, live_server, world["clerk"])
     open_task(page, live_server, "/workflow/routing/", number)
     page.get_by_role("button", name="确认同意移交").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/flow/")
     assert Notification.objects.filter(alert=alert, purpose="transferred_internal").exists()
 
     # The 刑侦大队 disputes jurisdiction; the center head designates 城南.
@@ -215,7 +215,7 @@ def test_alert_is_returned_rerouted_transferred_disputed_and_designated(
     screenshot(page, "workflow-designation")
     assert_accessible(page)
     page.get_by_role("button", name="确认指定管辖").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/flow/")
 
     alert.refresh_from_db()
     assert (alert.status, alert.handling_unit) == (AlertStatus.ROUTED, b.station2)
