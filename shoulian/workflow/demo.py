@@ -94,12 +94,17 @@ class Run:
     now: datetime
     at: datetime
     done: list[str] = field(default_factory=list)
+    # The node this alert waits at (HOLD_NODES), whatever time has passed; "" runs its course.
+    hold: str = ""
 
     def later(self, low_minutes: float, high_minutes: float) -> datetime | None:
-        """The next step's moment, or None when it would lie in the future (it has not happened)."""
+        """The next step's moment, or None when it would lie in the future (it has not happened).
+        A held alert gets there sooner: its steps up to the node it waits at all lie in the past."""
         moment = self.at + timedelta(minutes=self.rng.uniform(low_minutes, high_minutes))
         if moment >= self.now:
-            return None
+            if not self.hold:
+                return None
+            moment = self.at + (self.now - self.at) * self.rng.uniform(0.2, 0.5)
         self.at = moment
         return moment
 
@@ -351,6 +356,8 @@ def _propose_and_decide(run: Run, kind: str) -> bool:
     )
     decision = Decision.objects.get(alert=run.alert, status="pending")
     for approval in decision.approvals.order_by("position"):
+        if approval.role == run.hold:
+            return False  # waits in this approver's list
         at = run.later(30, 12 * 60)
         if at is None:
             return False
@@ -455,19 +462,47 @@ def _follow_up(run: Run) -> None:
     )
 
 
+# The alerts of the last days wait one at each node, so every role's queue holds work on the day
+# the demo is loaded: the center's routing, the station's sign-for, the officer's proposal, and
+# an approval at each level. Held alerts keep their clocks running: near due, some overdue.
+HOLD_DAYS = 3
+HOLD_NODES = ("route", "sign", "handle", "leader", "legal_brigade", "bureau_head")
+
+
+def _holds(alerts: list[Any], now: datetime) -> dict[int, str]:
+    """Which of the recent alerts waits where: each node in turn takes the newest alert that can
+    wait there (routing: registered at the center; the legal brigade: a category it reviews
+    first; the bureau head: a criminal case), twice round."""
+    recent = [a for a in reversed(alerts) if now - a.registered_at < timedelta(days=HOLD_DAYS)]
+    holds: dict[int, str] = {}
+    for node in HOLD_NODES * 2:
+        for alert in recent:
+            fits = (
+                (node != "route" or alert.handling_unit_id is None)
+                and (node != "legal_brigade" or alert.category.requires_legal_review)
+                and (node != "bureau_head" or alert.category.group == CategoryGroup.CRIMINAL)
+            )
+            if alert.pk not in holds and fits:
+                holds[alert.pk] = node
+                break
+    return holds
+
+
 def advance(run: Run) -> None:
     """Lay out one alert's lifecycle up to the present moment."""
     alert = run.alert
     if alert.status == AlertStatus.REGISTERED and alert.handling_unit_id is None:
+        if run.hold == "route":
+            return
         if run.now - alert.registered_at < timedelta(hours=24) and run.rng.random() < 0.5:
             return  # the center's backlog of the last hours
         if not _route(run) or not _bounce(run):
             return
     elif alert.status != AlertStatus.REGISTERED:
         return
-    if not _handled_by_cast(run):
+    if not _handled_by_cast(run) or run.hold == "sign":
         return
-    if not _sign_and_start(run) or not _transfer(run):
+    if not _sign_and_start(run) or not _transfer(run) or run.hold == "handle":
         return
     if run.rng.random() < 0.03:
         return  # stalls in handling: its period runs out and the queues show it red
@@ -500,9 +535,19 @@ def seed_workflow(**_: Any) -> str:
         )
         counts: dict[str, int] = {}
         refused = 0
+        # Over every recent alert, those with a flow included, so a second run holds the same.
+        recent = (
+            Alert.objects.filter(
+                registering_unit__code__startswith=BUREAU_CODE,
+                registered_at__gte=now - timedelta(days=HOLD_DAYS),
+            )
+            .select_related("category")
+            .order_by("registered_at", "id")
+        )
+        holds = _holds(list(recent), now)
         for alert in alerts:
             rng = random.Random(f"workflow-{alert.number}")  # noqa: S311 - demo data
-            run = Run(alert, rng, cast, now, alert.registered_at)
+            run = Run(alert, rng, cast, now, alert.registered_at, hold=holds.get(alert.pk, ""))
             try:
                 advance(run)
             except TransitionError:

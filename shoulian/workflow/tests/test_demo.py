@@ -76,5 +76,36 @@ def test_demo_seeder_advances_alerts_in_time_order_and_is_idempotent(
     assert not AuditEvent.objects.filter(event_type=EventType.WORKFLOW_REFUSED).exists()
 
     again = seed_workflow(rng=random.Random(1))
-    assert again.startswith("流转 0 起")
+    # Only alerts without a flow are looked at again (those waiting for the center); none moves.
+    assert "分派 0，签收 0，退回 0，移交 0，争议 0，审批 0，回访 0" in again
     assert FlowStep.objects.count() == len(steps)
+
+
+def test_the_newest_alerts_wait_at_every_node_on_the_day_the_demo_is_loaded() -> None:
+    from shoulian.intake.services import alert_register
+    from shoulian.workflow.models import Approval
+
+    seed_organisation()
+    clerk = User.objects.get(username="center.clerk")
+    now = timezone.now()
+    # Two days of desk reports: economic crime (legal review first), theft, fights, a dispute.
+    for hours, code in [(50, "0106"), (44, "0103"), (40, "0201"), (30, "0111"), (20, "0101"),
+                        (12, "0109"), (8, "0201"), (3, "0103"), (1, "0302")]:  # fmt: skip
+        moment = now - timedelta(hours=hours)
+        data = alert_input(
+            category_code=code,
+            incident_place="凤岗街道府西社区",
+            received_at=moment - timedelta(minutes=10),
+            incident_at=moment - timedelta(hours=3),
+        )
+        alert_register(actor=clerk, data=data, idempotency_key=uuid.uuid4().hex, now=moment)
+    seed_workflow(rng=random.Random(1))
+
+    alerts = Alert.objects.all()
+    assert alerts.filter(status="registered", handling_unit__isnull=True).exists()  # to route
+    assert alerts.filter(status="routed").exists()  # to sign for
+    assert alerts.filter(status="handling", decisions__isnull=True).exists()  # to propose
+    waiting = set(Approval.objects.filter(status="pending").values_list("role", flat=True))
+    assert {"leader", "legal_brigade", "bureau_head"} <= waiting
+    for step in FlowStep.objects.all():
+        assert step.at <= timezone.now()
