@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0002_seed_classification_standard'),
+        ('intake', '0003_alter_evidencefile_purpose'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
