@@ -1,0 +1,778 @@
+"""The shared data generator of the scale benchmarks (issues 11 and 14): N alerts over a bureau
+tree of M units, with everything that hangs off an alert, straight into the database.
+
+How: a *template* is built through the product's own services (the demo seeders: every row,
+every journal event and every encrypted field written exactly as the application writes them),
+then the template's alert-owned rows are cloned, copy after copy, by set-based
+``INSERT … SELECT`` inside the database (no row passes through Python), and the journal events of
+the cloned objects are rewritten (object id, time) and loaded with COPY (PostgreSQL) or batched
+inserts (SQLite), then sealed by the project's own sealer (``audit.sealer.seal_all``).
+
+What a copy changes, per alert-owned table (found from the foreign keys, so a table added later
+is cloned too):
+- primary keys and every foreign key to an alert-owned table: ``+ k × stride`` of the target;
+- generic references (``object_type``/``object_id``, ``subject_type``/``subject_id``) to an
+  alert-owned model, and journal event ids (``intake_event_id``, ``event_id``): the same shift;
+- every date and time: moved back by the copy's offset, so the N alerts spread over
+  ``history_days`` (relative order inside an alert kept);
+- station foreign keys: spread over the cloned stations (the bureau tree of M units);
+- unique keys (alert number, query code, SMS key and message id, document number and sequence,
+  evidence file names, idempotency keys): a per-copy suffix or offset, so every unique key holds.
+Encrypted fields and blind indexes are copied as they are (the key ring authenticates the key id
+and the field kind, not the row, so a copied ciphertext opens). The body of a cloned journal event
+keeps the template's ``data`` (e.g. the alert number it mentions); its object id and time are the
+copy's, and ``Alert.intake_event_sha256`` is recomputed from the cloned intake event.
+
+Which alerts: every closed template alert goes into every copy; the template's open alerts go
+into just enough copies that about ``open_share`` (5 %) of all alerts are open at the end.
+
+Deterministic for a seed: same template plan, same copies, offsets and choices. Not byte for byte:
+the template's times are relative to the moment of the build, and encryption nonces are random.
+
+As a library::
+
+    from bench.generate import generate
+    report = generate(n_alerts=200_000, n_units=200, seed=1)
+
+As a command (own database; never the development one)::
+
+    .venv/bin/python bench/generate.py --alerts 200000 --units 200 --sqlite bench/var/g.sqlite3
+    .venv/bin/python bench/generate.py --alerts 1000000 --pg shoulian_bench_1m
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+VAR = ROOT / "bench" / "var"
+PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+# Cloned stations get ids far above any the application hands out before the build.
+UNIT_STRIDE = 1_000_000
+DAY = 86_400
+
+
+def setup_django(env: dict[str, str]) -> None:
+    """Point Django at the benchmark's database (call before anything imports models)."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SHOULIAN_SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("SHOULIAN_DEMO_MODE", "1")
+    os.environ.setdefault("SHOULIAN_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def database_env(*, sqlite: str | None = None, pg: str | None = None) -> dict[str, str]:
+    """Settings for a benchmark database: a SQLite file (under bench/var) or a PostgreSQL
+    database name (shoulian_bench*)."""
+    if pg:
+        if not pg.startswith("shoulian_bench"):
+            raise SystemExit("benchmark PostgreSQL databases are named shoulian_bench*")
+        base = os.environ.get("BENCH_DATABASE_URL", PG_BASE)
+        return {"DATABASE_URL": base.rstrip("/") + "/" + pg}
+    path = Path(sqlite or VAR / "bench.sqlite3").resolve()
+    if ROOT.resolve() == Path("/work/main") or "/work/main/" in str(path):
+        raise SystemExit("generated databases never go into /work/main")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    var = path.parent / (path.stem + ".var")
+    var.mkdir(exist_ok=True)
+    return {"SHOULIAN_SQLITE_PATH": str(path), "SHOULIAN_VAR_DIR": str(var)}
+
+
+# --- What belongs to an alert ---------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Owned:
+    """A table whose rows belong to one alert, and how a copy rewrites each column."""
+
+    model: Any
+    table: str
+    pk: str
+    stride: int = 1
+    # template pk → owning template alert id
+    owner: dict[int, int] = dataclasses.field(default_factory=dict)
+
+
+GENERIC_REFS = (("object_type", "object_id"), ("subject_type", "subject_id"))
+# Journal event ids kept in ordinary integer columns.
+EVENT_ID_COLUMNS = ("intake_event_id", "event_id")
+
+
+def owned_models() -> list[Any]:
+    """Every model whose rows hang off an alert, directly or through another such model (foreign
+    keys), or through a generic (object_type, object_id) reference (deadlines). The journal is
+    handled apart."""
+    from django.apps import apps
+
+    from shoulian.deadlines.models import Deadline
+    from shoulian.intake.models import Alert
+
+    owned: list[Any] = [Alert, Deadline]
+    changed = True
+    while changed:
+        changed = False
+        for model in apps.get_models():
+            if model in owned or model._meta.app_label == "audit":
+                continue
+            for f in model._meta.concrete_fields:
+                if f.is_relation and f.related_model in owned:
+                    owned.append(model)
+                    changed = True
+                    break
+    return owned
+
+
+def type_names(owned: Iterable[Any]) -> dict[str, Any]:
+    """Object type strings (journal, deadlines, findings, SMS subjects) → model."""
+    from shoulian.feedback.models import FollowUp
+
+    names = {m._meta.model_name: m for m in owned}
+    names["follow_up"] = FollowUp
+    return names
+
+
+def _find_owners(owned: list[Any], open_ids: set[int]) -> dict[Any, Owned]:
+    """For every template row of every owned table, the alert it belongs to (None: not an
+    alert's, e.g. a complaint without alert or a one-time code SMS; such rows are not cloned)."""
+    from django.db.models import Max
+
+    from shoulian.intake.models import Alert
+
+    info: dict[Any, Owned] = {}
+    for m in owned:
+        top = m.objects.aggregate(top=Max("pk"))["top"] or 0
+        info[m] = Owned(model=m, table=m._meta.db_table, pk=m._meta.pk.column, stride=top + 1)
+    info[Alert].owner = {pk: pk for pk in Alert.objects.values_list("pk", flat=True)}
+    names = type_names(owned)
+    # Resolve in rounds: a row's owner is its first resolved parent's owner.
+    for _ in range(6):
+        for m in owned:
+            if m is Alert:
+                continue
+            fks = [f for f in m._meta.concrete_fields if f.is_relation and f.related_model in info]
+            cols = [f.attname for f in fks]
+            generic = [
+                (t, i)
+                for t, i in GENERIC_REFS
+                if {t, i} <= {f.attname for f in m._meta.concrete_fields}
+            ]
+            values = [*cols, *[c for pair in generic for c in pair]]
+            for row in m.objects.values_list("pk", *values).iterator():
+                pk, rest = row[0], row[1:]
+                if pk in info[m].owner:
+                    continue
+                owner = None
+                for f, v in zip(fks, rest[: len(fks)], strict=True):
+                    if v is not None and v in info[f.related_model].owner:
+                        owner = info[f.related_model].owner[v]
+                        break
+                if owner is None:
+                    for n, (_t, _i) in enumerate(generic):
+                        t, i = rest[len(fks) + 2 * n], rest[len(fks) + 2 * n + 1]
+                        target = names.get(t)
+                        if target in info and str(i).isdigit():
+                            owner = info[target].owner.get(int(i))
+                            if owner is not None:
+                                break
+                if owner is not None:
+                    info[m].owner[pk] = owner
+    return info
+
+
+# --- SQL of one copy ------------------------------------------------------------------------------
+
+
+def _column_sql(
+    f: Any, m: Any, info: dict[Any, Owned], stations: dict[int, int], event_stride: int, pg: bool
+) -> str:
+    """The SELECT expression that makes copy ``c`` of column ``f`` of row ``t``."""
+    from django.db import models
+
+    from shoulian.org.models import Unit
+
+    col = f't."{f.column}"'
+    own = info[m]
+    if f.primary_key:
+        return f"{col} + c.k * {own.stride}"
+    if f.is_relation and f.related_model in info:
+        return f"{col} + c.k * {info[f.related_model].stride}"
+    if f.is_relation and f.related_model is Unit and stations:
+        whens = " ".join(
+            f"WHEN {sid} THEN {sid} + (c.k % {reps}) * {UNIT_STRIDE}"
+            for sid, reps in stations.items()
+        )
+        return f"CASE {col} {whens} ELSE {col} END"
+    names = {f2.attname for f2 in m._meta.concrete_fields}
+    for tcol, icol in GENERIC_REFS:
+        if f.attname == icol and tcol in names:
+            big = "BIGINT"
+            whens = " ".join(
+                f"WHEN '{name}' THEN CAST(CAST({col} AS {big}) + c.k * {info[target].stride} AS TEXT)"
+                for name, target in type_names(info).items()
+                if target in info
+            )
+            return f'CASE t."{tcol}" {whens} ELSE {col} END'
+    if f.attname in EVENT_ID_COLUMNS and isinstance(f, models.BigIntegerField):
+        return f"{col} + c.k * {event_stride}"
+    if isinstance(f, models.DateTimeField):
+        if pg:
+            return f"{col} - c.shift_s * INTERVAL '1 second'"
+        return (
+            f"datetime(substr({col}, 1, 19), '-' || c.shift_s || ' seconds') || substr({col}, 20)"
+        )
+    if isinstance(f, models.DateField):
+        if pg:
+            return f"{col} - c.shift_d"
+        return f"date({col}, '-' || c.shift_d || ' days')"
+    return col
+
+
+def _unique_perturb(m: Any, info: dict[Any, Owned]) -> dict[str, str]:
+    """Columns that must change per copy so the table's unique keys hold: name → kind."""
+    from django.db import models
+
+    fields = {f.name: f for f in m._meta.concrete_fields}
+    sets: list[list[Any]] = [[f] for f in fields.values() if f.unique and not f.primary_key]
+    for c in m._meta.constraints:
+        if isinstance(c, models.UniqueConstraint) and c.fields:
+            sets.append([fields[n] for n in c.fields])
+    out: dict[str, str] = {}
+    for group in sets:
+        safe = any(
+            (f.is_relation and f.related_model in info) or f.attname in ("object_id", "subject_id")
+            for f in group
+        )
+        if safe:
+            continue
+        pick = None
+        for kind, cls in (
+            ("char", models.CharField),
+            ("uuid", models.UUIDField),
+            ("int", models.IntegerField),
+        ):
+            for f in reversed(group):
+                if isinstance(f, cls) and not f.is_relation:
+                    pick = (str(f.column), kind)
+                    break
+            if pick:
+                break
+        if pick is None:
+            raise RuntimeError(f"cannot keep unique key {[f.name for f in group]} of {m}")
+        out[pick[0]] = pick[1]
+    return out
+
+
+def copy_sql(
+    m: Any, info: dict[Any, Owned], stations: dict[int, int], event_stride: int, pg: bool
+) -> str:
+    """``INSERT INTO table (…) SELECT <copy of each column> FROM table t, bench_copy c`` with two
+    placeholders left: the copy range and the template pks (filled per statement)."""
+    from django.db import models
+
+    perturb = _unique_perturb(m, info)
+    cols, exprs = [], []
+    for f in m._meta.concrete_fields:
+        if getattr(f, "generated", False):
+            continue
+        expr = _column_sql(f, m, info, stations, event_stride, pg)
+        kind = perturb.get(f.column or "")
+        if kind == "char":
+            width = f.max_length or 255
+            expr = (
+                f'CASE WHEN t."{f.column}" = \'\' THEN t."{f.column}" ELSE '
+                f'substr(t."{f.column}", 1, {width} - length(c.sfx)) || c.sfx END'
+            )
+        elif kind == "uuid":
+            if pg:
+                expr = (
+                    f"CAST(lpad(to_hex(c.k), 8, '0') || "
+                    f"substr(replace(CAST(t.\"{f.column}\" AS TEXT), '-', ''), 9) AS UUID)"
+                )
+            else:
+                expr = f"printf('%08x', c.k) || substr(t.\"{f.column}\", 9)"
+        elif kind == "int":
+            top = m.objects.aggregate(top=models.Max(f.name))["top"] or 0
+            expr = f't."{f.column}" + c.k * {top + 1}'
+        cols.append(f'"{f.column}"')
+        exprs.append(expr)
+    table = info[m].table
+    # Names from the models, no input.
+    sql = f'INSERT INTO "{table}" ({", ".join(cols)}) SELECT {", ".join(exprs)} '  # noqa: S608
+    sql += f'FROM "{table}" t, bench_copy c WHERE c.k BETWEEN %s AND %s AND '
+    return sql + f't."{info[m].pk}" IN ({{pks}})'
+
+
+# --- The journal ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class EventTemplate:
+    event_id: int
+    owner: int  # template alert
+    head: str  # body up to the object id's value
+    middle: str  # between the object id and occurred_us values
+    tail: str  # after occurred_us's value
+    object_id: int
+    object_stride: int
+    occurred_us: int
+    intake_of: int | None  # the alert whose intake event this is
+
+
+def _split_body(body: str) -> tuple[str, str, str, int, str]:
+    """A canonical body cut around its top-level object_id and occurred_us values (they follow
+    ``data`` in the sorted key order, so the last occurrence is the top-level one)."""
+    i = body.rindex('"object_id":"') + len('"object_id":"')
+    j = body.index('"', i)
+    k = body.rindex('"occurred_us":') + len('"occurred_us":')
+    m = body.index(",", k)
+    return body[:i], body[j:k], body[m:], int(body[k:m]), body[i:j]
+
+
+def journal_templates(info: dict[Any, Owned]) -> list[EventTemplate]:
+    from shoulian.audit.models import AuditEvent
+    from shoulian.intake.models import Alert
+
+    names = {n: m for n, m in type_names(info).items() if m in info}
+    intake = dict(Alert.objects.exclude(intake_event_id=None).values_list("intake_event_id", "pk"))
+    out = []
+    qs = AuditEvent.objects.filter(object_type__in=list(names)).order_by("id")
+    for event_id, otype, oid, body in qs.values_list("id", "object_type", "object_id", "body"):
+        model = names[otype]
+        if not str(oid).isdigit() or int(oid) not in info[model].owner:
+            continue
+        head, middle, tail, occurred, oid_text = _split_body(body)
+        assert oid_text == str(oid), (event_id, oid_text, oid)
+        out.append(
+            EventTemplate(
+                event_id=event_id,
+                owner=info[model].owner[int(oid)],
+                head=head,
+                middle=middle,
+                tail=tail,
+                object_id=int(oid),
+                object_stride=info[model].stride,
+                occurred_us=occurred,
+                intake_of=intake.get(event_id),
+            )
+        )
+    return out
+
+
+# --- The generator --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Report:
+    engine: str
+    alerts: int
+    open_alerts: int
+    units: int
+    events: int
+    template_alerts: int
+    copies: int
+    seconds_template: float
+    seconds_clone: float
+    seconds_journal: float
+    seconds_seal: float
+    seconds_total: float
+    rows: dict[str, int]
+
+    def lines(self) -> list[str]:
+        rate = self.alerts / self.seconds_total if self.seconds_total else 0
+        return [
+            f"engine {self.engine}: {self.alerts:,} alerts ({self.open_alerts:,} open, "
+            f"{self.open_alerts / max(self.alerts, 1):.1%}), {self.units} units, "
+            f"{self.events:,} journal events ({self.events / max(self.alerts, 1):.1f} per alert)",
+            f"  template {self.template_alerts} alerts × {self.copies} copies; "
+            f"build {self.seconds_total:.0f} s = template {self.seconds_template:.0f} s + "
+            f"clone {self.seconds_clone:.0f} s + journal {self.seconds_journal:.0f} s + "
+            f"seal {self.seconds_seal:.0f} s ({rate:,.0f} alerts/s)",
+            "  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.rows.items()) if v),
+        ]
+
+
+def seed_template(seed: int, plan: dict[str, int] | None = None) -> None:
+    """The demo bureau through the product's services: the template every copy is made from."""
+    from django.utils.module_loading import autodiscover_modules
+
+    from shoulian.audit.catalogue import EventType
+    from shoulian.audit.journal import record
+    from shoulian.core import context
+    from shoulian.core.demo import seeders
+    from shoulian.intake import demo as intake_demo
+
+    autodiscover_modules("demo")
+    saved = intake_demo.PLAN
+    if plan is not None:
+        intake_demo.PLAN = plan
+    try:
+        rng = random.Random(seed)
+        with context.acting(channel="command"):
+            summaries = [f"{s.name}: {s.func(rng=rng)}" for s in seeders()]
+            record(EventType.DEMO_SEEDED, data={"summaries": summaries})
+    finally:
+        intake_demo.PLAN = saved
+
+
+def _add_stations(n_units: int) -> dict[int, int]:
+    """Clone the template's stations until the tree has ``n_units`` units: station id → number
+    of replicas (itself included). Clones sit under the same parent, with their own code, name
+    and path; alerts are spread over them."""
+    from django.db import connection
+
+    from shoulian.org.choices import UnitKind
+    from shoulian.org.models import Unit
+
+    stations = list(Unit.objects.filter(kind=UnitKind.STATION).order_by("pk"))
+    reps = {s.pk: 1 for s in stations}
+    extra = n_units - Unit.objects.count()
+    if extra <= 0 or not stations:
+        return {}
+    fields = [
+        f
+        for f in Unit._meta.concrete_fields
+        if f.attname not in ("id", "code", "name", "path") and not getattr(f, "generated", False)
+    ]
+    rows = []
+    for n in range(extra):
+        s = stations[n % len(stations)]
+        j = reps[s.pk]
+        reps[s.pk] += 1
+        new_id = s.pk + j * UNIT_STRIDE
+        code = (s.code[: 12 - 4] + f"{j:04d}")[:12]
+        parent_path = s.path[: s.path.rstrip("/").rfind("/") + 1]
+        rows.append(
+            [
+                new_id,
+                code,
+                f"{s.name}（{j}）"[:60],
+                f"{parent_path}{new_id}/",
+                *[getattr(s, f.attname) for f in fields],
+            ]
+        )
+    cols = ", ".join(['"id"', '"code"', '"name"', '"path"', *[f'"{f.column}"' for f in fields]])
+    marks = ", ".join(["%s"] * (4 + len(fields)))
+    with connection.cursor() as cursor:
+        sql = f'INSERT INTO "{Unit._meta.db_table}" ({cols}) VALUES ({marks})'  # noqa: S608
+        cursor.executemany(sql, rows)
+    return {sid: r for sid, r in reps.items() if r > 1}
+
+
+def _b36(k: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while True:
+        k, r = divmod(k, 36)
+        out = digits[r] + out
+        if not k:
+            return out
+
+
+def generate(
+    n_alerts: int,
+    n_units: int | None = None,
+    seed: int = 20220305,
+    *,
+    open_share: float = 0.05,
+    history_days: int = 3 * 365,
+    plan: dict[str, int] | None = None,
+    chunk_alerts: int = 20_000,
+    seal_batch: int = 500_000,
+    log: Callable[[str], None] = print,
+) -> Report:
+    """Fill the current (migrated) database with ``n_alerts`` alerts over ``n_units`` units.
+
+    The alerts already there (the demo bureau, seeded now through the services if the database
+    has none) are the template; the rest are copies of them. Commits per chunk of copies and seals
+    the journal after each chunk, so memory stays constant and an interrupted build is still a
+    consistent, sealed database."""
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+    from django.db.models import Max
+
+    from shoulian.audit import sealer, signing
+    from shoulian.audit.models import AuditEvent
+    from shoulian.intake.models import Alert
+    from shoulian.org.models import Unit
+    from shoulian.workflow.choices import OPEN_STATUSES
+
+    started = time.perf_counter()
+    pg = connection.vendor == "postgresql"
+    if not signing.trusted_keys():
+        signing.generate_key()
+    if not Alert.objects.exists():
+        seed_template(seed, plan)  # the services commit as they go (some need durable blocks)
+        sealer.seal_all()
+    t_template = time.perf_counter() - started
+
+    owned = owned_models()
+    statuses = dict(Alert.objects.values_list("pk", "status"))
+    open_ids = {pk for pk, s in statuses.items() if s in OPEN_STATUSES}
+    closed_ids = sorted(set(statuses) - open_ids)
+    n_template = len(statuses)
+    if n_alerts < n_template:
+        raise ValueError(f"n_alerts {n_alerts} < template {n_template}")
+    info = _find_owners(owned, open_ids)
+    event_stride = (AuditEvent.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+    with transaction.atomic():
+        stations = _add_stations(n_units) if n_units else {}
+    events = journal_templates(info)
+    key = signing.load_signing_key()
+
+    # Copies: all closed alerts in each; the open ones in a share of copies. Open alerts already in
+    # the template count toward the target.
+    rng = random.Random(seed)
+    want_open = max(0, round(n_alerts * open_share) - len(open_ids))
+    remaining = n_alerts - n_template
+    plans: list[tuple[int, bool, int]] = []  # (k, with_open, how many closed)
+    open_left = want_open
+    k = 0
+    while remaining > 0:
+        k += 1
+        with_open = (
+            bool(open_ids) and open_left >= len(open_ids) and (remaining - len(open_ids) >= 0)
+        )
+        if with_open:
+            # Spread the open copies evenly over the closed ones.
+            share_left = open_left / remaining
+            with_open = rng.random() < share_left * (len(closed_ids) + len(open_ids)) / len(
+                open_ids
+            )
+        room = remaining - (len(open_ids) if with_open else 0)
+        n_closed = min(len(closed_ids), room)
+        plans.append((k, with_open, n_closed))
+        remaining -= n_closed + (len(open_ids) if with_open else 0)
+        open_left -= len(open_ids) if with_open else 0
+    copies = len(plans)
+    history_s = history_days * DAY
+    log(
+        f"template {n_template} alerts ({len(open_ids)} open), {len(events)} journal events of "
+        f"theirs; {copies} copies; {len(stations)} stations cloned"
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute(
+            "CREATE TABLE bench_copy (k INTEGER PRIMARY KEY, shift_s BIGINT, shift_d INTEGER, "
+            "sfx VARCHAR(12))"
+        )
+        rows = []
+        for k, _w, _n in plans:
+            shift = int(history_s * k / max(copies, 1)) + rng.randrange(0, 3600)
+            rows.append((k, shift, shift // DAY, "-" + _b36(k)))
+        cursor.executemany("INSERT INTO bench_copy VALUES (%s, %s, %s, %s)", rows)
+    shift_of = {r[0]: r[1] for r in rows}
+
+    statements = {m: copy_sql(m, info, stations, event_stride, pg) for m in owned}
+    # Parents before children: a model after every owned model it points to.
+    order: list[Any] = []
+    pending = list(owned)
+    while pending:
+        for m in list(pending):
+            deps = {
+                f.related_model
+                for f in m._meta.concrete_fields
+                if f.is_relation and f.related_model in info and f.related_model is not m
+            }
+            if deps <= set(order):
+                order.append(m)
+                pending.remove(m)
+
+    def pks_for(m: Any, owners: set[int]) -> str:
+        ids = [pk for pk, owner in info[m].owner.items() if owner in owners]
+        return ",".join(map(str, ids)) if ids else "NULL"
+
+    t_clone = t_journal = t_seal = 0.0
+    # Group consecutive copies of the same kind into one statement per table.
+    groups: list[tuple[int, int, bool, int]] = []
+    for k, w, n in plans:
+        if groups and groups[-1][2] == w and groups[-1][3] == n and groups[-1][1] == k - 1:
+            lo, _hi, _w, _n = groups[-1]
+            groups[-1] = (lo, k, w, n)
+        else:
+            groups.append((k, k, w, n))
+    # Cut groups into chunks of about chunk_alerts alerts (one transaction + seal each).
+    chunks: list[list[tuple[int, int, bool, int]]] = [[]]
+    size = 0
+    for lo, hi, w, n in groups:
+        per = n + (len(open_ids) if w else 0)
+        step = max(1, chunk_alerts // max(per, 1))
+        for a in range(lo, hi + 1, step):
+            b = min(hi, a + step - 1)
+            if size >= chunk_alerts:
+                chunks.append([])
+                size = 0
+            chunks[-1].append((a, b, w, n))
+            size += per * (b - a + 1)
+    pk_cache: dict[tuple[Any, bool, int], str] = {}
+    done_alerts = n_template
+    for chunk in chunks:
+        t0 = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            for lo, hi, w, n in chunk:
+                owners = set(closed_ids[:n]) | (open_ids if w else set())
+                for m in order:
+                    ck = (m, w, n)
+                    if ck not in pk_cache:
+                        pk_cache[ck] = pks_for(m, owners)
+                    if pk_cache[ck] == "NULL":
+                        continue
+                    sql = statements[m].replace("{pks}", pk_cache[ck])
+                    cursor.execute(sql, [lo, hi])
+            t1 = time.perf_counter()
+            # The journal of the cloned objects: ids = template id + k × stride (monotonic).
+            bodies: list[tuple[int, str]] = []
+            intake_sha: list[tuple[int, str]] = []
+            for lo, hi, w, n in chunk:
+                owners = set(closed_ids[:n]) | (open_ids if w else set())
+                mine = [e for e in events if e.owner in owners]
+                for k in range(lo, hi + 1):
+                    shift_us = shift_of[k] * 1_000_000
+                    for e in mine:
+                        body = (
+                            f"{e.head}{e.object_id + k * e.object_stride}{e.middle}"
+                            f"{e.occurred_us - shift_us}{e.tail}"
+                        )
+                        bodies.append((e.event_id + k * event_stride, body))
+                        if e.intake_of is not None:
+                            sha = hashlib.sha256(body.encode("ascii")).hexdigest()
+                            intake_sha.append((e.intake_of + k * info[Alert].stride, sha))
+            _write_events(cursor, bodies, pg)
+            _set_intake_sha(cursor, intake_sha)
+            t2 = time.perf_counter()
+        result = sealer.seal_all(key=key, batch=seal_batch)
+        t3 = time.perf_counter()
+        t_clone += t1 - t0
+        t_journal += t2 - t1
+        t_seal += t3 - t2
+        done_alerts += sum((b - a + 1) * (n + (len(open_ids) if w else 0)) for a, b, w, n in chunk)
+        log(
+            f"  {done_alerts:,} alerts, {result.tree_size:,} leaves; clone {t_clone:.0f} s, "
+            f"journal {t_journal:.0f} s, seal {t_seal:.0f} s"
+        )
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        if pg:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [*owned, AuditEvent, Unit]):
+                cursor.execute(sql)
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+    counts = {m._meta.label: m.objects.count() for m in owned}
+    counts["audit.AuditEvent"] = AuditEvent.objects.count()
+    total = time.perf_counter() - started
+    return Report(
+        engine=connection.vendor,
+        alerts=counts["intake.Alert"],
+        open_alerts=Alert.objects.filter(status__in=OPEN_STATUSES).count(),
+        units=Unit.objects.count(),
+        events=counts["audit.AuditEvent"],
+        template_alerts=n_template,
+        copies=copies,
+        seconds_template=t_template,
+        seconds_clone=t_clone,
+        seconds_journal=t_journal,
+        seconds_seal=t_seal,
+        seconds_total=total,
+        rows=counts,
+    )
+
+
+def _write_events(cursor: Any, rows: list[tuple[int, str]], pg: bool) -> None:
+    if not rows:
+        return
+    if pg:
+        raw = cursor.cursor  # psycopg 3
+        with raw.copy('COPY "audit_auditevent" ("id", "body") FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cursor.executemany('INSERT INTO "audit_auditevent" ("id", "body") VALUES (%s, %s)', rows)
+
+
+def _set_intake_sha(cursor: Any, rows: list[tuple[int, str]]) -> None:
+    """The receipt prints the SHA-256 of the registration event: the clone's, not the template's."""
+    if not rows:
+        return
+    cursor.execute(
+        "CREATE TEMPORARY TABLE IF NOT EXISTS bench_sha (id BIGINT PRIMARY KEY, sha TEXT)"
+    )
+    cursor.execute("DELETE FROM bench_sha")
+    cursor.executemany("INSERT INTO bench_sha VALUES (%s, %s)", rows)
+    cursor.execute(
+        'UPDATE "intake_alert" SET "intake_event_sha256" = bench_sha.sha FROM bench_sha '
+        'WHERE "intake_alert"."id" = bench_sha.id'
+    )
+
+
+# --- Command --------------------------------------------------------------------------------------
+
+
+def prepare_database(*, sqlite: str | None, pg: str | None, fresh: bool) -> None:
+    """Create (or recreate) the benchmark database and migrate it; Django is set up after."""
+    if pg:
+        import psycopg
+
+        base = os.environ.get("BENCH_DATABASE_URL", PG_BASE)
+        with psycopg.connect(base.rstrip("/") + "/postgres", autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pg]).fetchone()
+            if exists and fresh:
+                conn.execute(f'DROP DATABASE "{pg}" WITH (FORCE)')
+                exists = None
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{pg}"')
+    elif sqlite and fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(sqlite + suffix).unlink(missing_ok=True)
+    setup_django(database_env(sqlite=sqlite, pg=pg))
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--alerts", type=int, default=100_000)
+    parser.add_argument("--units", type=int, default=0, help="bureau tree size (0: the demo's)")
+    parser.add_argument("--seed", type=int, default=20220305)
+    parser.add_argument("--open-share", type=float, default=0.05)
+    parser.add_argument("--history-days", type=int, default=3 * 365)
+    parser.add_argument("--chunk", type=int, default=20_000, help="alerts per transaction")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--sqlite", help="SQLite file (default bench/var/bench.sqlite3)")
+    where.add_argument("--pg", help="PostgreSQL database name (shoulian_bench*)")
+    parser.add_argument("--keep", action="store_true", help="add to an existing database")
+    args = parser.parse_args()
+    sqlite = None if args.pg else (args.sqlite or str(VAR / "bench.sqlite3"))
+    prepare_database(sqlite=sqlite, pg=args.pg, fresh=not args.keep)
+    print(f"load before: {os.getloadavg()}")
+    report = generate(
+        args.alerts,
+        args.units or None,
+        args.seed,
+        open_share=args.open_share,
+        history_days=args.history_days,
+        chunk_alerts=args.chunk,
+    )
+    print("\n".join(report.lines()))
+    print(f"load after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()
