@@ -83,7 +83,9 @@ def database_env(*, sqlite: str | None = None, pg: str | None = None) -> dict[st
         if not pg.startswith("shoulian_bench"):
             raise SystemExit("benchmark PostgreSQL databases are named shoulian_bench*")
         base = os.environ.get("BENCH_DATABASE_URL", PG_BASE)
-        return {"DATABASE_URL": base.rstrip("/") + "/" + pg}
+        var = VAR / "pg.var"  # the journal's signing key of the benchmark databases
+        var.mkdir(parents=True, exist_ok=True)
+        return {"DATABASE_URL": base.rstrip("/") + "/" + pg, "SHOULIAN_VAR_DIR": str(var)}
     path = Path(sqlite or VAR / "bench.sqlite3").resolve()
     if ROOT.resolve() == Path("/work/main") or "/work/main/" in str(path):
         raise SystemExit("generated databases never go into /work/main")
@@ -213,10 +215,16 @@ def _column_sql(
         return f"{col} + c.k * {info[f.related_model].stride}"
     if f.is_relation and f.related_model is Unit and stations:
         whens = " ".join(
-            f"WHEN {sid} THEN {sid} + (c.k % {reps}) * {UNIT_STRIDE}"
+            f"WHEN {sid} THEN {sid} + (c.k %% {reps}) * {UNIT_STRIDE}"
             for sid, reps in stations.items()
         )
         return f"CASE {col} {whens} ELSE {col} END"
+    pooled = _pooled_fields(m)
+    if f.attname in pooled:
+        enc, kind, what = pooled[f.attname]
+        pick = f'(t."{own.pk}" * 7919 + c.k * 104729) %% (SELECT n FROM bench_pool_size)'
+        value = f"(SELECT {what} FROM bench_pool WHERE kind = '{kind}' AND n = {pick})"
+        return f'CASE WHEN t."{enc}" IS NULL OR t."{enc}" = \'\' THEN {col} ELSE {value} END'
     names = {f2.attname for f2 in m._meta.concrete_fields}
     for tcol, icol in GENERIC_REFS:
         if f.attname == icol and tcol in names:
@@ -240,6 +248,66 @@ def _column_sql(
             return f"{col} - c.shift_d"
         return f"date({col}, '-' || c.shift_d || ' days')"
     return col
+
+
+POOLED_KINDS = ("phone", "id_number")
+
+
+def _pooled_fields(m: Any) -> dict[str, tuple[str, str, str]]:
+    """Searchable encrypted fields (phones, ID numbers) with their blind index: a copy takes a
+    value from the pool instead of the template's, so reporters differ between copies (and repeat
+    at a realistic rate) while ciphertext and index stay a matching pair. column → (encrypted
+    column, kind, pool column)."""
+    from shoulian.privacy.fields import BlindIndexField, EncryptedField
+
+    out: dict[str, tuple[str, str, str]] = {}
+    for f in m._meta.concrete_fields:
+        if isinstance(f, BlindIndexField):
+            source = m._meta.get_field(f.source)
+            if isinstance(source, EncryptedField) and source.kind.value in POOLED_KINDS:
+                out[source.attname] = (source.column, source.kind.value, "cipher")
+                out[f.attname] = (source.column, source.kind.value, "idx")
+    return out
+
+
+def _id_number(rng: random.Random) -> str:
+    """An 18-digit resident ID with a valid check digit (GB 11643)."""
+    birth = f"{rng.randint(1950, 2008)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    body = f"{rng.choice(['350427', '350402', '350403', '350481'])}{birth}{rng.randrange(1000):03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    check = "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+    return body + check
+
+
+def make_pool(size: int, seed: int) -> None:
+    """``size`` phones and ID numbers, encrypted and indexed through the key ring as the fields
+    do (crypto.encrypt, crypto.index_for), for the copies' reporters."""
+    from django.db import connection
+
+    from shoulian.privacy.crypto import encrypt, index_for
+
+    rng = random.Random(seed * 31 + 7)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_pool")
+        cursor.execute("DROP TABLE IF EXISTS bench_pool_size")
+        cursor.execute(
+            "CREATE TABLE bench_pool (kind VARCHAR(12), n INTEGER, cipher TEXT, idx TEXT, "
+            "PRIMARY KEY (kind, n))"
+        )
+        cursor.execute("CREATE TABLE bench_pool_size (n INTEGER)")
+        cursor.execute("INSERT INTO bench_pool_size VALUES (%s)", [size])
+        for kind in POOLED_KINDS:
+            rows = []
+            for n in range(size):
+                if kind == "phone":
+                    clear = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+                else:
+                    clear = _id_number(rng)
+                rows.append((kind, n, encrypt(clear, kind=kind), index_for(clear, kind)))
+                if len(rows) == 10_000:
+                    cursor.executemany("INSERT INTO bench_pool VALUES (%s, %s, %s, %s)", rows)
+                    rows = []
+            cursor.executemany("INSERT INTO bench_pool VALUES (%s, %s, %s, %s)", rows)
 
 
 def _unique_perturb(m: Any, info: dict[Any, Owned]) -> dict[str, str]:
@@ -490,6 +558,8 @@ def generate(
     *,
     open_share: float = 0.05,
     history_days: int = 3 * 365,
+    open_days: int = 30,
+    pool_size: int = 100_000,
     plan: dict[str, int] | None = None,
     chunk_alerts: int = 20_000,
     seal_batch: int = 500_000,
@@ -534,35 +604,31 @@ def generate(
     events = journal_templates(info)
     key = signing.load_signing_key()
 
-    # Copies: all closed alerts in each; the open ones in a share of copies. Open alerts already in
-    # the template count toward the target.
+    # Copies of two kinds: closed ones (every closed template alert, moved back anywhere in the
+    # history) and open ones (every open template alert, moved back at most ``open_days``: open
+    # alerts are recent). Open alerts already in the template count toward the share.
     rng = random.Random(seed)
-    want_open = max(0, round(n_alerts * open_share) - len(open_ids))
     remaining = n_alerts - n_template
-    plans: list[tuple[int, bool, int]] = []  # (k, with_open, how many closed)
-    open_left = want_open
-    k = 0
-    while remaining > 0:
-        k += 1
-        with_open = (
-            bool(open_ids) and open_left >= len(open_ids) and (remaining - len(open_ids) >= 0)
-        )
-        if with_open:
-            # Spread the open copies evenly over the closed ones.
-            share_left = open_left / remaining
-            with_open = rng.random() < share_left * (len(closed_ids) + len(open_ids)) / len(
-                open_ids
-            )
-        room = remaining - (len(open_ids) if with_open else 0)
-        n_closed = min(len(closed_ids), room)
-        plans.append((k, with_open, n_closed))
-        remaining -= n_closed + (len(open_ids) if with_open else 0)
-        open_left -= len(open_ids) if with_open else 0
+    want_open = max(0, min(remaining, round(n_alerts * open_share) - len(open_ids)))
+    open_copies = want_open // len(open_ids) if open_ids else 0
+    closed_total = remaining - open_copies * len(open_ids)
+    if closed_total and not closed_ids:
+        raise ValueError("the template has no closed alert to copy")
+    closed_copies = -(-closed_total // len(closed_ids)) if closed_total else 0
+    kinds = [False] * closed_copies + [True] * open_copies
+    rng.shuffle(kinds)
+    plans: list[tuple[int, bool, int]] = []  # (k, open copy, how many closed alerts)
+    left = closed_total
+    for k, is_open in enumerate(kinds, 1):
+        n_closed = 0 if is_open else min(len(closed_ids), left)
+        left -= n_closed
+        plans.append((k, is_open, n_closed))
     copies = len(plans)
     history_s = history_days * DAY
     log(
         f"template {n_template} alerts ({len(open_ids)} open), {len(events)} journal events of "
-        f"theirs; {copies} copies; {len(stations)} stations cloned"
+        f"theirs; {closed_copies} closed and {open_copies} open copies; "
+        f"{len(stations)} stations cloned"
     )
 
     with connection.cursor() as cursor:
@@ -572,12 +638,22 @@ def generate(
             "sfx VARCHAR(12))"
         )
         rows = []
-        for k, _w, _n in plans:
-            shift = int(history_s * k / max(copies, 1)) + rng.randrange(0, 3600)
+        j = 0
+        for k, is_open, _n in plans:
+            if is_open:
+                shift = rng.randrange(0, open_days * DAY)
+            else:
+                j += 1
+                shift = int(history_s * j / max(closed_copies, 1)) + rng.randrange(0, 3600)
             rows.append((k, shift, shift // DAY, "-" + _b36(k)))
         cursor.executemany("INSERT INTO bench_copy VALUES (%s, %s, %s, %s)", rows)
     shift_of = {r[0]: r[1] for r in rows}
 
+    t_pool = time.perf_counter()
+    make_pool(max(100, min(n_alerts, pool_size)), seed)
+    log(
+        f"pool of {min(n_alerts, pool_size):,} phones and ID numbers: {time.perf_counter() - t_pool:.0f} s"
+    )
     statements = {m: copy_sql(m, info, stations, event_stride, pg) for m in owned}
     # Parents before children: a model after every owned model it points to.
     order: list[Any] = []
@@ -668,6 +744,8 @@ def generate(
 
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy")
+        cursor.execute("DROP TABLE IF EXISTS bench_pool")
+        cursor.execute("DROP TABLE IF EXISTS bench_pool_size")
         if pg:
             for sql in connection.ops.sequence_reset_sql(no_style(), [*owned, AuditEvent, Unit]):
                 cursor.execute(sql)

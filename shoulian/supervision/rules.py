@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
@@ -67,27 +67,47 @@ def _late(ctx: PatrolContext) -> Q:
     return (running | stopped_late) & Q(missing_year__isnull=True)
 
 
-def _deadline_hits(rows: list[Deadline], ctx: PatrolContext, summary: str) -> list[Hit]:
-    officers = _officers(int(d.object_id) for d in rows)
+# What a deadline hit reads: plain values (a full patrol reads thousands; no model instances).
+DEADLINE_FIELDS = (
+    "pk",
+    "code",
+    "object_id",
+    "unit_id",
+    "title",
+    "started_at",
+    "due_at",
+    "stopped_at",
+    "status",
+)
+
+
+def _deadline_rows(qs: Any) -> list[dict[str, Any]]:
+    return list(
+        qs.values(*DEADLINE_FIELDS, rule_name=F("rule__name"), rule_version=F("rule__version"))
+    )
+
+
+def _deadline_hits(rows: list[dict[str, Any]], ctx: PatrolContext, summary: str) -> list[Hit]:
+    officers = _officers(int(d["object_id"]) for d in rows)
     hits = []
     for d in rows:
-        alert_id = int(d.object_id)
+        alert_id = int(d["object_id"])
         hits.append(
             Hit(
                 subject_type="deadline",
-                subject_id=d.pk,
+                subject_id=d["pk"],
                 alert_id=alert_id,
-                unit_id=d.unit_id,
+                unit_id=d["unit_id"],
                 officer_id=officers.get(alert_id),
-                summary=summary.format(name=d.rule.name, title=d.title),
+                summary=summary.format(name=d["rule_name"], title=d["title"]),
                 evidence={
-                    "deadline": d.pk,
-                    "code": d.code,
-                    "rule_version": d.rule.version,
-                    "started_at": _iso(d.started_at),
-                    "due_at": _iso(d.due_at),
-                    "stopped_at": _iso(d.stopped_at),
-                    "status": d.status,
+                    "deadline": d["pk"],
+                    "code": d["code"],
+                    "rule_version": d["rule_version"],
+                    "started_at": _iso(d["started_at"]),
+                    "due_at": _iso(d["due_at"]),
+                    "stopped_at": _iso(d["stopped_at"]),
+                    "status": d["status"],
                 },
             )
         )
@@ -127,7 +147,15 @@ def deadline_warning(ctx: PatrolContext) -> list[Hit]:
         if share is None or share < yellow:
             continue
         warned.append((d, Level.ORANGE if share >= orange else Level.YELLOW, share))
-    hits = _deadline_hits([d for d, _, _ in warned], ctx, "“{name}”期限即将届满（{title}）")
+    rows_of = [
+        {
+            **{f: getattr(d, f) for f in DEADLINE_FIELDS},
+            "rule_name": d.rule.name,
+            "rule_version": d.rule.version,
+        }
+        for d, _, _ in warned
+    ]
+    hits = _deadline_hits(rows_of, ctx, "“{name}”期限即将届满（{title}）")
     return [
         replace(
             hit,
@@ -152,12 +180,7 @@ def deadline_warning(ctx: PatrolContext) -> list[Hit]:
     clock_driven=True,
 )
 def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
-    rows = list(
-        _alert_deadlines(ctx)
-        .exclude(code__in=OWN_RULE_CODES)
-        .filter(_late(ctx))
-        .select_related("rule")
-    )
+    rows = _deadline_rows(_alert_deadlines(ctx).exclude(code__in=OWN_RULE_CODES).filter(_late(ctx)))
     return _deadline_hits(rows, ctx, "“{name}”超期（{title}）")
 
 
@@ -171,12 +194,7 @@ def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
     clock_driven=True,
 )
 def non_filing_notice_late(ctx: PatrolContext) -> list[Hit]:
-    rows = list(
-        _alert_deadlines(ctx)
-        .filter(code="non_filing_notice")
-        .filter(_late(ctx))
-        .select_related("rule")
-    )
+    rows = _deadline_rows(_alert_deadlines(ctx).filter(code="non_filing_notice").filter(_late(ctx)))
     return _deadline_hits(rows, ctx, "不予立案通知书未在期限内送达（{title}）")
 
 
@@ -346,43 +364,64 @@ def bounced_alert(ctx: PatrolContext) -> list[Hit]:
 )
 def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
     window = dt.timedelta(days=ctx.param("window_days"))
-    # Matching goes through the blind indexes: no clear value is read or compared.
-    earlier = AlertParty.objects.filter(
-        role=PartyRole.REPORTER,
-        alert__registering_unit__path__startswith=ctx.bureau.path,
-        alert__received_at__lt=OuterRef("alert__received_at"),
-        alert__received_at__gte=OuterRef("alert__received_at") - window,
-    ).exclude(alert_id=OuterRef("alert_id"))
-    same_id = earlier.filter(
-        id_number_index=OuterRef("id_number_index"), id_number_index__isnull=False
-    ).exclude(id_number_index="")
-    same_phone = earlier.filter(
-        phone_index=OuterRef("phone_index"), phone_index__isnull=False
-    ).exclude(phone_index="")
-    parties = (
-        ctx.alert_filter(AlertParty.objects.filter(role=PartyRole.REPORTER))
-        .annotate(by_id=Exists(same_id), by_phone=Exists(same_phone))
-        .filter(Q(by_id=True) | Q(by_phone=True))
-        .values(
-            "by_id",
-            "by_phone",
-            pk=F("alert_id"),
-            number=F("alert__number"),
-            handling_unit_id=F("alert__handling_unit_id"),
-            registering_unit_id=F("alert__registering_unit_id"),
-            registered_by_id=F("alert__registered_by_id"),
+    # Matching goes through the blind indexes: no clear value is read or compared. Set-based: the
+    # reporters of the bureau whose key occurs on another alert are read once, then compared in
+    # time order per key (a correlated look-up per reporter with date arithmetic in SQL costs a
+    # call per candidate row on SQLite: minutes at a province's volume).
+    reporters = AlertParty.objects.filter(
+        role=PartyRole.REPORTER, alert__registering_unit__path__startswith=ctx.bureau.path
+    )
+    wanted = Q()
+    for key in ("id_number_index", "phone_index"):
+        if ctx.alert_ids is not None:
+            keys: Any = reporters.filter(alert_id__in=ctx.alert_ids).values(key)
+        else:
+            keys = (
+                reporters.values(key)
+                .annotate(alerts=Count("alert_id", distinct=True))
+                .filter(alerts__gt=1)
+                .values(key)
+            )
+        wanted |= Q(**{f"{key}__in": keys.exclude(**{key: ""}).exclude(**{f"{key}__isnull": True})})
+    candidates = list(
+        reporters.filter(wanted).values(
+            "alert_id", "id_number_index", "phone_index", received=F("alert__received_at")
         )
     )
-    per_alert: dict[int, dict[str, Any]] = {}
-    for r in parties:
-        row = per_alert.setdefault(r["pk"], {**r, "by_id": False, "by_phone": False})
-        row["by_id"] = row["by_id"] or r["by_id"]
-        row["by_phone"] = row["by_phone"] or r["by_phone"]
-    for row in per_alert.values():
-        row["what"] = "同一报案人" if row["by_id"] else "同一电话"
-        row["days"] = ctx.param("window_days")
+    # For each key, the reporters in time order; a reporter repeats when another alert's reporter
+    # with the same key came in the window before it.
+    repeated: dict[int, dict[str, bool]] = {}
+    for key, flag in (("id_number_index", "by_id"), ("phone_index", "by_phone")):
+        by_key: dict[str, list[tuple[Any, int]]] = {}
+        for c in candidates:
+            if c[key]:
+                by_key.setdefault(c[key], []).append((c["received"], c["alert_id"]))
+        for rows in by_key.values():
+            if len(rows) < 2:
+                continue
+            rows.sort()
+            for i, (received, alert_id) in enumerate(rows):
+                j = i - 1
+                while j >= 0 and rows[j][0] >= received - window:
+                    if rows[j][0] < received and rows[j][1] != alert_id:
+                        repeated.setdefault(alert_id, {"by_id": False, "by_phone": False})[flag] = (
+                            True
+                        )
+                        break
+                    j -= 1
+    if not repeated:
+        return []
+    alerts = ctx.alerts().filter(pk__in=list(repeated)).values(*ALERT_FIELDS, "registered_by_id")
+    rows_out = []
+    for r in alerts:
+        flags = repeated[r["pk"]]
+        r.update(flags)
+        r["what"] = "同一报案人" if flags["by_id"] else "同一电话"
+        r["days"] = ctx.param("window_days")
+        rows_out.append(r)
+    rows_out.sort(key=lambda r: r["pk"])
     return _alert_hits(
-        per_alert.values(),
+        rows_out,
         "警情 {number}：{what}在 {days} 日内再次报警",
         by_id_number="by_id",
         by_phone="by_phone",

@@ -1,0 +1,251 @@
+"""Page benchmark of issue 14: every staff list page, and the workflow page of one alert, as each
+demo role that can see it, on a large database and on a 10 k one, in the same run. Not a test.
+
+For every demo login and every menu entry shown to it (``core.navigation``), the page is requested
+as that user in-process (Django's test client, so "server time" is the view, its middleware and
+its template, without the network): first page, last page (the highest ``page=`` link on the first
+page), each search box with an alert number, and each filter of a GET form (the first values of
+every ``<select>``). Each variant is requested ``--repeat`` times; printed per page: median and p95
+server time, query count and the slowest statement; then the same at 10 k alerts and the ratio.
+Thresholds (issue 14): p95 ≤ 200 ms on PostgreSQL, ≤ 300 ms on SQLite, and ≤ 2× the 10 k time.
+Exit status 1 when a page misses one.
+
+    .venv/bin/python bench/pages.py --alerts 200000 --sqlite bench/var/pages.sqlite3 \
+        --template bench/var/template.sqlite3
+    .venv/bin/python bench/pages.py --alerts 1000000 --pg shoulian_bench_pages \
+        --template shoulian_bench_template
+    .venv/bin/python bench/pages.py --reuse ...     # both databases already built
+
+Each database is measured in its own process (``--measure``), so Django points at one database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate as gen  # noqa: E402
+from bench.patrol import build  # noqa: E402
+
+SMALL = 10_000
+MAX_VARIANTS = 8  # per page and user: first, last, search, filters
+
+
+# --- Measuring one database (child process) -------------------------------------------------------
+
+
+def login(user: Any) -> Any:
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from shoulian.accounts.middleware import SESSION_EPOCH, SESSION_ROLES
+
+    client = Client()
+    client.force_login(user, backend="shoulian.accounts.backends.StaffBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session[SESSION_EPOCH] = user.session_epoch
+    session[SESSION_ROLES] = sorted(user.role_set)
+    session.save()
+    return client
+
+
+def variants(html: str, url: str, number: str) -> list[tuple[str, str]]:
+    """(label, url) of the first page's last page, search and filters."""
+    out: list[tuple[str, str]] = []
+    pages = [int(p) for p in re.findall(r"[?&](?:amp;)?page=(\d+)", html)]
+    # Pagers print "3 / 120": the last page is not always linked from the first.
+    pages += [int(p) for p in re.findall(r">\s*\d+\s*/\s*(\d+)\s*<", html)]
+    if pages and max(pages) > 1:
+        out.append(("last page", f"{url}?page={max(pages)}"))
+    if re.search(r'name="q"', html):
+        out.append(("search number", f"{url}?q={number}"))
+    for form in re.findall(r"<form[^>]*method=\"get\"[^>]*>(.*?)</form>", html, re.S | re.I):
+        for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+            values = [v for v in re.findall(r'<option[^>]*value="([^"]*)"', body) if v]
+            for value in values[:2]:
+                out.append((f"{name}={value}", f"{url}?{name}={value}"))
+    return out[: MAX_VARIANTS - 1]
+
+
+def time_get(client: Any, url: str, repeat: int) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    times: list[float] = []
+    queries: list[dict[str, str]] = []
+    status = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        status = response.status_code
+        queries = list(ctx.captured_queries)
+    times.sort()
+    slowest = max(queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"})
+    return {
+        "status": status,
+        "median": statistics.median(times),
+        "p95": times[max(0, round(len(times) * 0.95) - 1)],
+        "queries": len(queries),
+        "slowest_ms": float(slowest["time"]) * 1000,
+        "slowest": slowest["sql"][:160],
+        "html": response.content.decode(errors="replace") if status == 200 else "",
+    }
+
+
+def measure(repeat: int) -> dict[str, Any]:
+    from django.urls import NoReverseMatch, reverse
+
+    from shoulian.accounts.models import User
+    from shoulian.core.navigation import _items
+    from shoulian.intake.models import Alert
+    from shoulian.org.demo import DEMO_LOGINS
+
+    results: dict[str, Any] = {}
+    newest = Alert.objects.order_by("-received_at", "-id").first()
+    assert newest is not None
+    for role, username in DEMO_LOGINS:
+        user = User.objects.select_related("unit").get(username=username)
+        client = login(user)
+        who = f"{role}:{username}"
+        kind = user.unit.kind if user.unit else None
+        seen: set[str] = set()
+        for item in _items:
+            if not item.shown_to(user.role_set, kind) or item.url_name in seen:
+                continue
+            seen.add(item.url_name)
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:
+                continue
+            first = time_get(client, url, repeat)
+            html = first.pop("html")
+            results[f"{url} | {who} | first page"] = first
+            for label, variant in variants(html, url, newest.number):
+                r = time_get(client, variant, repeat)
+                r.pop("html")
+                results[f"{url} | {who} | {label}"] = r
+        # The workflow page of one alert the user can see: the newest of the own unit's, else the
+        # newest of the bureau.
+        mine = Alert.objects.visible_to(user).order_by("-received_at", "-id").first()
+        alert = mine or newest
+        url = reverse("workflow:alert", args=[alert.pk])
+        r = time_get(client, url, repeat)
+        r.pop("html")
+        results[f"/workflow/alerts/<pk>/ | {who} | alert {alert.pk}"] = r
+    return results
+
+
+# --- Orchestration ------------------------------------------------------------------------------
+
+
+def exists(db_args: list[str]) -> bool:
+    if db_args[0] == "--sqlite":
+        return Path(db_args[1]).exists()
+    import psycopg
+
+    base = os.environ.get("BENCH_DATABASE_URL", gen.PG_BASE).rstrip("/")
+    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_args[1]])
+        return row.fetchone() is not None
+
+
+def child(
+    args: argparse.Namespace, db_args: list[str], alerts: int, template: str | None, reuse: bool
+) -> Any:
+    cmd = [sys.executable, __file__, "--measure", "--alerts", str(alerts), *db_args]
+    cmd += ["--repeat", str(args.repeat), "--units", str(args.units), "--seed", str(args.seed)]
+    if reuse:
+        cmd.append("--reuse")
+    if template:
+        cmd += ["--template", template]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    sys.stderr.write("\n".join(line for line in done.stderr.splitlines() if "WARNING" not in line))
+    if done.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    head, _, body = done.stdout.partition("\nRESULTS ")
+    print(head)
+    return json.loads(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--alerts", type=int, default=1_000_000)
+    parser.add_argument("--units", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=20220305)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--template")
+    parser.add_argument("--reuse", action="store_true", help="the large database is built")
+    parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--sqlite")
+    where.add_argument("--pg")
+    args = parser.parse_args()
+
+    if args.measure:
+        build(args)
+        from django.db import connection
+
+        from shoulian.intake.models import Alert
+
+        print(
+            f"measuring {connection.vendor} at {Alert.objects.count():,} alerts; load {os.getloadavg()[0]:.1f}"
+        )
+        results = measure(args.repeat)
+        print(f"measured; load {os.getloadavg()[0]:.1f}")
+        print("RESULTS " + json.dumps(results, ensure_ascii=False))
+        return
+
+    if args.pg:
+        big_db, small_db = ["--pg", args.pg], ["--pg", args.pg + "_10k"]
+        limit = 200.0
+    else:
+        path = args.sqlite or str(gen.VAR / "pages.sqlite3")
+        big_db, small_db = (
+            ["--sqlite", path],
+            ["--sqlite", path.replace(".sqlite3", "") + "_10k.sqlite3"],
+        )
+        limit = 300.0
+    # The 10 k database is built once and kept; the large one unless --reuse.
+    small = child(args, small_db, SMALL, args.template, exists(small_db))
+    big = child(args, big_db, args.alerts, args.template, args.reuse)
+    failures = 0
+    print(
+        f"\n{'page | user | variant':<78} {'median':>8} {'p95':>8} {'q':>4} "
+        f"{'10k p95':>8} {'ratio':>6}  slowest statement"
+    )
+    for key, r in big.items():
+        s = small.get(key)
+        ratio = r["p95"] / s["p95"] if s and s["p95"] else float("nan")
+        bad = r["status"] != 200 or r["p95"] > limit or (s is not None and ratio > 2)
+        failures += bad
+        print(
+            f"{'✗ ' if bad else '  '}{key[:76]:<76} {r['median']:8.0f} {r['p95']:8.0f} "
+            f"{r['queries']:4d} {s['p95'] if s else float('nan'):8.0f} {ratio:6.2f}  "
+            f"{r['slowest_ms']:.0f} ms {r['slowest'][:90]}"
+        )
+    print(
+        f"\n{failures} of {len(big)} page variants miss p95 ≤ {limit:.0f} ms or ≤ 2× the 10 k time"
+    )
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
