@@ -23,8 +23,12 @@ and the field kind, not the row, so a copied ciphertext opens). The body of a cl
 keeps the template's ``data`` (e.g. the alert number it mentions); its object id and time are the
 copy's, and ``Alert.intake_event_sha256`` is recomputed from the cloned intake event.
 
-Which alerts: every closed template alert goes into every copy; the template's open alerts go
-into just enough copies that about ``open_share`` (5 %) of all alerts are open at the end.
+Which alerts: a *closed* copy holds every closed template alert and is moved back anywhere in the
+history; an *open* copy holds every open template alert and is moved back at most ``open_days``
+(open alerts are recent); there are just enough open copies that about ``open_share`` (5 %) of
+all alerts are open at the end. Reporters' phones and ID numbers are drawn per copy from a pool
+(``pool_size``) encrypted and indexed through the key ring, so they repeat at a plausible rate
+instead of once per copy.
 
 Deterministic for a seed: same template plan, same copies, offsets and choices. Not byte for byte:
 the template's times are relative to the moment of the build, and encryption nonces are random.
@@ -265,8 +269,8 @@ def _pooled_fields(m: Any) -> dict[str, tuple[str, str, str]]:
         if isinstance(f, BlindIndexField):
             source = m._meta.get_field(f.source)
             if isinstance(source, EncryptedField) and source.kind.value in POOLED_KINDS:
-                out[source.attname] = (source.column, source.kind.value, "cipher")
-                out[f.attname] = (source.column, source.kind.value, "idx")
+                out[source.attname] = (str(source.column), source.kind.value, "cipher")
+                out[f.attname] = (str(source.column), source.kind.value, "idx")
     return out
 
 

@@ -171,6 +171,10 @@ class SmsMessage(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="sms_due_idx"),
             models.Index(fields=["unit", "status", "created_at"], name="sms_unit_status_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="sms_subject_idx"),
+            # The outbox page's order, walked newest first (keyset pages), with and without a
+            # status filter: no sort of the whole outbox (issue 14).
+            models.Index(fields=["created_at", "id"], name="sms_created_idx"),
+            models.Index(fields=["status", "created_at", "id"], name="sms_status_created_idx"),
         ]
 
     def __str__(self) -> str:

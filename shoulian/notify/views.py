@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -34,18 +33,20 @@ def outbox(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in SmsStatus.values:
         status = ""
-    page = Paginator(selectors.outbox(request.user, status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    after = request.GET.get("after", "")
+    page = selectors.outbox_page(request.user, status, after, PAGE_SIZE)
     counts = selectors.status_counts(request.user)
     return render(
         request,
         "notify/outbox.html",
         {
-            "page": page,
+            "page": page.rows,
+            "next_cursor": page.next_cursor,
+            "after": after,
             "status": status,
             "statuses": [(value, label, counts[value]) for value, label in SmsStatus.choices],
-            "total": sum(counts.values()),
+            "total": selectors.capped_count(selectors.outbox(request.user)),
+            "cap": selectors.COUNT_CAP,
             "alarms": selectors.alarms(request.user),
             "gateway": selectors.gateway_info(),
             "retryable": {SmsStatus.DEAD, SmsStatus.EXPIRED},

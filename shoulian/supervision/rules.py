@@ -383,11 +383,12 @@ def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
                 .values(key)
             )
         wanted |= Q(**{f"{key}__in": keys.exclude(**{key: ""}).exclude(**{f"{key}__isnull": True})})
-    candidates = list(
-        reporters.filter(wanted).values(
+    candidates: list[dict[str, Any]] = [
+        dict(row)
+        for row in reporters.filter(wanted).values(
             "alert_id", "id_number_index", "phone_index", received=F("alert__received_at")
         )
-    )
+    ]
     # For each key, the reporters in time order; a reporter repeats when another alert's reporter
     # with the same key came in the window before it.
     repeated: dict[int, dict[str, bool]] = {}

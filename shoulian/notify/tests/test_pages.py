@@ -165,6 +165,69 @@ def test_the_outbox_page_costs_the_same_queries_for_more_messages(
     for _ in range(4):
         new_alert(clerk)
     many = page_queries()
-    # Six for the page, one for the header's unread-message count (supervision's inbox).
-    assert len(many) == len(few) == 7
+    # Twelve for the page (the user and roles, the list, six capped status counts, the capped
+    # total, two capped alarm counts: each one stops early, none reads the whole outbox), one for
+    # the header's unread-message count (supervision's inbox).
+    assert len(many) == len(few) == 13
     assert sum("supervision_inboxmessage" in q for q in many) == 1
+
+
+# --- Flat in the size of the outbox (issue 14) ---------------------------------------------------
+def test_the_outbox_pages_by_keyset_newest_first_without_gaps(
+    client: Client, clerk: Any, head: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shoulian.notify import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    for _ in range(3):
+        new_alert(clerk)
+    expected = list(SmsMessage.objects.order_by("-created_at", "-id").values_list("pk", flat=True))
+    assert len(expected) >= 3
+    login_as(client, head)
+    seen: list[int] = []
+    url = reverse("notify:outbox")
+    for _ in range(len(expected)):
+        response = client.get(url)
+        seen += [m.pk for m in response.context["page"]]
+        cursor = response.context["next_cursor"]
+        if not cursor:
+            break
+        assert f"after={cursor}" in response.content.decode()
+        url = f"{reverse('notify:outbox')}?after={cursor}"
+    assert seen == expected
+    # A cursor that is not one is the first page, not an error.
+    assert client.get(reverse("notify:outbox"), {"after": "x-1"}).status_code == 200
+
+
+def test_the_outbox_counts_stop_at_the_cap(
+    client: Client, clerk: Any, head: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shoulian.notify import selectors
+
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(3):
+        new_alert(clerk)
+    body = login_as(client, head).get(reverse("notify:outbox")).content.decode()
+    assert "全部（2+）" in body
+    assert "待发送（2+）" in body
+
+
+def test_the_outbox_list_walks_an_index_instead_of_sorting(head: Any, clerk: Any) -> None:
+    """The page's main statement, with and without a status filter: the database reads the
+    newest rows from an index (no sort of the whole outbox), on both engines."""
+    from django.db import connection
+
+    from shoulian.notify import selectors
+
+    new_alert(clerk)
+    for status in ("", SmsStatus.PENDING):
+        sql, params = selectors.outbox(head, status)[:51].query.sql_with_params()
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("EXPLAIN " + sql, params)
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(str(row[-1]) for row in cursor.fetchall())
+        assert "sms_created_idx" in plan or "sms_status_created_idx" in plan, plan
+        assert "TEMP B-TREE FOR ORDER BY" not in plan and "Sort Key" not in plan, plan
