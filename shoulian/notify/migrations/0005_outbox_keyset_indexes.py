@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('intake', '0002_seed_classification_standard'),
-        ('notify', '0003_smsmessage_subject'),
+        ('notify', '0004_outbox_state'),
         ('org', '0001_initial'),
     ]
 
