@@ -151,7 +151,10 @@ if DATABASE_URL:
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # an unwritable var dir: opening the database says so, not the settings
     DATABASES = {
         "default": {
             # Django's SQLite backend, with writers queued on a lock file (shoulian/core/db).
@@ -195,9 +198,13 @@ if REDIS_URL:
         "utc": True,
     }
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Tables on first use (shoulian.core.queue): a read-only var dir must not stop web workers.
+    try:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass  # the worker reports it when it opens the queue; the web side still serves pages
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "shoulian.core.queue.LazySqliteHuey",
         "name": "shoulian",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
@@ -223,10 +230,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "shoulian.accounts.passwords.ProfileValidator"},
 ]
 
-# A1 lockout: LOCKOUT_THRESHOLD failures inside LOCKOUT_WINDOW_MINUTES lock the account until an
-# administrator unlocks it.
+# A1: LOCKOUT_THRESHOLD wrong one-time codes inside LOCKOUT_WINDOW_MINUTES lock the account until an
+# administrator unlocks it; wrong passwords throttle the (name, address) with a doubling delay
+# instead (docs/security.md, "Login throttling"). ENROLMENT_CODE_HOURS: how long the one-time code
+# for binding a second factor stays good (two-person rule).
 LOCKOUT_THRESHOLD = 5
 LOCKOUT_WINDOW_MINUTES = 15
+ENROLMENT_CODE_HOURS = env_int("SHOULIAN_ENROLMENT_CODE_HOURS", 72)
 # A8: accounts with no login for this many days are disabled by the daily job.
 DORMANT_ACCOUNT_DAYS = 90
 

@@ -89,3 +89,27 @@ ROLE_DUTIES: dict[str, Text] = {
     Role.INSPECTOR: _("查阅审计日志与问责记录"),
     Role.ADMIN: _("管理单位、辖区、用户与配置（不接触案件内容）"),
 }
+
+
+# --- Two-person rule (三员分立, DOMAIN §2) ------------------------------------------------------
+class AccountChangeKind(models.TextChoices):
+    """What an administrator may only propose: each one lets a person act as someone else."""
+
+    CREATE = "create", _("开设账户")
+    GRANT = "grant", _("授予角色")
+    RESET_PASSWORD = "reset_password", _("重置密码")
+    RESET_OTP = "reset_otp", _("重置动态口令")
+
+
+class AccountChangeStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Who approves an administrator's proposal. DOMAIN §2 names a 安全保密管理员 and, where a bureau
+# names none, the 纪检: the product has no 安全保密管理员 role yet (every content page admits
+# "every role but the administrator", so a new role would inherit case content), so the 纪检 of
+# the target's bureau approves (docs/security.md, "Two-person rule").
+APPROVER_ROLES = frozenset({Role.INSPECTOR})

@@ -41,6 +41,17 @@ class OTPForm(forms.Form):
     )
 
 
+class EnrolmentCodeForm(forms.Form):
+    enrolment_code = forms.CharField(
+        label=_("绑定码"),
+        max_length=20,
+        help_text=_(
+            "开户或重置动态口令经纪检批准后，由纪检当面交给您的一次性绑定码（如 ABCDE-23456）。"
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+
 class _PasswordHelpMixin:
     """Help text follows the password profile in force when the form is built, not at import."""
 
@@ -136,3 +147,7 @@ class ResetPasswordForm(_PasswordHelpMixin, forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("审批意见"), max_length=200, required=False)

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shoulian.accounts import selectors, services
+from shoulian.accounts import approvals, selectors, services
 from shoulian.accounts.choices import Role
 from shoulian.accounts.forms import NewUserForm, ReasonForm, ResetPasswordForm, UserForm
 from shoulian.accounts.models import User
@@ -80,7 +80,10 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("已创建用户 %(full_name)s，首次登录须修改密码并绑定动态口令。")
+                _(
+                    "已提出为 %(full_name)s 开户的申请：经纪检批准后账户才启用，纪检将一次性绑定码"
+                    "当面交给本人；首次登录须修改密码并凭绑定码绑定动态口令。"
+                )
                 % {"full_name": user.full_name},
             )
             return redirect("users:detail", pk=user.pk)
@@ -105,7 +108,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.user_update(
+            updated = services.user_update(
                 actor=_actor(request),
                 user=target,
                 full_name=data["full_name"],
@@ -117,7 +120,15 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc, default_field="roles")
         else:
-            messages.success(request, _("已保存。"))
+            proposed = getattr(updated, "proposed_roles", [])
+            if proposed:
+                messages.success(
+                    request,
+                    _("已保存；新增角色（%(roles)s）已提交纪检审批，批准后生效。")
+                    % {"roles": "、".join(str(Role(r).label) for r in proposed)},
+                )
+            else:
+                messages.success(request, _("已保存。"))
             return redirect("users:detail", pk=target.pk)
     return render(
         request,
@@ -128,6 +139,8 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reason_form": ReasonForm(),
             "password_form": ResetPasswordForm(),
             "has_totp": TOTPDevice.objects.filter(user=target, confirmed=True).exists(),
+            "changes": selectors.account_changes(request.user).filter(user=target)[:20],
+            "enrolment_code": approvals.enrolment_code_pending(target),
         },
     )
 
@@ -187,7 +200,9 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
-            messages.success(request, _("已重置密码，用户下次登录须修改密码。"))
+            messages.success(
+                request, _("已提出重置密码的申请：经纪检批准后新密码生效，用户登录后须修改密码。")
+            )
     else:
         messages.error(request, _("请输入新的临时密码。"))
     return redirect("users:detail", pk=pk)
@@ -197,6 +212,29 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def user_reset_otp(request: HttpRequest, pk: int) -> HttpResponse:
     target = _target(request, pk)
-    services.user_reset_otp(actor=_actor(request), user=target)
-    messages.success(request, _("已重置动态口令，用户下次登录时重新绑定。"))
+    try:
+        services.user_reset_otp(actor=_actor(request), user=target)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("已提出重置动态口令的申请：经纪检批准后原口令作废，纪检将绑定码当面交给本人。"),
+        )
+    return redirect("users:detail", pk=pk)
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def change_withdraw(request: HttpRequest, pk: int, change: int) -> HttpResponse:
+    target = _target(request, pk)
+    proposal = get_object_or_404(
+        selectors.account_changes(request.user).filter(user=target), pk=change
+    )
+    try:
+        approvals.account_change_withdraw(actor=_actor(request), change=proposal)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已撤回申请。"))
     return redirect("users:detail", pk=pk)

@@ -11,7 +11,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from shoulian.accounts.choices import BUREAU_WIDE_ROLES, ROLE_DUTIES, PoliceKind, Role
+from shoulian.accounts.choices import (
+    BUREAU_WIDE_ROLES,
+    ROLE_DUTIES,
+    AccountChangeKind,
+    AccountChangeStatus,
+    PoliceKind,
+    Role,
+)
 from shoulian.core.scoping import ScopeDomain, ScopedQuerySet
 from shoulian.core.text import Text
 
@@ -56,6 +63,9 @@ class User(AbstractUser):
     # Bumped whenever all sessions must end (lock, disable, password or OTP reset, role change);
     # a session opened under an older epoch is logged out on its next request (A6).
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # An account an administrator opened stays disabled until a second person approves it
+    # (two-person rule, accounts.approvals); nobody can enable it before that.
+    awaiting_approval = models.BooleanField("待审批开户", default=False, editable=False)
 
     objects = ShoulianUserManager()  # type: ignore[misc]
 
@@ -160,3 +170,83 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"session of user {self.user_id}"
+
+
+class AccountChangeQuerySet(ScopedQuerySet["AccountChange"]):
+    scope_fields = ("user__unit",)
+    scope_domain = ScopeDomain.ORG
+
+
+class AccountChange(models.Model):
+    """An administrator's proposal that lets a person act as another (open an account, grant a
+    role, reset a password or the second factor). It takes effect only when a person of another
+    role approves it (accounts.approvals)."""
+
+    kind = models.CharField("事项", max_length=20, choices=AccountChangeKind.choices)
+    status = models.CharField(
+        "状态",
+        max_length=12,
+        choices=AccountChangeStatus.choices,
+        default=AccountChangeStatus.PENDING,
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="account_changes", verbose_name="账户"
+    )
+    roles = models.JSONField("角色", default=list, blank=True)
+    # RESET_PASSWORD: the proposed temporary password, hashed as Django stores passwords; it
+    # replaces the account's password only at approval.
+    password_hash = models.CharField(max_length=128, blank=True, editable=False)
+    proposed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
+    )
+    proposed_at = models.DateTimeField("提出时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, related_name="+", verbose_name="审批人"
+    )
+    decided_at = models.DateTimeField("审批时间", null=True)
+    note = models.CharField("审批意见", max_length=200, blank=True)
+
+    objects = AccountChangeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "账户变更申请"
+        verbose_name_plural = "账户变更申请"
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=models.Q(status="pending"),
+                name="accountchange_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.user_id} {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AccountChangeStatus.PENDING
+
+    @property
+    def role_labels(self) -> list[Text]:
+        return [Role(r).label for r in Role.values if r in self.roles]
+
+
+class EnrolmentCode(models.Model):
+    """The one-time code a person needs, besides the password, to bind a second factor. Only its
+    hash is kept; the plain code is shown once to whoever hands it over (the approver, or the
+    operator at the command line), never to the administrator who set the password."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolment_codes")
+    code_hash = models.CharField(max_length=128)
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    failures = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True)
+    revoked_at = models.DateTimeField(null=True)
+    change = models.ForeignKey(
+        AccountChange, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"enrolment code of user {self.user_id}"

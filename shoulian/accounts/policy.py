@@ -3,7 +3,8 @@ tree (registered with core.policy from AccountsConfig.ready())."""
 
 from __future__ import annotations
 
-from shoulian.accounts.choices import BUREAU_WIDE_ROLES, Role
+from shoulian.accounts.choices import APPROVER_ROLES, BUREAU_WIDE_ROLES, Role
+from shoulian.accounts.models import AccountChange
 from shoulian.core import policy
 from shoulian.core.policy import ScopeDomain, rule
 from shoulian.core.types import Actor, UnitLike
@@ -41,3 +42,5 @@ def register() -> None:
     policy.register_scope_rule(scope_root)
     policy.register(Unit, administer=rule(Role.ADMIN))
     policy.register(Area, administer=rule(Role.ADMIN))
+    # Two-person rule: the administrator proposes and sees its proposals; the 纪检 decides.
+    policy.register(AccountChange, view=rule(Role.ADMIN, *APPROVER_ROLES))

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from shoulian.accounts.models import User, UserRole
+from shoulian.accounts.models import AccountChange, User, UserRole
 
 
 def _with_roles(qs: QuerySet[User]) -> QuerySet[User]:
@@ -46,3 +46,12 @@ def users_for_admin(
 def role_set_of(user: User) -> frozenset[str]:
     """Role set from a prefetched ``roles`` relation (no query) — for lists."""
     return frozenset(r.role for r in user.roles.all())
+
+
+def account_changes(user: Any) -> QuerySet[AccountChange]:
+    """The administrator's proposals about accounts of the viewer's bureau (org scope)."""
+    return (
+        AccountChange.objects.visible_to(user)
+        .select_related("user__unit", "proposed_by", "decided_by")
+        .order_by("-proposed_at", "-pk")
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -17,10 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shoulian.accounts import approvals
 from shoulian.accounts.choices import (
     AUXILIARY_ALLOWED_ROLES,
     ROLE_UNIT_KINDS,
     SEPARATED_ROLES,
+    AccountChangeKind,
     PoliceKind,
     Role,
 )
@@ -132,7 +135,11 @@ def user_create(
     must_change_password: bool = True,
     demo: bool = False,
 ) -> User:
-    """Create a staff account. ``actor`` None only for management commands (createadmin, seed)."""
+    """Create a staff account. ``actor`` None only for management commands (createadmin, seed).
+
+    An administrator only proposes it (two-person rule, accounts.approvals): the account is
+    written disabled and ``awaiting_approval`` until the 纪检 approves it, which issues the
+    enrolment code the person needs to bind a second factor."""
     if actor is not None:
         _require_admin_over(actor, unit)
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
@@ -148,6 +155,9 @@ def user_create(
         badge_number=badge_number.strip(),
         must_change_password=must_change_password,
         is_demo_account=demo,
+        is_active=actor is None,
+        awaiting_approval=actor is not None,
+        disabled_reason="" if actor is None else "待纪检审批开户",
     )
     User.username_validator(username)
     password_validation.validate_password(password, user)
@@ -168,6 +178,10 @@ def user_create(
                     "roles": role_list,
                 },
             )
+            if actor is not None:
+                approvals.propose(
+                    actor=actor, user=user, kind=AccountChangeKind.CREATE, roles=role_list
+                )
     except IntegrityError:
         # Two admins created the same username at once: the check above passed for both.
         if User.objects.filter(username=username).exists():
@@ -187,6 +201,8 @@ def user_update(
     badge_number: str,
     roles: Iterable[str],
 ) -> User:
+    """Save the account's particulars. A role taken away goes at once; a role added is only
+    proposed (two-person rule): ``user.proposed_roles`` lists what awaits approval."""
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
     _require_admin_over(actor, unit)
     role_list = validate_roles(unit=unit, police_kind=police_kind, roles=roles)
@@ -200,6 +216,16 @@ def user_update(
         "badge_number": user.badge_number,
         "roles": sorted(user.role_set),
     }
+    current = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
+    added = [r for r in role_list if r not in current]
+    kept = sorted(r for r in role_list if r in current)
+    if added and not kept:
+        # Nothing of the old authority stays and the new is not yet approved: the account would
+        # hold no role at all, which the role rules forbid. Propose the change as a whole instead.
+        raise ValidationError(
+            _("新增角色须经纪检审批后生效；请先保留原有角色提出新增，批准后再取消原角色。"),
+            code="grant_needs_kept_role",
+        )
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(
             full_name=full_name.strip(),
@@ -207,17 +233,15 @@ def user_update(
             police_kind=police_kind,
             badge_number=badge_number.strip(),
         )
-        current = set(UserRole.objects.filter(user=user).values_list("role", flat=True))
         UserRole.objects.filter(user=user).exclude(role__in=role_list).delete()
-        UserRole.objects.bulk_create(
-            [UserRole(user=user, role=r) for r in role_list if r not in current]
-        )
+        if added:
+            approvals.propose(actor=actor, user=user, kind=AccountChangeKind.GRANT, roles=added)
         after = {
             "full_name": full_name.strip(),
             "unit": unit.code,
             "police_kind": police_kind,
             "badge_number": badge_number.strip(),
-            "roles": sorted(role_list),
+            "roles": kept,
         }
         changed = {k: {"from": before[k], "to": after[k]} for k in after if before[k] != after[k]}
         record(EventType.USER_UPDATED, obj=user, actor=actor, data={"changed": changed})
@@ -229,6 +253,7 @@ def user_update(
             _end_sessions(user)
     user.refresh_from_db()
     user.__dict__.pop("role_set", None)
+    user.proposed_roles = added  # type: ignore[attr-defined]
     return user
 
 
@@ -267,6 +292,13 @@ def user_disable(
 
 def user_enable(*, actor: User, user: User) -> None:
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
+    if User.objects.filter(pk=user.pk, awaiting_approval=True).exists():
+        deny(
+            actor,
+            action="enable_unapproved_account",
+            obj=user,
+            message=_("该账户的开户申请尚未获纪检批准，不能启用。"),
+        )
     now = timezone.now()
     with transaction.atomic():
         # Re-enabling counts as fresh activity, or the dormant job would disable it again tonight.
@@ -277,25 +309,31 @@ def user_enable(*, actor: User, user: User) -> None:
 
 
 def user_reset_password(*, actor: User, user: User, new_password: str) -> None:
+    """Propose a temporary password (two-person rule): it replaces the password only when the
+    纪检 approves; until then the account signs in as before."""
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
     _require_not_separated(actor, (), target=user)
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("请用“修改密码”修改自己的密码。"))
     password_validation.validate_password(new_password, user)
     with transaction.atomic():
-        user.set_password(new_password)
-        user.must_change_password = True
-        user.password_changed_at = timezone.now()
-        user.save(update_fields=["password", "must_change_password", "password_changed_at"])
-        _end_sessions(user)
-        record(EventType.USER_PASSWORD_RESET, obj=user, actor=actor)
+        approvals.propose(
+            actor=actor,
+            user=user,
+            kind=AccountChangeKind.RESET_PASSWORD,
+            password_hash=make_password(new_password),
+        )
 
 
 def user_reset_otp(*, actor: User, user: User) -> None:
+    """Propose a reset of the second factor (two-person rule): the device stays until the 纪检
+    approves; the approval issues the enrolment code for the new one."""
     _require_admin_over(actor, user.unit)  # type: ignore[arg-type]
     _require_not_separated(actor, (), target=user)
+    if user.pk == actor.pk:
+        raise PermissionDenied(_("不能为自己重置动态口令。"))
     with transaction.atomic():
-        deleted, _ = TOTPDevice.objects.filter(user=user).delete()
-        _end_sessions(user)
-        record(EventType.USER_OTP_RESET, obj=user, actor=actor, data={"devices_removed": deleted})
+        approvals.propose(actor=actor, user=user, kind=AccountChangeKind.RESET_OTP)
 
 
 def password_change(
@@ -328,11 +366,74 @@ class LoginResult:
 
 GENERIC_LOGIN_ERROR = _("用户名或密码错误。")
 LOCKED_ERROR = _("账户已锁定，请联系系统管理员解锁。")
+THROTTLED_ERROR = _("登录尝试过于频繁，请 %(minutes)s 分钟后再试。")
+
+# A1 (docs/security.md, "Login throttling"). The password step is throttled, not locked: anyone who
+# knows an officer's user name can fail its password, so a lock an administrator must lift would let
+# anyone keep that officer out of the system. Failures are counted per (name, address) with a delay
+# that doubles from one minute to an hour, and per name across addresses and per address across
+# names (rotated addresses, name sweeps) with a quarter-hour pause that does not apply to an address
+# the account signed in from in the last 30 days. The second step, which only someone holding the
+# password reaches, still locks the account until an administrator unlocks it.
+_PAIR_MEMORY = timedelta(hours=24)
+_MAX_DELAY = timedelta(hours=1)
+_KNOWN_ADDRESS = timedelta(days=30)
 
 
-def _recent_failures(user: User, now: Any) -> int:
+def _spread_threshold() -> int:
+    return settings.LOCKOUT_THRESHOLD * 4
+
+
+def _typed_name(username: str, user: User | None) -> str:
+    # A username nobody has is often a password typed into the wrong box: keep only its hash.
+    return username[:150] if user is not None else f"#{keyed_hash(username)}"
+
+
+def _known_address(user: User | None, source_ip: str | None, now: Any) -> bool:
+    return bool(
+        user is not None
+        and source_ip
+        and LoginAttempt.objects.filter(
+            user=user, source_ip=source_ip, succeeded=True, at__gte=now - _KNOWN_ADDRESS
+        ).exists()
+    )
+
+
+def throttle_wait(*, typed: str, user: User | None, source_ip: str | None, now: Any) -> timedelta:
+    """How long this (name, address) must wait before its password is checked again."""
+    waits = [timedelta(0)]
+    attempts = LoginAttempt.objects.filter(stage="password", at__gte=now - _PAIR_MEMORY)
+    pair = attempts.filter(username=typed, source_ip=source_ip)
+    since = pair.filter(succeeded=True).order_by("-at").values_list("at", flat=True).first()
+    failures = pair.filter(succeeded=False)
+    if since is not None:
+        failures = failures.filter(at__gt=since)
+    if user is not None and user.failures_reset_at:
+        failures = failures.filter(at__gt=user.failures_reset_at)
+    count = failures.count()
+    if count >= settings.LOCKOUT_THRESHOLD:
+        last = failures.order_by("-at").values_list("at", flat=True).first() or now
+        delay = min(timedelta(minutes=2 ** (count - settings.LOCKOUT_THRESHOLD)), _MAX_DELAY)
+        waits.append(last + delay - now)
+    window = now - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+    pause = timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
+    recent = attempts.filter(succeeded=False, at__gte=window)
+    spreads = [recent.filter(source_ip=source_ip)] if source_ip else []
+    if user is not None:
+        by_name = recent.filter(user=user)
+        if user.failures_reset_at:
+            by_name = by_name.filter(at__gt=user.failures_reset_at)
+        spreads.append(by_name)
+    for spread in spreads:
+        if spread.count() >= _spread_threshold() and not _known_address(user, source_ip, now):
+            last = spread.order_by("-at").values_list("at", flat=True).first() or now
+            waits.append(last + pause - now)
+    return max(waits)
+
+
+def _recent_otp_failures(user: User, now: Any) -> int:
     since = now - timedelta(minutes=settings.LOCKOUT_WINDOW_MINUTES)
-    qs = LoginAttempt.objects.filter(user=user, succeeded=False, at__gte=since)
+    qs = LoginAttempt.objects.filter(user=user, succeeded=False, stage="otp", at__gte=since)
     if user.failures_reset_at:
         qs = qs.filter(at__gt=user.failures_reset_at)
     return qs.count()
@@ -341,11 +442,12 @@ def _recent_failures(user: User, now: Any) -> int:
 def register_failure(
     *, user: User | None, username: str, stage: str, source_ip: str | None
 ) -> bool:
-    """Count one failure; lock the account at the threshold. Returns True if it is now locked."""
+    """Count one failure. A wrong one-time code locks the account at the threshold (only the
+    password's holder gets that far); a wrong password only feeds the throttle, journalled once
+    when it starts. Returns True if the account is now locked."""
     now = timezone.now()
     with transaction.atomic():
-        # A username nobody has is often a password typed into the wrong box: keep only its hash.
-        typed = username[:150] if user is not None else f"#{keyed_hash(username)}"
+        typed = _typed_name(username, user)
         LoginAttempt.objects.create(
             username=typed,
             user=user,
@@ -362,13 +464,24 @@ def register_failure(
             actor=None,
             data={"username": typed, "stage": stage},
         )
+        if stage != "otp":
+            wait = throttle_wait(typed=typed, user=user, source_ip=source_ip, now=now)
+            if wait > timedelta(0):
+                record(
+                    EventType.LOGIN_THROTTLED,
+                    obj=user,
+                    outcome=Outcome.DENIED,
+                    actor=None,
+                    data={"username": typed, "wait_seconds": int(wait.total_seconds())},
+                )
+            return False
         if user is None:
             return False
         # Lock under the row lock so two concurrent failures cannot both miss the threshold.
         locked_user = User.objects.select_for_update().get(pk=user.pk)
         if (
             locked_user.locked_at is None
-            and _recent_failures(locked_user, now) >= settings.LOCKOUT_THRESHOLD
+            and _recent_otp_failures(locked_user, now) >= settings.LOCKOUT_THRESHOLD
         ):
             User.objects.filter(pk=user.pk).update(locked_at=now)
             _end_sessions(locked_user)
@@ -380,38 +493,44 @@ def register_failure(
                 data={
                     "failures": settings.LOCKOUT_THRESHOLD,
                     "window_minutes": settings.LOCKOUT_WINDOW_MINUTES,
+                    "stage": stage,
                 },
             )
             return True
         return locked_user.locked_at is not None
 
 
+def _minutes(wait: timedelta) -> int:
+    return max(1, -(-int(wait.total_seconds()) // 60))
+
+
 def login_check_password(*, username: str, password: str, source_ip: str | None) -> LoginResult:
-    """First factor. An unknown username and a wrong password get the same message and the same
-    hashing time; a locked account is told that it is locked (whatever the password), so its
-    holder knows to ask the administrator."""
+    """First factor. An unknown username, a wrong password and a locked account with a wrong
+    password all get the same message and the same hashing time, so nobody learns whether a name
+    exists; only the holder of the right password learns that the account is locked. A throttled
+    (name, address) gets the same wait for an existing name and an unknown one, without a password
+    check and without a journal event each time (the throttle's start is journalled once)."""
     username = username.strip().lower()
     user = User.objects.filter(username=username).select_related("unit").first()
+    now = timezone.now()
+    wait = throttle_wait(typed=_typed_name(username, user), user=user, source_ip=source_ip, now=now)
+    if wait > timedelta(0):
+        return LoginResult(None, THROTTLED_ERROR % {"minutes": _minutes(wait)})
     if user is None:
         # Spend the same hashing time as a real check so existence is not revealed by timing.
         User().set_password(password)
         register_failure(user=None, username=username, stage="password", source_ip=source_ip)
         return LoginResult(None, GENERIC_LOGIN_ERROR)
+    if not user.check_password(password):
+        register_failure(user=user, username=username, stage="password", source_ip=source_ip)
+        return LoginResult(None, GENERIC_LOGIN_ERROR)
     if user.is_locked:
-        # Same hashing time as any other answer. The lock itself is not secret: its holder must
-        # learn to ask the administrator, and the message names no password fact.
-        user.check_password(password)
         with transaction.atomic():
             LoginAttempt.objects.create(
-                username=username, user=user, source_ip=source_ip, succeeded=False
+                username=username, user=user, source_ip=source_ip, succeeded=False, stage="locked"
             )
             record(EventType.LOGIN_REFUSED_LOCKED, obj=user, outcome=Outcome.DENIED, actor=None)
         return LoginResult(None, LOCKED_ERROR)
-    if not user.check_password(password):
-        locked = register_failure(
-            user=user, username=username, stage="password", source_ip=source_ip
-        )
-        return LoginResult(None, LOCKED_ERROR if locked else GENERIC_LOGIN_ERROR)
     if not user.is_active:
         record(EventType.LOGIN_REFUSED_INACTIVE, obj=user, outcome=Outcome.DENIED, actor=None)
         return LoginResult(None, _("账户已停用，请联系系统管理员。"))
@@ -458,8 +577,12 @@ def otp_verify(*, device: TOTPDevice, token: str) -> bool:
         return bool(locked.verify_token(token))
 
 
-def otp_enrolled(*, user: User, device: TOTPDevice) -> None:
+def otp_enrolled(*, user: User, device: TOTPDevice, enrolment_code_id: int) -> None:
+    """Bind the device. The enrolment code that opened this enrolment is spent in the same
+    transaction; if it was revoked, expired or used meanwhile nothing is bound."""
     with transaction.atomic():
+        if not approvals.enrolment_code_spend(user=user, code_id=enrolment_code_id):
+            raise PermissionDenied(_("绑定码已失效，请联系纪检重新发放。"))
         TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
         TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
         record(EventType.OTP_ENROLLED, obj=user, actor=user)

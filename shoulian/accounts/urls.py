@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shoulian.accounts import views
+from shoulian.accounts import approval_views, views
 
 app_name = "accounts"
 
@@ -11,4 +11,7 @@ urlpatterns = [
     path("password/", views.password_change_view, name="password_change"),
     path("directory/", views.directory_view, name="directory"),
     path("directory/<int:pk>/", views.directory_detail_view, name="directory_detail"),
+    path("approvals/", approval_views.approval_list, name="approvals"),
+    path("approvals/<int:pk>/approve/", approval_views.approval_approve, name="approval_approve"),
+    path("approvals/<int:pk>/reject/", approval_views.approval_reject, name="approval_reject"),
 ]

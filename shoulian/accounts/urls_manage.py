@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:pk>/enable/", v.user_enable, name="enable"),
     path("<int:pk>/reset-password/", v.user_reset_password, name="reset_password"),
     path("<int:pk>/reset-otp/", v.user_reset_otp, name="reset_otp"),
+    path("<int:pk>/changes/<int:change>/withdraw/", v.change_withdraw, name="withdraw"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from shoulian.accounts import selectors, services
-from shoulian.accounts.forms import LoginForm, OTPForm, PasswordChangeForm
+from shoulian.accounts import approvals, selectors, services
+from shoulian.accounts.forms import EnrolmentCodeForm, LoginForm, OTPForm, PasswordChangeForm
 from shoulian.accounts.middleware import SESSION_EPOCH, SESSION_ROLES
 from shoulian.accounts.models import User
 from shoulian.core.access import before_password_change, before_second_factor
@@ -96,9 +96,12 @@ def _qr_svg(uri: str) -> str:
     return buffer.getvalue().decode()
 
 
+ENROLMENT_CODE = "shoulian_enrolment_code"
+
+
 @before_second_factor
 @before_password_change
-@sensitive_post_parameters("token")
+@sensitive_post_parameters("token", "enrolment_code")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_view(request: HttpRequest) -> HttpResponse:
@@ -106,37 +109,90 @@ def otp_view(request: HttpRequest) -> HttpResponse:
     if user.is_verified() or user.totp_waived():  # type: ignore[attr-defined]
         return redirect("core:home")
     confirmed = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    enrolling = confirmed is None
-    device = confirmed or TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if confirmed is None:
+        return _enrol(request, user)
+    form = OTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.otp_verify(device=confirmed, token=form.cleaned_data["token"]):
+            return _second_factor_passed(request, user, confirmed)
+        response = _otp_failed(request, user, form)
+        if response is not None:
+            return response
+    return render(request, "accounts/otp.html", {"form": form, "enrolling": False})
+
+
+def _second_factor_passed(request: HttpRequest, user: User, device: TOTPDevice) -> HttpResponse:
+    otp_login(request, device)
+    request.session.cycle_key()
+    services.login_completed(
+        user=user,
+        session_key=request.session.session_key or "",
+        source_ip=client_ip(request),
+        second_factor="totp",
+    )
+    return redirect(request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL))
+
+
+def _otp_failed(request: HttpRequest, user: User, form: OTPForm) -> HttpResponse | None:
+    locked = services.register_failure(
+        user=user, username=user.username, stage="otp", source_ip=client_ip(request)
+    )
+    if locked:
+        auth_logout(request)
+        messages.error(request, services.LOCKED_ERROR)
+        return redirect("accounts:login")
+    form.add_error("token", _("动态口令不正确或已使用，请等待下一个口令后重试。"))
+    return None
+
+
+def _enrol(request: HttpRequest, user: User) -> HttpResponse:
+    """First binding of a second factor: the one-time enrolment code first (handed over by the
+    approver, never seen by the administrator), then a fresh secret, then a code from it. The
+    secret is made only after the enrolment code, so nobody who has only the password ever sees
+    one (two-person rule, accounts.approvals)."""
+    code_id = request.session.get(ENROLMENT_CODE)
+    if code_id is None or not approvals.enrolment_code_usable(user=user, code_id=code_id):
+        request.session.pop(ENROLMENT_CODE, None)
+        code_form = EnrolmentCodeForm(request.POST or None)
+        if request.method == "POST" and code_form.is_valid():
+            accepted = approvals.enrolment_code_redeem(
+                user=user, code=code_form.cleaned_data["enrolment_code"]
+            )
+            if accepted is not None:
+                request.session[ENROLMENT_CODE] = accepted
+                # A new secret for this enrolment only: any earlier unconfirmed one is dropped.
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
+                return redirect("accounts:otp")
+            code_form.add_error(
+                "enrolment_code",
+                _("绑定码不正确或已失效。连续错误 5 次后绑定码作废，须由纪检重新发放。"),
+            )
+        return render(request, "accounts/otp_code.html", {"form": code_form})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=_("动态口令"), confirmed=False)
     form = OTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.otp_verify(device=device, token=form.cleaned_data["token"]):
-            if enrolling:
-                services.otp_enrolled(user=user, device=device)
-                device.refresh_from_db()
-            otp_login(request, device)
-            request.session.cycle_key()
-            services.login_completed(
-                user=user,
-                session_key=request.session.session_key or "",
-                source_ip=client_ip(request),
-                second_factor="totp",
-            )
-            return redirect(request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL))
-        locked = services.register_failure(
-            user=user, username=user.username, stage="otp", source_ip=client_ip(request)
-        )
-        if locked:
-            auth_logout(request)
-            messages.error(request, services.LOCKED_ERROR)
-            return redirect("accounts:login")
-        form.add_error("token", _("动态口令不正确或已使用，请等待下一个口令后重试。"))
-    context: dict[str, Any] = {"form": form, "enrolling": enrolling}
-    if enrolling:
-        context["qr_svg"] = _qr_svg(device.config_url)
-        context["secret"] = _base32(device)
+            try:
+                services.otp_enrolled(user=user, device=device, enrolment_code_id=code_id)
+            except PermissionDenied as exc:
+                request.session.pop(ENROLMENT_CODE, None)
+                messages.error(request, str(exc))
+                return redirect("accounts:otp")
+            device.refresh_from_db()
+            request.session.pop(ENROLMENT_CODE, None)
+            return _second_factor_passed(request, user, device)
+        response = _otp_failed(request, user, form)
+        if response is not None:
+            return response
+    context: dict[str, Any] = {
+        "form": form,
+        "enrolling": True,
+        "qr_svg": _qr_svg(device.config_url),
+        "secret": _base32(device),
+    }
     return render(request, "accounts/otp.html", context)
 
 

@@ -29,6 +29,11 @@ class EventType(models.IntegerChoices):
     ACCESS_DENIED = 1013, "访问被拒绝"
     LOGIN_REFUSED_DEMO = 1014, "非演示模式下演示账户尝试登录"
     SESSION_REVOKED = 1015, "会话因锁定、停用或重置而结束"
+    ENROLMENT_CODE_ACCEPTED = 1016, "动态口令绑定码验证通过"
+    ENROLMENT_CODE_FAILED = 1017, "动态口令绑定码错误"
+    ENROLMENT_CODE_INVALIDATED = 1018, "动态口令绑定码多次错误作废"
+    LOGIN_THROTTLED = 1019, "登录过于频繁被暂缓"
+    API_AUTH_THROTTLED = 1020, "接口认证失败过多被暂缓"
 
     # 2xxx accounts and organisation
     USER_CREATED = 2001, "创建用户"
@@ -40,6 +45,11 @@ class EventType(models.IntegerChoices):
     USER_PASSWORD_RESET = 2007, "重置用户密码"
     USER_OTP_RESET = 2008, "重置动态口令"
     USER_DORMANT_DISABLED = 2009, "长期未登录自动停用"
+    ACCOUNT_CHANGE_PROPOSED = 2010, "提出账户变更（待审批）"
+    ACCOUNT_CHANGE_APPROVED = 2011, "批准账户变更"
+    ACCOUNT_CHANGE_REJECTED = 2012, "不批准账户变更"
+    ACCOUNT_CHANGE_WITHDRAWN = 2013, "撤回账户变更申请"
+    ENROLMENT_CODE_ISSUED = 2014, "发放动态口令绑定码"
     UNIT_CREATED = 2101, "创建单位"
     UNIT_UPDATED = 2102, "修改单位"
     AREA_CREATED = 2201, "创建辖区"
@@ -60,6 +70,7 @@ class EventType(models.IntegerChoices):
     SIGNING_KEY_CREATED = 3011, "生成日志签名密钥"
     JOURNAL_BROKEN = 3012, "发现审计日志被篡改"
     SEALER_REFUSED = 3013, "封存程序拒绝签署"
+    JOURNAL_FORGERY_FOUND = 3014, "发现日志外写入的事件（拒绝封存）"
     # the sealer loop survives database errors: one event per distinct error (issue 13 §4)
     SEALER_DB_ERROR = 3030, "封存程序数据库错误（自动重试）"
 
@@ -247,6 +258,9 @@ SESSION_EVENT_TYPES = frozenset(
         EventType.LOGIN_REFUSED_LOCKED,
         EventType.LOGIN_REFUSED_INACTIVE,
         EventType.LOGIN_REFUSED_DEMO,
+        EventType.LOGIN_THROTTLED,
+        EventType.ENROLMENT_CODE_ACCEPTED,
+        EventType.ENROLMENT_CODE_FAILED,
         EventType.OTP_VERIFIED,
         EventType.OTP_FAILED,
         EventType.LOGOUT,

@@ -17,7 +17,6 @@ from shoulian.accounts.choices import Role
 from shoulian.accounts.models import User
 from shoulian.accounts.services import disable_dormant_accounts, validate_roles
 from shoulian.accounts.tasks import disable_dormant_accounts as dormant_task
-from shoulian.accounts.tests.helpers import password_step
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
 from shoulian.conftest import PASSWORD, login_as
@@ -149,8 +148,10 @@ def test_admin_sees_no_case_navigation_and_no_audit_journal(admin_user: User) ->
 
 
 def test_admin_list_shows_locked_accounts_filter(admin_user: User, officer: User) -> None:
-    for _ in range(5):
-        password_step(Client(), officer, password="bad")
+    from shoulian.accounts.services import register_failure
+
+    for _ in range(5):  # wrong one-time codes lock; wrong passwords only throttle
+        register_failure(user=officer, username=officer.username, stage="otp", source_ip=None)
     page = (
         login_as(Client(), admin_user).get(reverse("users:list") + "?state=locked").content.decode()
     )

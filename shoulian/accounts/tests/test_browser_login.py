@@ -8,6 +8,7 @@ import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from shoulian.accounts.approvals import enrolment_code_issue
 from shoulian.accounts.tests.helpers import current_token
 from shoulian.conftest import PASSWORD, assert_accessible, make_bureau, make_user, screenshot
 
@@ -26,6 +27,11 @@ def test_officer_logs_in_with_password_and_totp_and_sees_home(page: Any, live_se
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/accounts/otp/")
     expect(page.get_by_role("heading", name="绑定动态口令")).to_be_visible()
+    # The password alone shows no secret: the enrolment code the approver handed over comes first.
+    expect(page.locator("svg")).to_have_count(0)
+    page.get_by_label("绑定码").fill(enrolment_code_issue(user=user))
+    page.get_by_role("button", name="下一步").click()
+    expect(page.locator(".qr svg")).to_be_visible()
     screenshot(page, "otp-enrol")
     assert_accessible(page)
     device = TOTPDevice.objects.get(user=user)

@@ -131,11 +131,18 @@ def test_password_change_rejects_weak_new_password_in_chinese(officer: User) -> 
 
 
 @pytest.mark.django_db
-def test_must_change_password_after_admin_reset(officer: User, admin_user: User) -> None:
+def test_must_change_password_after_admin_reset(
+    officer: User, admin_user: User, inspector: User
+) -> None:
     login_as(Client(), admin_user).post(
         reverse("users:reset_password", kwargs={"pk": officer.pk}),
         {"new_password": "Temp-Pass-2026!"},
     )
+    officer.refresh_from_db()
+    assert not officer.must_change_password  # proposed only
+    from shoulian.accounts.tests.helpers import approve_all
+
+    approve_all(inspector, officer)
     officer.refresh_from_db()
     assert officer.must_change_password
     client = login_as(Client(), officer)

@@ -7,6 +7,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shoulian.accounts.approvals import enrolment_code_issue
 from shoulian.accounts.models import User
 from shoulian.accounts.tests.helpers import current_token, full_login, password_step
 from shoulian.audit.catalogue import EventType
@@ -40,6 +41,12 @@ def test_first_login_enrols_a_device_with_a_qr_code(officer: User) -> None:
     client = Client()
     password_step(client, officer)
     page = client.get(reverse("accounts:otp")).content.decode()
+    # The password alone shows no secret: first the one-time enrolment code.
+    assert "绑定码" in page and "<svg" not in page
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    code = enrolment_code_issue(user=officer)
+    assert client.post(reverse("accounts:otp"), {"enrolment_code": code}).status_code == 302
+    page = client.get(reverse("accounts:otp")).content.decode()
     assert "绑定动态口令" in page and "<svg" in page
     device = TOTPDevice.objects.get(user=officer)
     assert not device.confirmed
@@ -56,7 +63,7 @@ def test_first_login_enrols_a_device_with_a_qr_code(officer: User) -> None:
 def test_wrong_code_is_refused_in_chinese(officer: User) -> None:
     client = Client()
     password_step(client, officer)
-    client.get(reverse("accounts:otp"))
+    client.post(reverse("accounts:otp"), {"enrolment_code": enrolment_code_issue(user=officer)})
     response = client.post(reverse("accounts:otp"), {"token": "123456"})
     assert response.status_code == 200
     assert "动态口令不正确" in response.content.decode()

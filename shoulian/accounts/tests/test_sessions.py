@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from shoulian.accounts.middleware import LAST_SEEN, LOGIN_AT
 from shoulian.accounts.models import User, UserSession
-from shoulian.accounts.tests.helpers import full_login, password_step
+from shoulian.accounts.tests.helpers import approve_all, full_login, password_step
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
 from shoulian.conftest import login_as
@@ -139,7 +139,9 @@ def test_admin_cannot_disable_itself(admin_user: User) -> None:
     assert admin_user.is_active
 
 
-def test_role_change_ends_the_users_sessions(officer: User, admin_user: User, bureau_a) -> None:
+def test_role_change_ends_the_users_sessions(
+    officer: User, admin_user: User, inspector: User, bureau_a
+) -> None:
     active = full_login(Client(), officer)
     login_as(Client(), admin_user).post(
         reverse("users:detail", kwargs={"pk": officer.pk}),
@@ -152,8 +154,22 @@ def test_role_change_ends_the_users_sessions(officer: User, admin_user: User, bu
             "roles": ["officer", "legal_officer"],
         },
     )
+    # Proposed only: the session goes on until the 纪检 approves the new role.
+    assert User.objects.get(pk=officer.pk).role_set == {"officer"}
+    assert active.get(reverse("core:home")).status_code == 200
+    approve_all(inspector, officer)
     assert User.objects.get(pk=officer.pk).role_set == {"officer", "legal_officer"}
     assert active.get(reverse("core:home")).status_code == 302
+
+
+def _lock(user: User) -> None:
+    """Five wrong one-time codes (from another session that passed the password) lock it."""
+    from shoulian.accounts.services import register_failure
+
+    for _ in range(5):
+        register_failure(user=user, username=user.username, stage="otp", source_ip="10.0.0.9")
+    user.refresh_from_db()
+    assert user.locked_at is not None
 
 
 def test_a_half_logged_in_session_cannot_finish_after_the_account_is_locked(officer: User) -> None:
@@ -161,16 +177,16 @@ def test_a_half_logged_in_session_cannot_finish_after_the_account_is_locked(offi
 
     from shoulian.accounts.tests.helpers import current_token
 
+    full_login(Client(), officer)
+    succeeded = AuditEvent.objects.filter(event_type=EventType.LOGIN_SUCCEEDED).count()
     half = Client()
     password_step(half, officer)
-    half.get(reverse("accounts:otp"))
-    for _ in range(5):
-        password_step(Client(), officer, password="wrong")
+    _lock(officer)
     device = TOTPDevice.objects.get(user=officer)
     response = half.post(reverse("accounts:otp"), {"token": current_token(device)})
     assert response.status_code == 302 and response["Location"] == reverse(settings.LOGIN_URL)
     assert half.get(reverse("core:home"))["Location"].startswith(reverse(settings.LOGIN_URL))
-    assert not AuditEvent.objects.filter(event_type=EventType.LOGIN_SUCCEEDED).exists()
+    assert AuditEvent.objects.filter(event_type=EventType.LOGIN_SUCCEEDED).count() == succeeded
 
 
 def test_the_session_that_changed_its_password_still_ends_when_the_account_is_locked(
@@ -188,8 +204,7 @@ def test_the_session_that_changed_its_password_still_ends_when_the_account_is_lo
         },
     )
     assert client.get(reverse("core:home")).status_code == 200
-    for _ in range(5):
-        password_step(Client(), officer, password="wrong")
+    _lock(officer)
     assert client.get(reverse("core:home")).status_code == 302
 
 
@@ -211,10 +226,12 @@ def test_password_change_ends_the_users_other_sessions(officer: User) -> None:
 
 
 def test_otp_reset_sends_existing_sessions_back_to_the_password(
-    officer: User, admin_user: User
+    officer: User, admin_user: User, inspector: User
 ) -> None:
     active = full_login(Client(), officer)
     login_as(Client(), admin_user).post(reverse("users:reset_otp", kwargs={"pk": officer.pk}))
+    assert active.get(reverse("core:home")).status_code == 200  # proposed, not yet approved
+    approve_all(inspector, officer)
     response = active.get(reverse("core:home"))
     assert response["Location"].startswith(reverse(settings.LOGIN_URL))
 
@@ -236,7 +253,7 @@ def test_a_signed_in_page_reads_neither_roles_nor_the_device_from_the_database(
 
 
 def test_the_menu_follows_the_roles_the_session_was_opened_with(
-    officer: User, admin_user: User, bureau_a
+    officer: User, admin_user: User, inspector: User, bureau_a
 ) -> None:
     client = full_login(Client(), officer)
     assert reverse("workflow:approvals") not in client.get(reverse("core:home")).content.decode()
@@ -251,6 +268,7 @@ def test_the_menu_follows_the_roles_the_session_was_opened_with(
             "roles": ["officer", "leader"],
         },
     )
+    approve_all(inspector, officer)
     # The old session ends; a new login carries the new roles into the menu.
     assert client.get(reverse("core:home")).status_code == 302
     fresh = User.objects.get(pk=officer.pk)

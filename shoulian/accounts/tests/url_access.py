@@ -31,3 +31,23 @@ ACCESS = {
     "users:reset_password": Rule(ADMIN, kwargs=_self, foreign=_foreign_user, ok=405),
     "users:reset_otp": Rule(ADMIN, kwargs=_self, foreign=_foreign_user, ok=405),
 }
+
+APPROVERS = frozenset({Role.INSPECTOR})
+
+
+def _change(user, own, other):
+    return {"pk": 1}
+
+
+def _user_change(user, own, other):
+    return {"pk": user.pk, "change": 1}
+
+
+ACCESS.update(
+    {
+        "accounts:approvals": Rule(APPROVERS),
+        "accounts:approval_approve": Rule(APPROVERS, kwargs=_change, ok=405),
+        "accounts:approval_reject": Rule(APPROVERS, kwargs=_change, ok=405),
+        "users:withdraw": Rule(ADMIN, kwargs=_user_change, ok=405),
+    }
+)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from shoulian.accounts.approvals import enrolment_code_issue
 from shoulian.accounts.choices import PoliceKind, Role
 from shoulian.accounts.models import User
 from shoulian.accounts.services import user_create
@@ -73,6 +74,8 @@ class Command(BaseCommand):
                     password=password,
                     must_change_password=True,
                 )
+                # Nobody approves the first account: the operator hands the code over itself.
+                code = enrolment_code_issue(user=user)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(
@@ -80,4 +83,7 @@ class Command(BaseCommand):
                 f"已创建{Role(o['role']).label} {user.username}（{bureau.name}）。"
                 "首次登录须修改密码并绑定动态口令。"
             )
+        )
+        self.stdout.write(
+            f"一次性绑定码（只显示这一次，请交给本人，首次绑定动态口令时输入）：{code}"
         )
