@@ -27,7 +27,7 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from shoulian.audit import canonical, guard, merkle, signing
+from shoulian.audit import canonical, guard, merkle, schema, signing
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import record
 from shoulian.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf, AuditTreeNode
@@ -42,6 +42,34 @@ _PG_LOCK_KEY = 0x5A4C_5345_414C
 
 class SealerRefused(RuntimeError):
     """The stored log does not continue the sealer's own last checkpoint: it will not sign."""
+
+
+class ForgedEvents(SealerRefused):
+    """Event rows the journal API did not write: rows below what is sealed (never to be sealed) or
+    bodies that fail the event schema. The sealer seals nothing while they are there."""
+
+    def __init__(self, orphans: list[int], malformed: list[tuple[int, str]]) -> None:
+        self.orphans = orphans
+        self.malformed = malformed
+        parts = []
+        if orphans:
+            parts.append(f"{len(orphans)} 条事件写在已封存范围内（id {_ids(orphans)}）")
+        if malformed:
+            parts.append(
+                f"{len(malformed)} 条事件内容不符合事件格式（id {_ids([i for i, _ in malformed])}）"
+            )
+        super().__init__("发现日志外写入的事件：" + "；".join(parts))
+
+
+def _ids(ids: list[int], shown: int = 20) -> str:
+    text = ", ".join(str(i) for i in ids[:shown])
+    return text + (" …" if len(ids) > shown else "")
+
+
+# The anti-join reads every event id: the sealer runs it once a minute per process (and on its
+# first seal), the verifier on every run. New rows below the sealed id are refused by a trigger.
+ORPHAN_CHECK_SECONDS = 60.0
+_next_orphan_check = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,6 +133,20 @@ def pending_events(last: AuditCheckpoint | None = None) -> tuple[QuerySet[AuditE
     return AuditEvent.objects.filter(id__gt=last_id or 0).order_by("id"), 0
 
 
+def orphans(last: AuditCheckpoint | None = None) -> QuerySet[AuditEvent]:
+    """Events without a position that the sealer has already passed and will never take (an
+    anti-join of events against leaves): on SQLite below the highest sealed event id, on
+    PostgreSQL below the latest checkpoint's transaction-id watermark (or with no transaction id,
+    which only a row written with the triggers off has)."""
+    unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
+    if connection.vendor == "postgresql":
+        watermark = last.watermark if last else 0
+        below = Q(xact__lt=watermark) | Q(xact__isnull=True)
+        return AuditEvent.objects.filter(below).filter(unsealed).order_by("id")
+    top = AuditLeaf.objects.aggregate(top=Max("event_id"))["top"] or 0
+    return AuditEvent.objects.filter(id__lt=top).filter(unsealed).order_by("id")
+
+
 def unsealed_count(last: AuditCheckpoint | None = None) -> int:
     """Events visible now that have no position yet, whether or not they may be sealed yet."""
     if connection.vendor == "postgresql":
@@ -114,9 +156,49 @@ def unsealed_count(last: AuditCheckpoint | None = None) -> int:
     return pending_events(last)[0].count()
 
 
-def seal(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH) -> SealResult:
-    """Seal what has committed so far (at most ``batch`` events) and sign a checkpoint over it."""
+def _journal_forgery(exc: ForgedEvents) -> None:
+    """One tamper event per distinct finding, not one per attempt: the sealer retries every
+    second and the rows stay until someone removes them."""
+    data = {
+        "orphans": exc.orphans[:100],
+        "orphan_count": len(exc.orphans),
+        "malformed": [[i, why] for i, why in exc.malformed[:100]],
+        "malformed_count": len(exc.malformed),
+    }
+    last = (
+        AuditEvent.objects.filter(event_type=EventType.JOURNAL_FORGERY_FOUND)
+        .order_by("-id")
+        .first()
+    )
+    if last is not None and all(last.data.get(k) == v for k, v in data.items()):
+        return
+    with transaction.atomic():
+        record(EventType.JOURNAL_FORGERY_FOUND, outcome=Outcome.FAILURE, data=data)
+
+
+def seal(
+    *,
+    key: Ed25519PrivateKey | None = None,
+    batch: int = DEFAULT_BATCH,
+    check_orphans: bool | None = None,
+) -> SealResult:
+    """Seal what has committed so far (at most ``batch`` events) and sign a checkpoint over it.
+
+    Refuses (``ForgedEvents``, journalled as a tamper event) while event rows exist that the
+    journal API did not write: rows below what is sealed (``check_orphans``; by default once a
+    minute) or, among the rows it would seal, bodies that fail the event schema."""
+    try:
+        return _seal(key=key, batch=batch, check_orphans=check_orphans)
+    except ForgedEvents as exc:
+        _journal_forgery(exc)
+        raise
+
+
+def _seal(*, key: Ed25519PrivateKey | None, batch: int, check_orphans: bool | None) -> SealResult:
+    global _next_orphan_check
     key = key or signing.load_signing_key()
+    if check_orphans is None:
+        check_orphans = time.monotonic() >= _next_orphan_check
     with guard.writer(), transaction.atomic():
         _lock()
         last = latest_checkpoint()
@@ -125,6 +207,17 @@ def seal(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH) ->
         _check_continuity(last, size, store)
         candidates, horizon = pending_events(last)
         rows = list(candidates.values_list("id", "body", "xact")[:batch])
+        found = list(orphans(last).values_list("id", flat=True)) if check_orphans else []
+        if check_orphans:
+            # While forged rows are there, look every time: refuse until they are gone.
+            _next_orphan_check = 0.0 if found else time.monotonic() + ORPHAN_CHECK_SECONDS
+        malformed = [
+            (event_id, why)
+            for event_id, body, _xact in rows
+            if (why := schema.body_problem(body)) is not None
+        ]
+        if found or malformed:
+            raise ForgedEvents(found, malformed)
         if not rows:
             return SealResult(0, size, None)
         prev = store.leaf(size - 1) if size else merkle.ZERO_HASH

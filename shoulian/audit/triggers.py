@@ -17,9 +17,12 @@ RETENTION_FLOOR_SECONDS = 365 * 86_400
 _SQLITE_NOW_SECONDS = "((julianday('now') - 2440587.5) * 86400.0)"
 
 
+INSERT_GUARD = f"shoulian_{EVENT_TABLE}_no_insert_below"
+
+
 def expected_triggers(vendor: str) -> dict[str, str]:
     """Trigger name → table."""
-    names: dict[str, str] = {}
+    names: dict[str, str] = {INSERT_GUARD: EVENT_TABLE}
     for table in TABLES:
         names[f"shoulian_{table}_no_update"] = table
         names[f"shoulian_{table}_no_delete"] = table
@@ -112,7 +115,52 @@ def _pg_statements() -> list[str]:
     return statements
 
 
+# No event may be inserted at or below the highest sealed event id (issue 13): the sealer would
+# never take it (SQLite seals by id) and it would sit outside the tree while the journal verified.
+# The application's inserts always draw a new id above everything drawn before; on PostgreSQL the
+# function is STABLE so its query reads the statement's snapshot, taken before the id was drawn:
+# every sealed id it sees was handed out earlier, so a genuine insert can never trip it.
+_SQLITE_INSERT_GUARD = (
+    f"CREATE TRIGGER {INSERT_GUARD} AFTER INSERT ON {EVENT_TABLE} "  # noqa: S608
+    "WHEN NEW.id <= (SELECT coalesce(max(event_id), 0) FROM audit_auditleaf) "
+    "BEGIN SELECT RAISE(ABORT, 'audit journal: INSERT at or below the sealed event id refused'); END"
+)
+_PG_INSERT_GUARD = [
+    """
+    CREATE OR REPLACE FUNCTION shoulian_audit_event_insert_guard() RETURNS trigger
+    LANGUAGE plpgsql STABLE AS $$
+    BEGIN
+      IF NEW.id <= (SELECT coalesce(max(event_id), 0) FROM audit_auditleaf) THEN
+        RAISE EXCEPTION 'audit journal: INSERT at or below the sealed event id refused (id %)',
+          NEW.id USING ERRCODE = 'insufficient_privilege';
+      END IF;
+      RETURN NEW;
+    END $$
+    """,
+    f"CREATE TRIGGER {INSERT_GUARD} BEFORE INSERT ON {EVENT_TABLE} "
+    "FOR EACH ROW EXECUTE FUNCTION shoulian_audit_event_insert_guard()",
+]
+
+
+def install_insert_guard(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = [_SQLITE_INSERT_GUARD] if vendor == "sqlite" else _PG_INSERT_GUARD
+    with schema_editor.connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def uninstall_insert_guard(apps: Any, schema_editor: Any) -> None:
+    vendor = schema_editor.connection.vendor
+    with schema_editor.connection.cursor() as cursor:
+        if vendor == "postgresql":
+            cursor.execute(f"DROP TRIGGER IF EXISTS {INSERT_GUARD} ON {EVENT_TABLE}")
+        else:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {INSERT_GUARD}")
+
+
 def install(apps: Any, schema_editor: Any) -> None:
+    """The append-only triggers of migration 0002 (the insert guard is migration 0003's)."""
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
         statements = _sqlite_statements()

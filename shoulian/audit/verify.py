@@ -12,7 +12,10 @@ Checks, cheapest first:
 4. checkpoints an auditor kept (``--checkpoint``): the journal must still contain them: a shorter
    log is a truncation, a different head a rewrite between the last matching checkpoint and it;
 5. with ``full``, every stored Merkle node against the leaves (nodes only serve proofs; a wrong one
-   makes a proof fail to verify, it can never make a false proof verify).
+   makes a proof fail to verify, it can never make a false proof verify);
+6. completeness: event rows with no leaf that the sealer has already passed (an anti-join; such a
+   row was written beside the journal API and would never be sealed), reported with their ids, and
+   unsealed rows (every sealed row too with ``full``) whose body fails the event schema.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 from django.db import connection, connections
 
-from shoulian.audit import merkle, signing
+from shoulian.audit import merkle, schema, signing
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import (
     GENERATED_COLUMNS,
@@ -37,7 +40,7 @@ from shoulian.audit.models import (
     AuditLeaf,
     AuditTreeNode,
 )
-from shoulian.audit.sealer import unsealed_count
+from shoulian.audit.sealer import orphans, pending_events, unsealed_count
 from shoulian.audit.tree import TILE, TILE_LEVEL, TreeIncomplete, TreeStore
 from shoulian.audit.triggers import EVENT_TABLE, expected_triggers
 
@@ -74,6 +77,9 @@ class Report:
     pending: int = 0
     horizon: int = 0
     findings: list[Finding] = field(default_factory=list)
+    # Event ids without a leaf below what is sealed; (id, why) of bodies failing the schema.
+    orphans: list[int] = field(default_factory=list)
+    malformed: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -412,6 +418,42 @@ def check_nodes(report: Report) -> None:
             break
 
 
+# --- 6. completeness ----------------------------------------------------------------------------
+_SHOWN = 20
+
+
+def check_completeness(report: Report, last: AuditCheckpoint | None, full: bool) -> None:
+    report.orphans = list(orphans(last).values_list("id", flat=True))
+    if report.orphans:
+        shown = ", ".join(str(i) for i in report.orphans[:_SHOWN])
+        more = " …" if len(report.orphans) > _SHOWN else ""
+        report.add(
+            None,
+            f"{len(report.orphans)} 条事件没有日志序号却位于已封存范围内（绕过日志接口写入，"
+            f"永远不会被封存）：id {shown}{more}",
+        )
+    sources: list[Any]
+    if full:
+        sources = [AuditEvent.objects.order_by("id")]
+    else:
+        unsealed, _horizon = pending_events(last)
+        sources = [unsealed.order_by("id"), AuditEvent.objects.filter(id__in=report.orphans)]
+    seen: set[int] = set()
+    for source in sources:
+        for event_id, body in source.values_list("id", "body").iterator(chunk_size=2000):
+            if event_id in seen:
+                continue
+            seen.add(event_id)
+            why = schema.body_problem(body)
+            if why is not None:
+                report.malformed.append((event_id, why))
+    report.malformed.sort()
+    for event_id, why in report.malformed[:_SHOWN]:
+        report.add(None, f"事件 id {event_id} 的内容不符合事件格式：{why}")
+    if len(report.malformed) > _SHOWN:
+        report.add(None, f"另有 {len(report.malformed) - _SHOWN} 条事件的内容不符合事件格式")
+
+
 # --- the whole run ------------------------------------------------------------------------------
 def verify(
     *,
@@ -429,7 +471,9 @@ def verify(
     top = AuditLeaf.objects.order_by("-position").values_list("position", flat=True).first()
     report.tree_size = 0 if top is None else top + 1
     report.horizon = purge_horizon()
-    report.pending = unsealed_count(AuditCheckpoint.objects.order_by("-tree_size").first())
+    last = AuditCheckpoint.objects.order_by("-tree_size").first()
+    report.pending = unsealed_count(last)
+    check_completeness(report, last, full)
     check_checkpoints(report, keys)
     check_external(report, list(external), keys)
     if full:

@@ -34,6 +34,7 @@ def as_dba() -> Iterator[Any]:
             yield cursor
     finally:
         triggers.install(None, editor)
+        triggers.install_insert_guard(None, editor)
 
 
 @pytest.fixture

@@ -43,9 +43,11 @@ class Command(BaseCommand):
         report = verify.verify(external=notes, full=options["full"], workers=options["workers"])
         summary = (
             f"审计日志完整：{report.tree_size} 条已封存，{report.checkpoints} 个检查点，"
-            f"{report.pending} 条待封存。"
+            f"{report.pending} 条待封存，0 条游离事件，0 条格式不符。"
             if report.ok
-            else f"审计日志校验失败：第一个异常位置 {report.first_bad_position}。"
+            else f"审计日志校验失败：第一个异常位置 {report.first_bad_position}；"
+            f"{len(report.orphans)} 条游离事件（无日志序号，位于已封存范围内），"
+            f"{len(report.malformed)} 条格式不符。"
         )
         with context.acting(channel="command"):
             record(
@@ -55,6 +57,9 @@ class Command(BaseCommand):
                     "tree_size": report.tree_size,
                     "first_bad_position": report.first_bad_position,
                     "findings": [f.message for f in report.findings][:20],
+                    "orphans": report.orphans[:100],
+                    "orphan_count": len(report.orphans),
+                    "malformed_count": len(report.malformed),
                     "external_checkpoints": len(notes),
                     "full": options["full"],
                     "summary": summary,
@@ -69,6 +74,10 @@ class Command(BaseCommand):
                         "checkpoints": report.checkpoints,
                         "pending": report.pending,
                         "first_bad_position": report.first_bad_position,
+                        "orphans": report.orphans,
+                        "malformed": [
+                            {"id": event_id, "problem": why} for event_id, why in report.malformed
+                        ],
                         "findings": [
                             {"position": f.position, "message": f.message} for f in report.findings
                         ],
