@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -81,6 +81,9 @@ def _parties(payload: Any) -> tuple[list[services.PartyInput], dict[str, list[st
             "address": item.get("address", ""),
             "note": item.get("note", ""),
         }
+        if any(isinstance(v, dict | list) for v in data.values()):
+            errors[f"parties[{index}]"] = ["字段值应为字符串，不能是对象或数组。"]
+            continue
         form = PartyForm(data={k: "" if v is None else str(v) for k, v in data.items()})
         if not form.is_valid():
             errors.update(_form_errors(form, f"parties[{index}]."))
@@ -97,15 +100,43 @@ def _client(request: HttpRequest) -> Any:
     return services.api_client_authenticate(token.strip())
 
 
+def _body(request: HttpRequest) -> bytes | None:
+    """The body, or None when it is over MAX_BODY: judged on the declared length before reading,
+    and on what was read (Django itself refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE with its
+    HTML 400; the API answers its own JSON 413 instead)."""
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY:
+        return None
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None
+    return None if len(body) > MAX_BODY else body
+
+
 @csrf_exempt
 @login_not_required
 @never_cache
 def alert_create(request: HttpRequest) -> JsonResponse:
     ctx = context.current()
     with context.acting(source_ip=ctx.source_ip, request_id=ctx.request_id, channel="api"):
+        wait = services.api_auth_wait(source_ip=ctx.source_ip)
+        if wait:
+            # Neither the token nor the journal is touched: the throttle's start was journalled.
+            response = _error(
+                429,
+                "too_many_failures",
+                f"认证失败次数过多，请 {wait} 秒后再试。",
+                retry_after=wait,
+            )
+            response["Retry-After"] = str(wait)
+            return response
         client = _client(request)
         if client is None:
-            services.api_auth_failed(reason="missing or unknown token")
+            services.api_auth_failed(reason="missing or unknown token", source_ip=ctx.source_ip)
             response = _error(401, "unauthorized", "缺少或无效的访问令牌。")
             response["WWW-Authenticate"] = 'Bearer realm="shoulian-intake"'
             return response
@@ -113,15 +144,22 @@ def alert_create(request: HttpRequest) -> JsonResponse:
             response = _error(405, "method_not_allowed", "只接受 POST。")
             response["Allow"] = "POST"
             return response
+        if request.content_type != "application/json":
+            return _error(
+                415, "unsupported_media_type", "请求体须为 JSON（Content-Type: application/json）。"
+            )
         key = request.headers.get("Idempotency-Key", "").strip()
         if not key or len(key) > 80:
             return _error(
                 400, "idempotency_key_required", "请求头须带 Idempotency-Key（1–80 个字符）。"
             )
-        if len(request.body) > MAX_BODY:
-            return _error(413, "too_large", "请求体过大。")
+        body = _body(request)
+        if body is None:
+            return _error(413, "too_large", f"请求体过大（不超过 {MAX_BODY // 1024} KB）。")
         try:
-            payload = json.loads(request.body or b"null")
+            payload = json.loads(body or b"null")
+        except RecursionError:
+            return _error(400, "invalid_json", "请求体的 JSON 嵌套过深。")
         except (ValueError, UnicodeDecodeError):
             return _error(400, "invalid_json", "请求体不是有效的 JSON。")
         if not isinstance(payload, dict):
@@ -130,6 +168,14 @@ def alert_create(request: HttpRequest) -> JsonResponse:
             data={k: v for k, v in payload.items() if k in ApiAlertForm.base_fields}
         )
         parties, party_errors = _parties(payload.get("parties"))
+        # A nested value where a field expects text would reach the form as its repr.
+        nested = {
+            k: ["应为字符串，不能是对象或数组。"]
+            for k in ApiAlertForm.base_fields
+            if isinstance(payload.get(k), dict | list)
+        }
+        if nested:
+            return _error(400, "invalid", "字段校验未通过。", fields=nested)
         if not form.is_valid() or party_errors:
             return _error(
                 400,

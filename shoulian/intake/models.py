@@ -463,3 +463,23 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiAuthFailureWindow(models.Model):
+    """Failed API authentications per source address and ten-minute window: the throttle's
+    counter, and what keeps a client that fails hundreds of times a second from writing as many
+    journal events (the first few are journalled one by one, then one event for the throttle)."""
+
+    source_ip = models.CharField(max_length=45)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_ip", "window_start"], name="apiauthfailure_window_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_ip} {self.window_start:%H:%M} {self.failures}"

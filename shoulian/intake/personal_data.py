@@ -57,3 +57,12 @@ not_personal("intake.EvidenceFile", "stored_name", reason="系统生成的随机
 not_personal("intake.Category", "name", reason="警情分类标准中的类别名称")
 not_personal("intake.ApiClient", "name", reason="接口客户端（110 指挥中心、执法机关平台）名称")
 not_personal("intake.AlertDraft", "summary", reason="草稿摘要只含报警方式、类别和保存时间")
+
+# --- the API's authentication throttle ----------------------------------------------------------
+register(
+    "intake.ApiAuthFailureWindow",
+    "source_ip",
+    kind=Kind.NETWORK_ADDRESS,
+    storage=Storage.PLAIN,
+    reason="接口认证失败按来源地址限流（十分钟窗口，一天后删除），须用原地址比对",
+)

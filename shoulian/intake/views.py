@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import replace
+from pathlib import PurePosixPath
 from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +24,7 @@ from shoulian.audit.journal import record_read
 from shoulian.core import links
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.core.storage import storage_full
 from shoulian.intake import pages, selectors, services
 from shoulian.intake.choices import (
     AlertStatus,
@@ -47,6 +51,7 @@ from shoulian.intake.forms import (
 from shoulian.intake.importer import import_csv
 from shoulian.intake.models import Category
 from shoulian.intake.pages import COMPLETING_ROLES, RECEIPT_ROLES
+from shoulian.intake.uploads import ALLOWED_TYPES
 from shoulian.org.selectors import area_for_place, bureau_of
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
@@ -94,6 +99,14 @@ def _duplicates_for(request: HttpRequest, parties: Any, exclude: int | None = No
     return selectors.recent_duplicates(
         request.user, id_numbers=pairs, phones=phones, exclude_pk=exclude
     )
+
+
+log = logging.getLogger(__name__)
+
+STORAGE_FULL_MESSAGE = (
+    "警情未登记：服务器存储空间已满，本次登记（含上传的文件）没有保存，也没有生成警情编号和回执。"
+    "请先用纸质登记表为报警人登记，并立即联系系统管理员；空间恢复后在本页重新提交。"
+)
 
 
 def _render_form(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -152,6 +165,13 @@ def register(request: HttpRequest) -> HttpResponse:
         add_service_errors(form, exc)
         context["duplicates"] = _duplicates_for(request, parties)
         return _render_form(request, context)
+    except (OSError, DatabaseError) as exc:
+        if not storage_full(exc):
+            raise
+        # The registration's transaction rolled back whole (R7): say so, not 系统错误.
+        log.error("alert registration failed: storage full (%s)", type(exc).__name__)
+        form.add_error(None, STORAGE_FULL_MESSAGE)
+        return _render_form(request, context, status=503)
     if registration.replayed:
         messages.info(request, f"该登记已于此前提交（{registration.alert.number}），未重复登记。")
     else:
@@ -383,6 +403,18 @@ def receipt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def download_name(original: str, content_type: str) -> str:
+    """The uploader's name with the extension of the type the content was found to be: a PNG
+    uploaded as ``照片.exe`` downloads as ``照片.png``, so the receiving PC opens it as what it is."""
+    detected = ALLOWED_TYPES.get(content_type)
+    if detected is None:
+        return original
+    stem = PurePosixPath(original.replace("\\", "/")).name
+    if "." in stem.lstrip("."):
+        stem = stem.rsplit(".", 1)[0]
+    return f"{stem.strip() or '证据材料'}.{detected[1]}"
+
+
 @role_required(*CONTENT_ROLES)
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
@@ -391,7 +423,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=evidence.original_name,
+        filename=download_name(evidence.original_name, evidence.content_type),
         content_type="application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"

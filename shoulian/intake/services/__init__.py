@@ -12,6 +12,7 @@ from shoulian.intake.services.alerts import (
 from shoulian.intake.services.api_clients import (
     TOKEN_PREFIX,
     api_auth_failed,
+    api_auth_wait,
     api_client_authenticate,
     api_client_create,
     api_client_revoke,
@@ -71,6 +72,7 @@ __all__ = [
     "alert_register",
     "alert_summary",
     "api_auth_failed",
+    "api_auth_wait",
     "api_client_authenticate",
     "api_client_create",
     "api_client_revoke",
