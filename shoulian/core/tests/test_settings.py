@@ -36,7 +36,8 @@ def _settings_in_subprocess(**env: str) -> dict[str, object]:
 
 def test_defaults_are_sqlite_and_the_sqlite_queue() -> None:
     assert _settings_in_subprocess() == {
-        "huey": "huey.SqliteHuey",
+        # Huey's SQLite queue, its tables created on first use (shoulian.core.queue).
+        "huey": "shoulian.core.queue.LazySqliteHuey",
         # Django's SQLite backend with writers queued on a lock file.
         "db": "shoulian.core.db",
         "debug": False,
