@@ -202,7 +202,7 @@ def account_change_approve(*, actor: User, change: AccountChange, note: str = ""
     _require_approver(actor, change)
     with transaction.atomic():
         decided = _decide(actor, change, AccountChangeStatus.APPROVED, note)
-        target = User.objects.select_for_update().select_related("unit").get(pk=decided.user_id)
+        target = User.objects.select_for_update().get(pk=decided.user_id)
         code: str | None = None
         effect: dict[str, Any] = {}
         if decided.kind == AccountChangeKind.CREATE:
