@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('intake', '0002_seed_classification_standard'),
+        ("intake", "0003_alter_evidencefile_purpose"),
     ]
 
     operations = [
