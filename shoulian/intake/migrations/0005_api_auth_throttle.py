@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("intake", "0003_alter_evidencefile_purpose"),
+        ("intake", "0004_category_flag_versions"),
     ]
 
     operations = [
