@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
@@ -364,65 +364,43 @@ def bounced_alert(ctx: PatrolContext) -> list[Hit]:
 )
 def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
     window = dt.timedelta(days=ctx.param("window_days"))
-    # Matching goes through the blind indexes: no clear value is read or compared. Set-based: the
-    # reporters of the bureau whose key occurs on another alert are read once, then compared in
-    # time order per key (a correlated look-up per reporter with date arithmetic in SQL costs a
-    # call per candidate row on SQLite: minutes at a province's volume).
-    reporters = AlertParty.objects.filter(
-        role=PartyRole.REPORTER, alert__registering_unit__path__startswith=ctx.bureau.path
-    )
-    wanted = Q()
-    for key in ("id_number_index", "phone_index"):
-        if ctx.alert_ids is not None:
-            keys: Any = reporters.filter(alert_id__in=ctx.alert_ids).values(key)
-        else:
-            keys = (
-                reporters.values(key)
-                .annotate(alerts=Count("alert_id", distinct=True))
-                .filter(alerts__gt=1)
-                .values(key)
-            )
-        wanted |= Q(**{f"{key}__in": keys.exclude(**{key: ""}).exclude(**{f"{key}__isnull": True})})
-    candidates: list[dict[str, Any]] = [
-        dict(row)
-        for row in reporters.filter(wanted).values(
-            "alert_id", "id_number_index", "phone_index", received=F("alert__received_at")
+    # Matching goes through the blind indexes: no clear value is read or compared.
+    earlier = AlertParty.objects.filter(
+        role=PartyRole.REPORTER,
+        alert__registering_unit__path__startswith=ctx.bureau.path,
+        alert__received_at__lt=OuterRef("alert__received_at"),
+        alert__received_at__gte=OuterRef("alert__received_at") - window,
+    ).exclude(alert_id=OuterRef("alert_id"))
+    same_id = earlier.filter(
+        id_number_index=OuterRef("id_number_index"), id_number_index__isnull=False
+    ).exclude(id_number_index="")
+    same_phone = earlier.filter(
+        phone_index=OuterRef("phone_index"), phone_index__isnull=False
+    ).exclude(phone_index="")
+    parties = (
+        ctx.alert_filter(AlertParty.objects.filter(role=PartyRole.REPORTER))
+        .annotate(by_id=Exists(same_id), by_phone=Exists(same_phone))
+        .filter(Q(by_id=True) | Q(by_phone=True))
+        .values(
+            "by_id",
+            "by_phone",
+            pk=F("alert_id"),
+            number=F("alert__number"),
+            handling_unit_id=F("alert__handling_unit_id"),
+            registering_unit_id=F("alert__registering_unit_id"),
+            registered_by_id=F("alert__registered_by_id"),
         )
-    ]
-    # For each key, the reporters in time order; a reporter repeats when another alert's reporter
-    # with the same key came in the window before it.
-    repeated: dict[int, dict[str, bool]] = {}
-    for key, flag in (("id_number_index", "by_id"), ("phone_index", "by_phone")):
-        by_key: dict[str, list[tuple[Any, int]]] = {}
-        for c in candidates:
-            if c[key]:
-                by_key.setdefault(c[key], []).append((c["received"], c["alert_id"]))
-        for rows in by_key.values():
-            if len(rows) < 2:
-                continue
-            rows.sort()
-            for i, (received, alert_id) in enumerate(rows):
-                j = i - 1
-                while j >= 0 and rows[j][0] >= received - window:
-                    if rows[j][0] < received and rows[j][1] != alert_id:
-                        repeated.setdefault(alert_id, {"by_id": False, "by_phone": False})[flag] = (
-                            True
-                        )
-                        break
-                    j -= 1
-    if not repeated:
-        return []
-    alerts = ctx.alerts().filter(pk__in=list(repeated)).values(*ALERT_FIELDS, "registered_by_id")
-    rows_out = []
-    for r in alerts:
-        flags = repeated[r["pk"]]
-        r.update(flags)
-        r["what"] = "同一报案人" if flags["by_id"] else "同一电话"
-        r["days"] = ctx.param("window_days")
-        rows_out.append(r)
-    rows_out.sort(key=lambda r: r["pk"])
+    )
+    per_alert: dict[int, dict[str, Any]] = {}
+    for r in parties:
+        row = per_alert.setdefault(r["pk"], {**r, "by_id": False, "by_phone": False})
+        row["by_id"] = row["by_id"] or r["by_id"]
+        row["by_phone"] = row["by_phone"] or r["by_phone"]
+    for row in per_alert.values():
+        row["what"] = "同一报案人" if row["by_id"] else "同一电话"
+        row["days"] = ctx.param("window_days")
     return _alert_hits(
-        rows_out,
+        per_alert.values(),
         "警情 {number}：{what}在 {days} 日内再次报警",
         by_id_number="by_id",
         by_phone="by_phone",
