@@ -13,6 +13,9 @@ class DurationUnit(models.TextChoices):
     # 行政处罚法 art. 85 and similar provisions count some short periods in working days; a rule the
     # legal brigade reads that way uses this unit instead of calendar days.
     WORKING_DAYS = "working_days", _("个工作日")
+    # 刑事诉讼法 art. 105: 期间以时、日、月计算. A month ends on the same-numbered day of the
+    # month it reaches, or on that month's last day when it has no such day.
+    MONTHS = "months", _("个月")
 
 
 class DeadlineStatus(models.TextChoices):
@@ -82,6 +85,7 @@ NODE_EVENTS: dict[str, Text] = {
     "onsite_handled": _("现场处置结束"),
     "alert_signed_for": _("办案单位签收"),
     "reporter_told": _("告知报案人"),
+    "not_police_decided": _("决定不属于公安职责"),
     "transferred_out": _("移送其他单位或机关"),
     "transfer_received": _("接受行政执法机关移送"),
     "admin_accept_decided": _("作出是否受案决定"),
@@ -90,12 +94,15 @@ NODE_EVENTS: dict[str, Text] = {
     "non_filing_notice_served": _("送达不予立案通知书"),
     "reconsideration_applied": _("申请复议"),
     "reconsideration_decided": _("作出复议决定"),
+    "reconsideration_decision_served": _("复议决定书送达申请人"),
     "review_applied": _("申请复核"),
     "review_decided": _("作出复核决定"),
     "case_accepted": _("治安案件受理"),
     "case_concluded": _("治安案件办结"),
     "appraisal_commissioned": _("委托鉴定"),
     "appraisal_returned": _("鉴定意见送达"),
+    "excluded_period_started": _("开始鉴定或听证（期间不计入）"),
+    "excluded_period_ended": _("鉴定意见送达或听证结束"),
     "complaint_received": _("收到投诉、信访事项"),
     "complaint_acceptance_told": _("告知是否受理"),
     "complaint_answered": _("答复投诉人、信访人"),

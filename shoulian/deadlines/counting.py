@@ -19,6 +19,9 @@ The readings, with the law's words (docs/deadlines.md has the long form):
   A pause that begins after the period has run out does not revive it. For day periods the
   result is rounded up to 24:00 of the day it falls in (a period in days ends at the end of a day),
   then the last-day rule applies.
+- Months (期间以时、日、月计算): the last day is the day of the same number in the month the period
+  reaches; a month without that day (31 Jan + 1 month) ends on its last day (28/29 Feb). Then the
+  last-day rule applies as for days.
 - Length 0 means 当场/立即: due at the start moment itself.
 
 Aware datetimes only; legal days are Asia/Shanghai days.
@@ -27,6 +30,7 @@ Aware datetimes only; legal days are Asia/Shanghai days.
 from __future__ import annotations
 
 import datetime as dt
+from calendar import monthrange
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -163,6 +167,13 @@ def _add_working_days(start_day: dt.date, count: int, calendar: RestDays) -> dt.
     return day
 
 
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same-numbered day ``months`` later, or that month's last day when it has none."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, monthrange(year, month)[1]))
+
+
 def _nominal_end(start: dt.datetime, period: Period, calendar: RestDays) -> dt.datetime:
     """Where the period runs out before pauses and before the last-day rule."""
     if period.unit == DurationUnit.HOURS:
@@ -170,6 +181,8 @@ def _nominal_end(start: dt.datetime, period: Period, calendar: RestDays) -> dt.d
     start_day = start.astimezone(LEGAL_TZ).date()
     if period.unit == DurationUnit.WORKING_DAYS:
         return end_of_day(_add_working_days(start_day, period.length, calendar))
+    if period.unit == DurationUnit.MONTHS:
+        return end_of_day(add_months(start_day, period.length))
     return end_of_day(start_day + dt.timedelta(days=period.length))
 
 

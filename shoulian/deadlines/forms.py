@@ -52,6 +52,14 @@ class RuleForm(forms.Form):
         initial=0,
         help_text=_("与期限同一单位；0 表示不得延长。"),
     )
+    extension_unit = forms.ChoiceField(
+        label=_("延长单位"),
+        choices=[("", _("与期限相同（在期限上累加）")), *DurationUnit.choices],
+        required=False,
+        help_text=_(
+            "选择其他单位时为“延长至”：自起算时起按该单位重新计算（如受案审查延长至3日）。"
+        ),
+    )
     extension_approver_role = forms.ChoiceField(
         label=_("延长审批角色"), choices=APPROVER_CHOICES, required=False
     )

@@ -123,6 +123,12 @@ class DeadlineRule(models.Model):
     )
     extension_length = models.PositiveIntegerField(_("每次延长"), default=0)
     extension_cap = models.PositiveIntegerField(_("累计延长上限"), default=0)
+    # Empty: extensions add to the period in its own unit. Set to another unit, an extension is
+    # "延长至": the extended period is counted afresh from the start in that unit (受案审查 24 hours,
+    # difficult cases up to 3 *days*, which move for holidays like any period in days).
+    extension_unit = models.CharField(
+        _("延长单位"), max_length=16, choices=DurationUnit.choices, blank=True, default=""
+    )
     extension_approver_role = models.CharField(
         _("延长审批角色"), max_length=20, blank=True, choices=Role.choices
     )
@@ -184,6 +190,22 @@ class DeadlineRule(models.Model):
         return str(DurationUnit(self.length_unit).label)
 
     @property
+    def extends_to(self) -> bool:
+        """Extensions are counted afresh in another unit (延长至), not added to the period."""
+        return bool(self.extension_unit) and self.extension_unit != self.length_unit
+
+    @property
+    def extension_unit_label(self) -> str:
+        return str(DurationUnit(self.extension_unit or self.length_unit).label)
+
+    def counted(self, extended_by: int) -> tuple[counting.Period, int]:
+        """The period and the extension to count a deadline extended by ``extended_by`` with."""
+        if extended_by and self.extends_to:
+            unit = self.extension_unit
+            return counting.Period(extended_by, unit, unit != DurationUnit.HOURS), 0
+        return self.period, extended_by
+
+    @property
     def allows_extension(self) -> bool:
         return self.extension_cap > 0 and bool(self.extension_approver_role)
 
@@ -195,9 +217,12 @@ class DeadlineRule(models.Model):
     def extension_text(self) -> str:
         if not self.allows_extension:
             return gettext("不得延长")
-        total = counting.describe(
-            counting.Period(self.length_value + self.extension_cap, self.length_unit)
-        )
+        if self.extends_to:
+            total = counting.describe(counting.Period(self.extension_cap, self.extension_unit))
+        else:
+            total = counting.describe(
+                counting.Period(self.length_value + self.extension_cap, self.length_unit)
+            )
         return gettext("经%(role)s批准可延长至%(total)s") % {
             "role": Role(self.extension_approver_role).label,
             "total": total,

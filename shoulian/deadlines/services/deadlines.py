@@ -66,14 +66,13 @@ def compute(
     """The due time from the stored facts. Where a year's calendar is missing the date is
     provisional, marked by ``missing_year``, and recomputed when the year is published."""
     intervals = list(pauses)
+    period, extension = rule.counted(extended_by)
     try:
-        due = counting.due_at(
-            started_at, rule.period, calendar, pauses=intervals, extension=extended_by
-        )
+        due = counting.due_at(started_at, period, calendar, pauses=intervals, extension=extension)
     except counting.CalendarMissing:
         provisional = counting.ProvisionalCalendar(calendar)
         due = counting.due_at(
-            started_at, rule.period, provisional, pauses=intervals, extension=extended_by
+            started_at, period, provisional, pauses=intervals, extension=extension
         )
         return Computed(due, min(provisional.assumed))
     return Computed(due)
@@ -304,13 +303,13 @@ def deadline_extension_request(
     if room <= 0:
         raise ValidationError(
             _("已达到延长上限（累计%(cap)s%(unit)s）。")
-            % {"cap": rule.extension_cap, "unit": rule.unit_label}
+            % {"cap": rule.extension_cap, "unit": rule.extension_unit_label}
         )
     if not 1 <= length <= room:
         raise ValidationError(
             {
                 "length": _("延长幅度应为 1–%(room)s%(unit)s。")
-                % {"room": room, "unit": rule.unit_label}
+                % {"room": room, "unit": rule.extension_unit_label}
             }
         )
     reason = reason.strip()
@@ -385,7 +384,7 @@ def deadline_extend(*, actor: Any, extension: DeadlineExtension, note: str = "")
     if deadline.extended_by + extension.length > rule.extension_cap:
         raise ValidationError(
             _("超过延长上限（累计%(cap)s%(unit)s）。")
-            % {"cap": rule.extension_cap, "unit": rule.unit_label}
+            % {"cap": rule.extension_cap, "unit": rule.extension_unit_label}
         )
     before = deadline.due_at
     with transaction.atomic():

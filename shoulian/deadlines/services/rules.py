@@ -31,6 +31,7 @@ RULE_FIELDS = (
     "resume_event",
     "extension_length",
     "extension_cap",
+    "extension_unit",
     "extension_approver_role",
     "moves_on_holiday",
     "source_law",
@@ -39,7 +40,12 @@ RULE_FIELDS = (
     "is_active",
 )
 
-MAX_LENGTH = {DurationUnit.HOURS: 24 * 366, DurationUnit.DAYS: 366, DurationUnit.WORKING_DAYS: 250}
+MAX_LENGTH = {
+    DurationUnit.HOURS: 24 * 366,
+    DurationUnit.DAYS: 366,
+    DurationUnit.WORKING_DAYS: 250,
+    DurationUnit.MONTHS: 120,
+}
 
 
 def _validated(fields: dict[str, Any]) -> dict[str, Any]:
@@ -62,6 +68,10 @@ def _validated(fields: dict[str, Any]) -> dict[str, Any]:
             value = data.get(key)
             if not isinstance(value, int) or not 0 <= value <= limit:
                 errors[key] = _("应为 0–%(limit)s 的整数。") % {"limit": limit}
+        extension_unit = str(data.get("extension_unit") or "")
+        data["extension_unit"] = "" if extension_unit == unit else extension_unit
+        if extension_unit and extension_unit not in DurationUnit.values:
+            errors["extension_unit"] = _("请选择延长单位。")
         if unit == DurationUnit.HOURS and data.get("moves_on_holiday"):
             errors["moves_on_holiday"] = _("以小时计算的期间不因节假日顺延。")
     for key in ("start_event", "stop_event"):
