@@ -56,6 +56,24 @@ PUBLIC_STEPS: dict[str, str] = {
     "decide_not_police": "办结（不属于公安职责，已告知）",
     "decide_close_non_case": "办结",
     "follow_up": "回访",
+    "serve_reconsideration_decision": "送达复议决定书",
+    "solve": "案件已侦破",
+    "conclude_investigation": "侦查终结，移送人民检察院审查起诉",
+    "revoke_case": "撤销案件",
+    "punish": "作出处罚决定",
+    "not_punish": "作出不予处罚决定",
+    "mediate": "调解结案",
+    "conclude_case": "结案",
+}
+# The case's stage after 立案 / 受案 (workflow's CaseStage), in the citizen's words.
+PUBLIC_STAGES: dict[str, str] = {
+    "solved": "案件已侦破，正在继续侦查",
+    "investigation_concluded": "侦查终结，已移送人民检察院审查起诉",
+    "revoked": "案件已撤销",
+    "punished": "已作出处罚决定",
+    "not_punished": "已作出不予处罚决定",
+    "mediated": "经调解结案",
+    "concluded": "案件已办结",
 }
 # Steps whose public line names the unit the alert went to (the handling unit is public).
 _STEPS_WITH_UNIT = frozenset({"route", "reroute", "designate", "approve_transfer"})
@@ -92,6 +110,8 @@ class PublicAlert:
     unit_phone: str
     transferred_to: str
     milestones: tuple[Milestone, ...]
+    # The case's stage in plain words (破案, 结案 …); "" before any.
+    stage: str
     reconsideration: Reconsideration | None
 
 
@@ -123,6 +143,7 @@ def public_alert(alert_id: int) -> PublicAlert | Unavailable | None:
             "handling_unit__phone",
             "registering_unit__name",
             "registering_unit__phone",
+            "flow__case_stage",
         )
         .first()
     )
@@ -184,6 +205,7 @@ def public_alert(alert_id: int) -> PublicAlert | Unavailable | None:
         unit_phone=unit_phone,
         transferred_to=transferred_to,
         milestones=tuple(milestones),
+        stage=PUBLIC_STAGES.get(row["flow__case_stage"] or "", ""),
         reconsideration=reconsideration,
     )
 

@@ -1,7 +1,8 @@
 """The lifecycles of complaints and follow-up tasks, as declared tables on the lifecycle engine
 (``shoulian.core.lifecycle``), applied by ``services.py`` only.
 
-Complaint: 待答复 → 已答复 (the center head of the complaint's center answers).
+Complaint: 待答复 → (告知受理) → 已答复 (the center head of the complaint's center tells the
+complainant it is accepted, then answers; answering first also tells it).
 
 Follow-up task (one per closed alert)::
 
@@ -88,9 +89,25 @@ def _ready(ctx: FeedbackCtx) -> None:
 C = ComplaintStatus
 ANSWERED_MESSAGE = "该投诉建议已经答复，或刚被他人修改。请刷新页面后查看。"
 
+
+@guards("not_accepted")
+def _not_accepted(ctx: FeedbackCtx) -> None:
+    if ctx.obj.accepted_at is not None:
+        raise Refusal("accepted", "已告知受理。")
+
+
 COMPLAINTS: Lifecycle[FeedbackCtx, FeedbackRow] = Lifecycle(
     name="complaint",
     rows=(
+        # 告知受理: the complaint stays 待答复 for the citizen; the answer period starts.
+        FeedbackRow(
+            source=C.RECEIVED,
+            action="accept",
+            target=C.RECEIVED,
+            roles=frozenset({Role.CENTER_HEAD}),
+            event=EventType.COMPLAINT_ACCEPTANCE_TOLD,
+            guards=("not_accepted",),
+        ),
         FeedbackRow(
             source=C.RECEIVED,
             action="answer",

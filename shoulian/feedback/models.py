@@ -89,6 +89,16 @@ class Complaint(models.Model):
         related_name="+",
         verbose_name="答复人",
     )
+    # 告知受理 (信访工作条例: within 15 days of receipt); the 60-day answer period runs from here.
+    accepted_at = models.DateTimeField("告知受理时间", null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="告知受理人",
+    )
     # R5: the submitter (``kiosk:<id>``, ``user:<id>``, ``query:<alert id>``) and its key; the
     # fingerprint tells a replay from a different submission under the same key.
     idempotency_scope = models.CharField(max_length=40)

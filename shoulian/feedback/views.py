@@ -74,6 +74,21 @@ def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = AnswerForm(initial={"version": complaint.version})
     status = 200
+    if request.method == "POST" and "accept" in request.POST:
+        # 告知受理: one button, the version the page was read at.
+        if not can_answer:
+            raise deny(request, reason="complaint_accept", obj=complaint)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            services.complaint_accept(actor=user, complaint=complaint, expected_version=version)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, f"已告知受理 {complaint.number}，答复期限自现在起算。")
+        return redirect("feedback:complaint", pk=complaint.pk)
     if request.method == "POST":
         if not can_answer:
             raise deny(request, reason="complaint_answer", obj=complaint)

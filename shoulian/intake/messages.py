@@ -39,7 +39,14 @@ RECEIVED_CHANNELS = frozenset(
 # shared phone could expose the report: they get only the notices the law requires, which the
 # workflow records as Notifications.
 INFORMATIONAL = frozenset(
-    {TemplateKey.RECEIVED, TemplateKey.ACCEPTED, TemplateKey.FILED, TemplateKey.CLOSED}
+    {
+        TemplateKey.RECEIVED,
+        TemplateKey.ACCEPTED,
+        TemplateKey.FILED,
+        TemplateKey.CLOSED,
+        TemplateKey.SOLVED,
+        TemplateKey.CONCLUDED,
+    }
 )
 
 

@@ -40,3 +40,5 @@ class TemplateKey(models.TextChoices):
     ONE_TIME_CODE = "one_time_code", "查询验证码"
     COMPLAINT_RECEIVED = "complaint_received", "投诉建议已收到"
     COMPLAINT_ANSWERED = "complaint_answered", "投诉建议已答复"
+    SOLVED = "solved", "案件已侦破（刑事案件）"
+    CONCLUDED = "concluded", "案件已结案（治安案件）"

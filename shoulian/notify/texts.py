@@ -49,6 +49,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
         {"bureau", "complaint_number", "query_code", "query_url", "deadline", "date"}
     ),
     TemplateKey.COMPLAINT_ANSWERED: frozenset({"bureau", "complaint_number", "query_url", "date"}),
+    TemplateKey.SOLVED: _CASE | {"unit", "unit_phone", "date"},
+    TemplateKey.CONCLUDED: _CASE | {"unit", "unit_phone", "date"},
 }
 
 # What a message is for: a template without these would send an SMS that says nothing useful.
@@ -109,6 +111,14 @@ DEFAULT_TEXTS: dict[str, str] = {
     TemplateKey.COMPLAINT_ANSWERED: (
         "【{bureau}】您的投诉建议（编号{complaint_number}）已答复，"
         "请通过 {query_url} 凭查询码和手机号查看。"
+    ),
+    TemplateKey.SOLVED: (
+        "【{bureau}】您报警的案件（警情编号{number}）已于{date}侦破，由{unit}办理，"
+        "联系电话{unit_phone}。可通过 {query_url} 查询进展。"
+    ),
+    TemplateKey.CONCLUDED: (
+        "【{bureau}】您报警的案件（警情编号{number}）已于{date}办结，由{unit}办理，"
+        "联系电话{unit_phone}。如有意见或建议，可通过 {query_url} 提出。"
     ),
 }
 

@@ -12,7 +12,8 @@ class WorkflowConfig(AppConfig):
 
         # Registers the milestone SMS as a transition subscriber (order 100) and the notices'
         # delivery outcome with notify.
-        from shoulian.workflow import milestones  # noqa: F401
+        # The periods of intake's nodes (三个当场, 110 补录) from intake's events.
+        from shoulian.workflow import intake_clock, milestones  # noqa: F401
 
         # Every page that names an alert (a deadline, a journal event, intake's old address)
         # leads to its file (警情档案).

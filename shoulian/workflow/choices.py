@@ -40,7 +40,17 @@ class Action(models.TextChoices):
     APPLY_REVIEW = "apply_review", "登记复核申请"
     UPHOLD_REVIEW = "uphold_review", "复核维持"
     REVOKE_REVIEW = "revoke_review", "复核撤销原决定"
+    SERVE_RECONSIDERATION_DECISION = "serve_reconsideration_decision", "送达复议决定书"
     FOLLOW_UP = "follow_up", "回访"
+    # Conclusion of a criminal case (刑事诉讼法 arts. 162, 163) ...
+    SOLVE = "solve", "破案"
+    CONCLUDE_INVESTIGATION = "conclude_investigation", "侦查终结（移送审查起诉）"
+    REVOKE_CASE = "revoke_case", "撤销案件"
+    # ... and of a 治安 case (治安管理处罚法).
+    PUNISH = "punish", "作出处罚决定"
+    NOT_PUNISH = "not_punish", "作出不予处罚决定"
+    MEDIATE = "mediate", "调解结案"
+    CONCLUDE_CASE = "conclude_case", "结案"
 
 
 class DecisionKind(models.TextChoices):
@@ -52,6 +62,26 @@ class DecisionKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", "移送其他机关"
     NOT_POLICE = "not_police", "不属于公安职责（告知报案人）"
     CLOSE_NON_CASE = "close_non_case", "非案件类办结"
+
+
+class CaseStage(models.TextChoices):
+    """How far a case got after 立案 / 受案 (``AlertFlow.case_stage``; empty: under
+    investigation). The alert keeps its status (已立案, 已受案, 已回访): a case goes on after its
+    回访, and the stage is what the conclusion steps move."""
+
+    SOLVED = "solved", "已破案"
+    INVESTIGATION_CONCLUDED = "investigation_concluded", "侦查终结，已移送审查起诉"
+    REVOKED = "revoked", "已撤销案件"
+    PUNISHED = "punished", "已作出处罚决定"
+    NOT_PUNISHED = "not_punished", "已作出不予处罚决定"
+    MEDIATED = "mediated", "调解结案"
+    CONCLUDED = "concluded", "已结案"
+
+
+# Stages after which nothing more happens to the case.
+FINAL_CASE_STAGES = frozenset(
+    {CaseStage.INVESTIGATION_CONCLUDED, CaseStage.REVOKED, CaseStage.MEDIATED, CaseStage.CONCLUDED}
+)
 
 
 class DecisionStatus(models.TextChoices):
@@ -86,6 +116,7 @@ class DocumentKind(models.TextChoices):
     NON_FILING_NOTICE = "non_filing_notice", "不予立案通知书"
     TRANSFER_NOTICE = "transfer_notice", "移送案件通知书"
     NON_INVESTIGATION_NOTICE = "non_investigation_notice", "不予调查处理告知书"
+    CASE_REVOCATION_DECISION = "case_revocation_decision", "撤销案件决定书"
 
 
 class RequestStatus(models.TextChoices):

@@ -41,6 +41,7 @@ REVIEW_CODES = frozenset(
         "transferred_case_decision",
     }
 )
+NOT_POLICE_NOTICE = "not_police_business_notice"
 # While returned or disputed the center must act: the review period sits with it.
 CENTER_HELD = frozenset({AlertStatus.RETURNED, AlertStatus.DISPUTED})
 # Windows the complainant has, not tasks of staff: used to refuse late applications.
@@ -170,6 +171,9 @@ def after_transition(
         revoke_cleanup(alert, at)
         sync_review(alert, center=center, at=at, restart_at=at)
         return
+    if action in CONCLUSION_ACTIONS:
+        _after_conclusion(alert, action, at)
+        return
     if action == Action.PROPOSE and decision is not None:
         if (
             decision.kind == DecisionKind.TRANSFER_OUT
@@ -191,7 +195,10 @@ def after_transition(
         stop(alert, "reconsideration_application", "已申请复议", at)
         start(alert, "reconsideration_decision", ctx.bureau, at)
     elif action == Action.UPHOLD_RECONSIDERATION:
+        # The 复核 window runs from the applicant's receipt of the 复议决定书, not from the
+        # decision (art. 179: 收到复议决定书后七日以内): it starts at SERVE_RECONSIDERATION_DECISION.
         stop(alert, "reconsideration_decision", "复议维持", at)
+    elif action == Action.SERVE_RECONSIDERATION_DECISION:
         start(alert, "review_application", alert.handling_unit, at)
     elif action == Action.APPLY_REVIEW:
         stop(alert, "review_application", "已申请复核", at)
@@ -214,6 +221,10 @@ def _after_decision(alert: Any, decision: Any, at: dt.datetime) -> None:
                 at=max(at, deadline.started_at),
                 note=f"已作出决定：{decision.get_kind_display()}",
             )
+    if decision.kind == DecisionKind.NOT_POLICE:
+        # 行政案件程序规定 art. 61: tell the reporter at once; stopped when the SMS is delivered or
+        # the written notice is the way (milestones.py).
+        start(alert, NOT_POLICE_NOTICE, alert.handling_unit, at)
     if decision.kind == DecisionKind.NOT_FILE:
         # 刑事案件程序规定 art. 178: serve the notice within 3 days of the decision.
         start(alert, "non_filing_notice", alert.handling_unit, at)
@@ -223,6 +234,36 @@ def _after_decision(alert: Any, decision: Any, at: dt.datetime) -> None:
     ):
         # 治安管理处罚法: the case is handled within 30 days of 受理.
         start(alert, "public_order_case", alert.handling_unit, at)
+
+
+# The conclusion steps of a case and what each stops: the 治安 case period ends with the decision
+# on punishment (or mediation, or 结案 where nothing stopped it before); a criminal case that is
+# revoked or sent for prosecution has nothing left to count.
+CONCLUSION_ACTIONS: dict[str, str] = {
+    Action.SOLVE: "破案",
+    Action.CONCLUDE_INVESTIGATION: "侦查终结，移送审查起诉",
+    Action.REVOKE_CASE: "撤销案件",
+    Action.PUNISH: "已作出处罚决定",
+    Action.NOT_PUNISH: "已作出不予处罚决定",
+    Action.MEDIATE: "调解结案",
+    Action.CONCLUDE_CASE: "结案",
+}
+# Steps after which nothing is left to count on the alert.
+FINAL_CONCLUSIONS = frozenset(
+    {Action.CONCLUDE_INVESTIGATION, Action.REVOKE_CASE, Action.MEDIATE, Action.CONCLUDE_CASE}
+)
+
+
+def _after_conclusion(alert: Any, action: str, at: dt.datetime) -> None:
+    note = CONCLUSION_ACTIONS[action]
+    if action in FINAL_CONCLUSIONS:
+        running = [d for d in _running(alert) if d.code not in WINDOW_CODES]
+    elif action in (Action.PUNISH, Action.NOT_PUNISH):
+        running = _running(alert, "public_order_case")
+    else:
+        running = []
+    for deadline in running:
+        deadline_stop(actor=None, deadline=deadline, at=max(at, deadline.started_at), note=note)
 
 
 def revoke_cleanup(alert: Any, at: dt.datetime) -> None:

@@ -429,6 +429,10 @@ def _after_not_filed(run: Run) -> bool:
             at,
             reason="原决定认定事实清楚、证据充分，予以维持",
         )
+        # The 复议决定书 is served on the applicant; the 复核 window counts from its receipt.
+        at = run.later(24 * 60, 4 * 24 * 60)
+        if at is not None and run.rng.random() < 0.9:
+            run.step(_officer(run), Action.SERVE_RECONSIDERATION_DECISION, at, served_at=at)
         return True
     run.step(
         chief,
@@ -488,6 +492,82 @@ def _holds(alerts: list[Any], now: datetime) -> dict[int, str]:
     return holds
 
 
+PROCURATORATE = "三明市沙县区人民检察院"
+
+
+def _conclude_criminal(run: Run) -> None:
+    """About half of the filed cases are solved (破案, the reporter gets the SMS); some of those
+    are sent for prosecution; a few are revoked. The rest are still being investigated."""
+    roll = run.rng.random()
+    if roll < 0.06:
+        at = run.later(10 * 24 * 60, 50 * 24 * 60)
+        if at is not None:
+            run.step(
+                run.rng.choice(run.cast.chiefs),
+                Action.REVOKE_CASE,
+                at,
+                reason="经侦查，涉案款物系报案人亲属借用，没有犯罪事实。",
+            )
+        return
+    if roll >= 0.5:
+        return
+    at = run.later(2 * 24 * 60, 40 * 24 * 60)
+    if at is None:
+        return
+    run.step(_officer(run), Action.SOLVE, at, reason="经侦查，犯罪嫌疑人已被抓获，涉案财物已追回。")
+    if run.rng.random() < 0.5:
+        at = run.later(10 * 24 * 60, 50 * 24 * 60)
+        if at is not None:
+            run.step(
+                run.rng.choice(run.cast.chiefs),
+                Action.CONCLUDE_INVESTIGATION,
+                at,
+                authority=PROCURATORATE,
+                reason="犯罪事实清楚，证据确实、充分，移送审查起诉。",
+            )
+
+
+def _conclude_public_order(run: Run) -> None:
+    """Most 治安 cases are decided within their 30 days (处罚决定, 不予处罚 or 调解) and closed
+    (结案, with the SMS); a few are still open, their clock running."""
+    roll = run.rng.random()
+    if roll >= 0.92:
+        return
+    at = run.later(3 * 24 * 60, 26 * 24 * 60)
+    if at is None:
+        return
+    leader = run.cast.leaders[run.alert.handling_unit_id]
+    if roll < 0.25:
+        run.step(leader, Action.MEDIATE, at, reason="经调解，双方达成协议并当场履行。")
+        return
+    if roll < 0.35:
+        run.step(leader, Action.NOT_PUNISH, at, reason="违法行为情节特别轻微，依法不予处罚。")
+    else:
+        run.step(leader, Action.PUNISH, at, reason="依法对违法行为人处以罚款五百元。")
+    at = run.later(24 * 60, 10 * 24 * 60)
+    if at is not None and run.rng.random() < 0.85:
+        run.step(_officer(run), Action.CONCLUDE_CASE, at)
+
+
+def _conclude(run: Run) -> None:
+    from shoulian.workflow.models import Decision
+
+    kind = (
+        Decision.objects.filter(
+            alert=run.alert,
+            status="approved",
+            kind__in=(DecisionKind.CRIMINAL_FILE, DecisionKind.ADMIN_ACCEPT),
+        )
+        .values_list("kind", flat=True)
+        .first()
+    )
+    if kind == DecisionKind.CRIMINAL_FILE:
+        _conclude_criminal(run)
+    elif kind == DecisionKind.ADMIN_ACCEPT and run.alert.handling_unit_id in run.cast.leaders:
+        if run.alert.category.group == CategoryGroup.PUBLIC_ORDER:
+            _conclude_public_order(run)
+
+
 def advance(run: Run) -> None:
     """Lay out one alert's lifecycle up to the present moment."""
     alert = run.alert
@@ -512,6 +592,12 @@ def advance(run: Run) -> None:
         return
     if run.alert.status != AlertStatus.HANDLING:
         _follow_up(run)
+    if run.alert.status in (
+        AlertStatus.CRIMINAL_CASE,
+        AlertStatus.ADMIN_CASE,
+        AlertStatus.FOLLOWED_UP,
+    ):
+        _conclude(run)
 
 
 @demo_seeder(order=30, name="workflow")
@@ -563,7 +649,8 @@ def seed_workflow(**_: Any) -> str:
         f"流转 {len(alerts)} 起：分派 {counts.get(Action.ROUTE, 0)}，签收 {counts.get(Action.SIGN_FOR, 0)}，"
         f"退回 {counts.get(Action.RETURN, 0)}，移交 {counts.get(Action.APPROVE_TRANSFER, 0)}，"
         f"争议 {counts.get(Action.RAISE_DISPUTE, 0)}，审批 {counts.get(Action.APPROVE, 0)}，"
-        f"回访 {counts.get(Action.FOLLOW_UP, 0)}；分派规则 +{rules}"
+        f"回访 {counts.get(Action.FOLLOW_UP, 0)}，破案 {counts.get(Action.SOLVE, 0)}，"
+        f"结案 {counts.get(Action.CONCLUDE_CASE, 0) + counts.get(Action.MEDIATE, 0)}；分派规则 +{rules}"
         + (f"；{refused} 起未能推进" if refused else "")
         + f"（决定 {decided} 起）"
     )

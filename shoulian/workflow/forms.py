@@ -189,6 +189,26 @@ class FollowUpForm(VersionForm):
     reason = forms.CharField(label="回访情况", max_length=500, widget=REASON_WIDGET)
 
 
+class StageForm(VersionForm):
+    """破案, 撤销案件, 处罚决定, 不予处罚, 调解结案: what happened, in the officer's words."""
+
+    reason = forms.CharField(label="情况与依据", max_length=500, widget=REASON_WIDGET)
+
+
+class ProsecutionForm(VersionForm):
+    authority = forms.CharField(label="移送审查起诉的人民检察院", max_length=100)
+    reason = forms.CharField(label="侦查终结意见", max_length=500, widget=REASON_WIDGET)
+
+
+class ServeDecisionForm(VersionForm):
+    served_at = forms.DateTimeField(
+        label="送达时间",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="申请人收到复议决定书的时间；不填即为现在。复核申请期限自此起算。",
+        required=False,
+    )
+
+
 FORMS: dict[str, type[VersionForm]] = {
     Action.ROUTE: RouteForm,
     Action.REROUTE: RouteForm,
@@ -208,6 +228,14 @@ FORMS: dict[str, type[VersionForm]] = {
     Action.UPHOLD_RECONSIDERATION: OutcomeForm,
     Action.UPHOLD_REVIEW: OutcomeForm,
     Action.FOLLOW_UP: FollowUpForm,
+    Action.SERVE_RECONSIDERATION_DECISION: ServeDecisionForm,
+    Action.SOLVE: StageForm,
+    Action.CONCLUDE_INVESTIGATION: ProsecutionForm,
+    Action.REVOKE_CASE: StageForm,
+    Action.PUNISH: StageForm,
+    Action.NOT_PUNISH: StageForm,
+    Action.MEDIATE: StageForm,
+    Action.CONCLUDE_CASE: OptionalNoteForm,
 }
 
 # The outcome radio of 复议/复核 picks the table action.

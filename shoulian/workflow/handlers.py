@@ -21,8 +21,10 @@ from shoulian.workflow.choices import (
     DECISION_DOCUMENT,
     Action,
     ApprovalStatus,
+    CaseStage,
     DecisionKind,
     DecisionStatus,
+    DocumentKind,
     NotificationChannel,
     NotificationPurpose,
     NotificationStatus,
@@ -579,6 +581,78 @@ HANDLERS[A.UPHOLD_RECONSIDERATION] = _decide_reconsideration(False)
 HANDLERS[A.REVOKE_RECONSIDERATION] = _decide_reconsideration(True)
 HANDLERS[A.UPHOLD_REVIEW] = _decide_reconsideration(False)
 HANDLERS[A.REVOKE_REVIEW] = _decide_reconsideration(True)
+
+
+@handles(A.SERVE_RECONSIDERATION_DECISION)
+def _serve_reconsideration_decision(ctx: Ctx) -> Plan:
+    upheld = next(
+        r
+        for r in ctx.reconsiderations
+        if r.kind == ReconsiderationKind.RECONSIDERATION
+        and r.status == ReconsiderationStatus.UPHELD
+    )
+    served_at = ctx.payload.get("served_at") or ctx.now
+    if served_at > ctx.now or (upheld.decided_at is not None and served_at < upheld.decided_at):
+        raise Refusal("served_at", "送达时间须在复议决定之后、不晚于现在。")
+
+    def write() -> Reconsideration:
+        Reconsideration.objects.filter(pk=upheld.pk).update(
+            served_at=served_at, served_by=ctx.actor
+        )
+        return cast(Reconsideration, upheld)
+
+    return Plan(
+        data={"reconsideration": upheld.pk, "served_at": served_at},
+        after=write,
+        event_at=served_at,
+    )
+
+
+# The stage each conclusion step reaches (AlertFlow.case_stage).
+CASE_STAGE_OF: dict[str, str] = {
+    A.SOLVE: CaseStage.SOLVED,
+    A.CONCLUDE_INVESTIGATION: CaseStage.INVESTIGATION_CONCLUDED,
+    A.REVOKE_CASE: CaseStage.REVOKED,
+    A.PUNISH: CaseStage.PUNISHED,
+    A.NOT_PUNISH: CaseStage.NOT_PUNISHED,
+    A.MEDIATE: CaseStage.MEDIATED,
+    A.CONCLUDE_CASE: CaseStage.CONCLUDED,
+}
+
+
+@handles(*CASE_STAGE_OF)
+def _case_stage(ctx: Ctx) -> Plan:
+    stage = CASE_STAGE_OF[ctx.action]
+    reason = _reason(ctx)
+    decision = ctx.case_decision
+    authority = str(ctx.payload.get("authority") or "").strip()[:100]
+    plan = Plan(
+        reason=reason,
+        flow={"case_stage": stage, "case_stage_at": ctx.now},
+        data={
+            "stage": stage,
+            "decision": decision.pk,
+            **({"authority": authority} if authority else {}),
+        },
+    )
+    if ctx.action == A.REVOKE_CASE:
+
+        def write() -> Any:
+            document = documents.issue(
+                kind=DocumentKind.CASE_REVOCATION_DECISION,
+                alert=ctx.alert,
+                decision=decision,
+                bureau=ctx.bureau,
+                actor=ctx.actor,
+                at=ctx.now,
+                reason=reason,
+            )
+            plan.data["document"] = document.number
+            plan.data["document_sha256"] = documents.digest(document.content)
+            return document
+
+        plan.after = write
+    return plan
 
 
 @handles(A.FOLLOW_UP)

@@ -46,6 +46,11 @@ def milestone_sms(t: TransitionRecord) -> None:
         send_to_reporters(alert, TemplateKey.FILED, f"filed:{decision.pk}", at)
     elif action == Action.DECIDE_CLOSE_NON_CASE and decision is not None:
         send_to_reporters(alert, TemplateKey.CLOSED, f"closed:{decision.pk}", at)
+    elif action == Action.SOLVE:
+        # The article's promise: "我的案件破了以后，还马上给我的手机发来了短信".
+        send_to_reporters(alert, TemplateKey.SOLVED, "solved", at)
+    elif action in (Action.CONCLUDE_CASE, Action.MEDIATE):
+        send_to_reporters(alert, TemplateKey.CONCLUDED, "concluded", at)
     elif action == Action.SERVE_NOTICE:
         _not_filed(alert, at)
     elif action == Action.APPROVE_TRANSFER:
@@ -68,6 +73,11 @@ def milestone_sms(t: TransitionRecord) -> None:
             at,
             authority=decision.authority or "",
         )
+        if not Notification.objects.filter(
+            alert=alert, purpose=NotificationPurpose.NOT_POLICE, sms_message__isnull=False
+        ).exists():
+            # Nobody to text: the 不予调查处理告知书 issued with the decision is the written notice.
+            clock.stop(alert, clock.NOT_POLICE_NOTICE, "已书面告知（不予调查处理告知书）", at)
 
 
 def _send_notifications(
@@ -141,3 +151,12 @@ def notification_outcome(subject_id: str, status: str, at: dt.datetime | None) -
     if notice_status is None:
         return
     Notification.objects.filter(pk=int(subject_id)).update(status=notice_status, sent_at=at)
+    if notice_status == NotificationStatus.SENT:
+        notice = (
+            Notification.objects.filter(pk=int(subject_id), purpose=NotificationPurpose.NOT_POLICE)
+            .select_related("alert")
+            .first()
+        )
+        if notice is not None:
+            # The reporter has been told: the "at once" period of art. 61 ends with the delivery.
+            clock.stop(notice.alert, clock.NOT_POLICE_NOTICE, "已短信告知报案人", at)

@@ -21,6 +21,7 @@ from shoulian.intake.choices import AlertStatus
 from shoulian.workflow.choices import (
     Action,
     ApprovalStatus,
+    CaseStage,
     ChainCondition,
     DecisionKind,
     DecisionStatus,
@@ -225,6 +226,11 @@ class AlertFlow(models.Model):
     )
     signed_at = models.DateTimeField("签收时间", null=True, blank=True)
     last_step_at = models.DateTimeField("最近操作时间", null=True, blank=True)
+    # How far the case got after 立案 / 受案 (破案, 侦查终结, 结案 …); empty while it is investigated.
+    case_stage = models.CharField(
+        "案件进展", max_length=30, choices=CaseStage.choices, blank=True, default=""
+    )
+    case_stage_at = models.DateTimeField("进展时间", null=True, blank=True)
 
     objects = AlertScopedQuerySet.as_manager()
 
@@ -626,6 +632,12 @@ class Reconsideration(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     outcome_note = models.CharField("决定理由", max_length=500, blank=True)
+    # 送达: when the applicant received the decision. The 复核 window (art. 179: 收到复议决定书后
+    # 7日) counts from here, never from the decision.
+    served_at = models.DateTimeField("决定书送达时间", null=True, blank=True)
+    served_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     objects = AlertScopedQuerySet.as_manager()
 

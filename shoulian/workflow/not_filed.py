@@ -1,7 +1,7 @@
 """The approved 不予立案 decision an alert stands on, and the complainant's windows against it.
 
 After 不予立案 the complainant may apply for 复议 within 7 days of service of the notice and, once
-复议 upheld it, for 复核 within 7 days of that decision (《公安机关办理刑事案件程序规定》 art. 179).
+复议 upheld it, for 复核 within 7 days of receiving that decision (its service) (《公安机关办理刑事案件程序规定》 art. 179).
 The workflow's guards, the milestone SMS and the follow-up task all ask these questions; they
 ask them here so that none of them reads the decision or a window differently.
 """
@@ -12,7 +12,12 @@ import datetime as dt
 
 from shoulian.intake.models import Alert
 from shoulian.workflow import clock
-from shoulian.workflow.choices import DecisionKind, DecisionStatus, ReconsiderationStatus
+from shoulian.workflow.choices import (
+    DecisionKind,
+    DecisionStatus,
+    ReconsiderationKind,
+    ReconsiderationStatus,
+)
 from shoulian.workflow.models import Decision, Reconsideration
 
 # The complainant's application windows, in the order they open.
@@ -29,6 +34,16 @@ def approved_not_filing(alert: Alert | int) -> Decision | None:
         .order_by("-decided_at", "-id")
         .first()
     )
+
+
+def unserved_reconsideration(decision: Decision) -> bool:
+    """A 复议 upheld the decision and its 决定书 has not been served on the applicant yet."""
+    return Reconsideration.objects.filter(
+        decision=decision,
+        kind=ReconsiderationKind.RECONSIDERATION,
+        status=ReconsiderationStatus.UPHELD,
+        served_at__isnull=True,
+    ).exists()
 
 
 def open_windows(alert: Alert, *, at: dt.datetime) -> list[str]:
@@ -53,6 +68,9 @@ def windows_close_at(
     if Reconsideration.objects.filter(
         decision=decision, status=ReconsiderationStatus.PENDING
     ).exists():
+        return None
+    if unserved_reconsideration(decision):
+        # The 复核 window starts when the applicant receives the 复议决定书: not yet known.
         return None
     ready = at
     for code in WINDOW_CODES:

@@ -35,6 +35,7 @@ from shoulian.workflow.choices import (
     ReconsiderationStatus,
     RequestStatus,
 )
+from shoulian.workflow.intake_clock import INTAKE_CODES
 from shoulian.workflow.models import (
     AlertFlow,
     Approval,
@@ -85,7 +86,8 @@ def handling_units(user: Any) -> QuerySet[Unit]:
 # --- running deadlines of many alerts, in one query ---------------------------------------------
 def _deadlines_by_alert(alert_ids: list[int], now: dt.datetime) -> dict[int, QueueItem]:
     """The most urgent running duty deadline of each alert (the complainant's windows are not
-    duties of staff and are left out)."""
+    duties of staff and are left out, nor the desk's own receipt and 补录 periods, which are not
+    what a routing or handling task waits for)."""
     if not alert_ids:
         return {}
     rows = (
@@ -93,7 +95,7 @@ def _deadlines_by_alert(alert_ids: list[int], now: dt.datetime) -> dict[int, Que
             object_type=clock.OBJECT_TYPE, object_id__in=[str(i) for i in alert_ids]
         )
         .exclude(status=DeadlineStatus.STOPPED)
-        .exclude(code__in=clock.WINDOW_CODES)
+        .exclude(code__in=clock.WINDOW_CODES | INTAKE_CODES)
         .select_related("rule", "unit")
         .prefetch_related(Prefetch("pauses", queryset=DeadlinePause.objects.order_by("paused_at")))
     )
@@ -530,4 +532,67 @@ def routing_rules(user: Any) -> QuerySet[RoutingRule]:
         return RoutingRule.objects.none()
     return RoutingRule.objects.filter(bureau=bureau_of(unit)).select_related(
         "category", "area", "unit", "created_by"
+    )
+
+
+# --- 三个当场 -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OnTheSpot:
+    """三个当场 of the reports made in person in a period: how many there were, how many had the
+    receipt within the ``walkin_registration`` period, how many list their evidence (an evidence
+    list whenever files were taken), and how many did both."""
+
+    total: int
+    receipt_on_time: int
+    evidence_listed: int
+    compliant: int
+
+    @property
+    def share(self) -> float | None:
+        """Share of the reports that met all three (None for a period without any)."""
+        return self.compliant / self.total if self.total else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else round(self.share * 100)
+
+
+def on_the_spot_compliance(user: Any, *, since: dt.datetime, until: dt.datetime) -> OnTheSpot:
+    """三个当场 compliance as a number, for the reports ``user`` may see, received in
+    [since, until): on the spot means the ``walkin_registration`` deadline stopped (the receipt was
+    printed) by its due time, and an evidence list wherever evidence files were received."""
+    from django.db.models import CharField, Count, Exists, F, OuterRef
+    from django.db.models.functions import Cast
+
+    from shoulian.intake.choices import ON_THE_SPOT_CHANNELS
+    from shoulian.intake.models import EvidenceFile, EvidenceItem
+
+    on_time = Deadline.objects.filter(
+        object_type=clock.OBJECT_TYPE,
+        object_id=Cast(OuterRef("pk"), CharField()),
+        code="walkin_registration",
+        status=DeadlineStatus.STOPPED,
+        stopped_at__lte=F("due_at"),
+    )
+    files = EvidenceFile.objects.filter(alert=OuterRef("pk"), purpose="evidence")
+    items = EvidenceItem.objects.filter(alert=OuterRef("pk"))
+    rows = (
+        alerts_visible_to(user)
+        .filter(channel__in=ON_THE_SPOT_CHANNELS, received_at__gte=since, received_at__lt=until)
+        .annotate(
+            receipt_ok=Exists(on_time),
+            listed=Exists(items) | ~Exists(files),
+        )
+        .aggregate(
+            total=Count("pk"),
+            receipt=Count("pk", filter=Q(receipt_ok=True)),
+            listed_n=Count("pk", filter=Q(listed=True)),
+            both=Count("pk", filter=Q(receipt_ok=True, listed=True)),
+        )
+    )
+    return OnTheSpot(
+        total=rows["total"],
+        receipt_on_time=rows["receipt"],
+        evidence_listed=rows["listed_n"],
+        compliant=rows["both"],
     )

@@ -37,9 +37,11 @@ from shoulian.workflow.choices import (
     APPROVER_ROLES,
     CLOSED_STATUSES,
     DECISION_ACTION,
+    FINAL_CASE_STAGES,
     HANDLING_UNIT_KINDS,
     Action,
     ApprovalStatus,
+    CaseStage,
     DecisionKind,
     DecisionStatus,
     ReconsiderationKind,
@@ -57,6 +59,11 @@ class UnitCondition(StrEnum):
 
 CENTER_ROLES = frozenset({Role.CLERK, Role.CENTER_HEAD})
 UNIT_ROLES = frozenset({Role.OFFICER, Role.LEADER})
+LEADER = frozenset({Role.LEADER})
+BUREAU_HEAD = frozenset({Role.BUREAU_HEAD})
+# A case goes on after its 回访: the conclusion steps run from the decision's status and from 已回访.
+CRIMINAL_SOURCES = (S.CRIMINAL_CASE, S.FOLLOWED_UP)
+ADMIN_SOURCES = (S.ADMIN_CASE, S.FOLLOWED_UP)
 # The statuses a 回访 may close, in the table's order (workflow.choices.CLOSED_STATUSES).
 FINAL_STATUSES = tuple(sorted(CLOSED_STATUSES, key=list(S).index))
 
@@ -142,19 +149,46 @@ TRANSITIONS: tuple[Transition, ...] = (
     _t(S.NOT_FILED, A.APPLY_RECONSIDERATION, S.NOT_FILED, frozenset({Role.CLERK, Role.OFFICER, Role.LEADER, Role.CENTER_HEAD, Role.LEGAL_BRIGADE}), U.BUREAU, E.RECONSIDERATION_APPLIED, "notice_served", "no_pending_reconsideration", "first_reconsideration", "applicant", "grounds", "reconsideration_window"),
     _t(S.NOT_FILED, A.UPHOLD_RECONSIDERATION, S.NOT_FILED, frozenset({Role.BUREAU_HEAD}), U.BUREAU, E.RECONSIDERATION_DECIDED, "pending_reconsideration", "not_original_decider", "reason", decides=True),
     _t(S.NOT_FILED, A.REVOKE_RECONSIDERATION, S.HANDLING, frozenset({Role.BUREAU_HEAD}), U.BUREAU, E.RECONSIDERATION_DECIDED, "pending_reconsideration", "not_original_decider", "reason", decides=True),
-    _t(S.NOT_FILED, A.APPLY_REVIEW, S.NOT_FILED, frozenset({Role.CLERK, Role.CENTER_HEAD, Role.LEGAL_BRIGADE}), U.BUREAU, E.REVIEW_APPLIED, "no_pending_reconsideration", "reconsideration_upheld", "first_review", "applicant", "grounds", "review_window"),
+    _t(S.NOT_FILED, A.APPLY_REVIEW, S.NOT_FILED, frozenset({Role.CLERK, Role.CENTER_HEAD, Role.LEGAL_BRIGADE}), U.BUREAU, E.REVIEW_APPLIED, "no_pending_reconsideration", "reconsideration_upheld", "decision_served", "first_review", "applicant", "grounds", "review_window"),
     # The next level decides 复核; the legal brigade records its decision.
     _t(S.NOT_FILED, A.UPHOLD_REVIEW, S.NOT_FILED, frozenset({Role.LEGAL_BRIGADE}), U.BUREAU, E.REVIEW_DECIDED, "pending_review", "reason", decides=True),
     _t(S.NOT_FILED, A.REVOKE_REVIEW, S.HANDLING, frozenset({Role.LEGAL_BRIGADE}), U.BUREAU, E.REVIEW_DECIDED, "pending_review", "reason", decides=True),
+    # 复议决定书 served on the applicant: the 复核 window (7 days) counts from its receipt.
+    _t(S.NOT_FILED, A.SERVE_RECONSIDERATION_DECISION, S.NOT_FILED, UNIT_ROLES | CENTER_ROLES, U.BUREAU, E.RECONSIDERATION_DECISION_SERVED, "reconsideration_upheld", "decision_not_served"),
     # 回访 by the center closes the loop
     *(
         _t(src, A.FOLLOW_UP, S.FOLLOWED_UP, CENTER_ROLES, U.CENTER, E.ALERT_FOLLOWED_UP, "reason", "no_open_reconsideration")
         for src in FINAL_STATUSES
     ),
+    # Conclusion of a criminal case: 破案 by the handling unit; 侦查终结 (移送审查起诉) and 撤销案件
+    # are approved by the head of the county-level bureau (公安机关办理刑事案件程序规定).
+    *(
+        row
+        for src in CRIMINAL_SOURCES
+        for row in (
+            _t(src, A.SOLVE, src, UNIT_ROLES, U.HANDLING, E.CASE_SOLVED, "criminal_case", "stage_open", "reason", decides=True),
+            _t(src, A.CONCLUDE_INVESTIGATION, src, BUREAU_HEAD, U.BUREAU, E.INVESTIGATION_CONCLUDED, "criminal_case", "stage_solved", "procuratorate", "reason", decides=True),
+            _t(src, A.REVOKE_CASE, src, BUREAU_HEAD, U.BUREAU, E.CASE_REVOKED, "criminal_case", "stage_not_final", "reason", decides=True),
+        )
+    ),
+    # Conclusion of a 治安 (administrative) case: the unit leader decides on punishment or
+    # mediation; the unit closes the case (结案) once the decision is carried out.
+    *(
+        row
+        for src in ADMIN_SOURCES
+        for row in (
+            _t(src, A.PUNISH, src, LEADER, U.HANDLING, E.PUNISHMENT_DECIDED, "admin_case", "stage_open", "reason", decides=True),
+            _t(src, A.NOT_PUNISH, src, LEADER, U.HANDLING, E.NO_PUNISHMENT_DECIDED, "admin_case", "stage_open", "reason", decides=True),
+            _t(src, A.MEDIATE, src, LEADER, U.HANDLING, E.CASE_MEDIATED, "admin_case", "public_order", "stage_open", "reason", decides=True),
+            _t(src, A.CONCLUDE_CASE, src, UNIT_ROLES, U.HANDLING, E.CASE_CONCLUDED, "admin_case", "stage_decided", decides=True),
+        )
+    ),
 )  # fmt: skip
 
 # Actions that need a form (reason, unit, kind …); the others are one-button confirmations.
-PLAIN_ACTIONS = frozenset({A.SIGN_FOR, A.START_HANDLING, A.APPROVE_TRANSFER, A.SERVE_NOTICE})
+PLAIN_ACTIONS = frozenset(
+    {A.SIGN_FOR, A.START_HANDLING, A.APPROVE_TRANSFER, A.SERVE_NOTICE, A.CONCLUDE_CASE}
+)
 
 
 # --- the context a row is checked in -----------------------------------------------------------
@@ -266,6 +300,25 @@ class Ctx:
         return next(
             (r for r in self.reconsiderations if r.status == ReconsiderationStatus.PENDING), None
         )
+
+    @cached_property
+    def case_decision(self) -> Any:
+        """The approved 立案 or 受案 decision the case stands on (None for any other ending)."""
+        from shoulian.workflow.models import Decision
+
+        return (
+            Decision.objects.filter(
+                alert=self.alert,
+                status=DecisionStatus.APPROVED,
+                kind__in=(DecisionKind.CRIMINAL_FILE, DecisionKind.ADMIN_ACCEPT),
+            )
+            .order_by("-decided_at", "-id")
+            .first()
+        )
+
+    @property
+    def case_stage(self) -> str:
+        return self.flow.case_stage if self.flow is not None else ""
 
     def reason_text(self) -> str:
         return str(self.payload.get("reason") or "").strip()
@@ -432,6 +485,13 @@ def _decision_kind(ctx: Ctx) -> None:
         raise Refusal(
             "case_type_closure",
             "涉案类警情不能按非案件类办结，请提出受案、立案、不予立案或移送意见。",
+        )
+    if kind == DecisionKind.NOT_POLICE and ctx.alert.is_case_type:
+        # The same loophole by another door: a case is police business by its category.
+        raise Refusal(
+            "case_type_not_police",
+            "涉案类警情属于公安机关职责，不能以不属于公安职责告知了结，"
+            "请提出受案、立案、不予立案或移送意见。",
         )
     if not str(ctx.payload.get("facts") or "").strip():
         raise Refusal("facts_required", "请写明事实与理由。")
@@ -608,10 +668,98 @@ def _no_open_reconsideration(ctx: Ctx) -> None:
         raise Refusal("reconsideration_pending", "复议或复核尚在审查中，不能回访办结。")
     if ctx.not_filed is None or ctx.not_filed.notice_served_at is None:
         raise Refusal("not_served", "不予立案通知书尚未送达，不能回访办结。")
-    from shoulian.workflow.not_filed import open_windows
+    from shoulian.workflow.not_filed import open_windows, unserved_reconsideration
+
+    if unserved_reconsideration(ctx.not_filed):
+        raise Refusal("decision_not_served", "复议决定书尚未送达，不能回访办结。")
 
     if open_windows(ctx.alert, at=ctx.now):
         raise Refusal("window_open", "报案人申请复议、复核的期限尚未届满，不能回访办结。")
+
+
+def _upheld_reconsideration(ctx: Ctx) -> Any:
+    return next(
+        (
+            r
+            for r in ctx.reconsiderations
+            if r.kind == ReconsiderationKind.RECONSIDERATION
+            and r.status == ReconsiderationStatus.UPHELD
+        ),
+        None,
+    )
+
+
+@guards("decision_served")
+def _decision_served(ctx: Ctx) -> None:
+    upheld = _upheld_reconsideration(ctx)
+    if upheld is None or upheld.served_at is None:
+        raise Refusal("not_served", "复议决定书尚未送达申请人，复核申请期限尚未起算。")
+
+
+@guards("decision_not_served")
+def _decision_not_served(ctx: Ctx) -> None:
+    upheld = _upheld_reconsideration(ctx)
+    if upheld is not None and upheld.served_at is not None:
+        raise Refusal("already_served", "复议决定书已送达。")
+
+
+# --- conclusion of a case ----------------------------------------------------------------------
+@guards("criminal_case")
+def _criminal_case(ctx: Ctx) -> None:
+    decision = ctx.case_decision
+    if decision is None or decision.kind != DecisionKind.CRIMINAL_FILE:
+        raise Refusal("not_criminal_case", "该警情没有立案侦查的刑事案件。")
+
+
+@guards("admin_case")
+def _admin_case(ctx: Ctx) -> None:
+    decision = ctx.case_decision
+    if decision is None or decision.kind != DecisionKind.ADMIN_ACCEPT:
+        raise Refusal("not_admin_case", "该警情没有受案调查的行政案件。")
+
+
+@guards("public_order")
+def _public_order(ctx: Ctx) -> None:
+    from shoulian.intake.choices import CategoryGroup
+
+    if ctx.alert.category.group != CategoryGroup.PUBLIC_ORDER:
+        raise Refusal("not_public_order", "只有治安案件可以调解结案。")
+
+
+def _stage_refusal(ctx: Ctx, expected: str) -> Refusal:
+    stage = ctx.case_stage
+    now = CaseStage(stage).label if stage else "侦查、调查中"
+    return Refusal("stage", f"案件当前进展为“{now}”，{expected}")
+
+
+@guards("stage_open")
+def _stage_open(ctx: Ctx) -> None:
+    if ctx.case_stage:
+        raise _stage_refusal(ctx, "不能再办理此操作。")
+
+
+@guards("stage_solved")
+def _stage_solved(ctx: Ctx) -> None:
+    if ctx.case_stage != CaseStage.SOLVED:
+        raise _stage_refusal(ctx, "侦查终结须在破案之后。")
+
+
+@guards("stage_not_final")
+def _stage_not_final(ctx: Ctx) -> None:
+    if ctx.case_stage in FINAL_CASE_STAGES:
+        raise _stage_refusal(ctx, "案件已终结。")
+
+
+@guards("stage_decided")
+def _stage_decided(ctx: Ctx) -> None:
+    if ctx.case_stage not in (CaseStage.PUNISHED, CaseStage.NOT_PUNISHED):
+        raise _stage_refusal(ctx, "结案须在作出处罚或不予处罚决定之后。")
+
+
+@guards("procuratorate", form_only=True)
+def _procuratorate(ctx: Ctx) -> None:
+    if not str(ctx.payload.get("authority") or "").strip():
+        raise Refusal("authority_required", "请写明移送审查起诉的人民检察院。")
 
 
 # --- checking a row ------------------------------------------------------------------------------

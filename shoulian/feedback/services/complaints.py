@@ -48,6 +48,9 @@ from shoulian.org.selectors import bureau_of, center_of
 from shoulian.privacy.validators import normalize_mobile
 
 COMPLAINT_RULE = "complaint_center_answer"
+# 信访工作条例: tell whether accepted within 15 days of receipt, answer within 60 days of that.
+ACCEPTANCE_RULE = "complaint_acceptance"
+ANSWER_RULE = "complaint_answer"
 COMPLAINT_OBJECT_TYPE = "complaint"
 CONTENT_MAX = 2000
 ANSWER_MAX = 2000
@@ -58,14 +61,21 @@ class IdempotencyMismatch(ValidationError):
     422)."""
 
 
-def complaint_deadline(complaint: Complaint) -> Deadline | None:
+def complaint_deadline(complaint: Complaint, code: str = COMPLAINT_RULE) -> Deadline | None:
     return (
         Deadline.objects.filter(
-            object_type=COMPLAINT_OBJECT_TYPE, object_id=str(complaint.pk), code=COMPLAINT_RULE
+            object_type=COMPLAINT_OBJECT_TYPE, object_id=str(complaint.pk), code=code
         )
         .order_by("-started_at", "-id")
         .first()
     )
+
+
+def _stop_running(complaint: Complaint, code: str, at: dt.datetime, note: str) -> Deadline | None:
+    deadline = complaint_deadline(complaint, code)
+    if deadline is None or deadline.status == DeadlineStatus.STOPPED:
+        return None
+    return deadline_stop(actor=None, deadline=deadline, at=max(at, deadline.started_at), note=note)
 
 
 # --- complaints -----------------------------------------------------------------------------------
@@ -217,6 +227,14 @@ def complaint_submit(
                 started_at=now,
                 title=f"{complaint.get_kind_display()} {complaint.number}",
             )
+            deadline_start(
+                actor=None,
+                rule_code=ACCEPTANCE_RULE,
+                obj=complaint,
+                unit=center,
+                started_at=now,
+                title=f"{complaint.get_kind_display()} {complaint.number}",
+            )
             record(
                 EventType.COMPLAINT_SUBMITTED,
                 obj=complaint,
@@ -259,6 +277,62 @@ def complaint_submit(
     return complaint
 
 
+def complaint_accept(
+    *,
+    actor: Any,
+    complaint: Complaint,
+    expected_version: int | None = None,
+    now: dt.datetime | None = None,
+) -> Complaint:
+    """The center head tells the complainant the matter is accepted (信访工作条例: within 15 days
+    of receipt): the acceptance period stops and the 60-day answer period starts. An entry point
+    (durable): a refusal stays on record."""
+    now = now or timezone.now()
+    version = complaint.version if expected_version is None else expected_version
+    try:
+        with journal.durable_atomic():
+            current = (
+                Complaint.objects.visible_to(actor)
+                .select_related("bureau", "center", "alert")
+                .filter(pk=complaint.pk)
+                .first()
+            )
+            if current is None:
+                raise Refusal("not_found", DENIED_MESSAGE, permission=True)
+            ctx = FeedbackCtx(actor=actor, obj=current, now=now, action="accept")
+            row = COMPLAINTS.checked_row(ctx, current.status, "accept", ANSWERED_MESSAGE)
+
+            def periods() -> dict[str, Any]:
+                told = _stop_running(current, ACCEPTANCE_RULE, now, "已告知受理")
+                answer = deadline_start(
+                    actor=None,
+                    rule_code=ANSWER_RULE,
+                    obj=current,
+                    unit=current.center,
+                    started_at=now,
+                    title=f"{current.get_kind_display()} {current.number}",
+                )
+                return {
+                    "number": current.number,
+                    "late": told.stopped_late if told is not None else None,
+                    "answer_due_at": answer.due_at,
+                }
+
+            COMPLAINTS.apply(
+                current,
+                row,
+                expected_version=version,
+                actor=actor,
+                updates={"accepted_at": now, "accepted_by": actor},
+                then=periods,
+                data=lambda result: result or {"number": current.number},
+            )
+    except Refusal as refusal:
+        COMPLAINTS.refuse(refusal, actor=actor, obj=complaint, action="complaint_accept")
+    complaint.refresh_from_db()
+    return complaint
+
+
 def complaint_answer(
     *,
     actor: Any,
@@ -290,13 +364,11 @@ def complaint_answer(
                 raise ValidationError({"answer": f"答复不能超过{ANSWER_MAX}字。"})
 
             def stop_deadline() -> bool | None:
-                deadline = complaint_deadline(current)
-                if deadline is None or deadline.status == DeadlineStatus.STOPPED:
-                    return None
-                deadline = deadline_stop(
-                    actor=None, deadline=deadline, at=max(now, deadline.started_at), note="已答复"
-                )
-                return deadline.stopped_late
+                # The answer also tells the complainant it was accepted.
+                _stop_running(current, ACCEPTANCE_RULE, now, "已答复（含告知受理）")
+                _stop_running(current, ANSWER_RULE, now, "已答复")
+                deadline = _stop_running(current, COMPLAINT_RULE, now, "已答复")
+                return deadline.stopped_late if deadline is not None else None
 
             COMPLAINTS.apply(
                 current,

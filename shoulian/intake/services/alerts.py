@@ -19,8 +19,8 @@ from django.utils import timezone
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.audit.journal import deny, record
+from shoulian.intake import hooks, numbering, uploads
 from shoulian.intake import messages as reporter_sms
-from shoulian.intake import numbering, uploads
 from shoulian.intake.choices import (
     MACHINE_CHANNELS,
     ON_THE_SPOT_CHANNELS,
@@ -407,6 +407,10 @@ def _create(
             )
             _write_parties(alert, data.parties)
             _write_items(alert, data.items)
+            # The periods this registration starts (三个当场, 110 补录) are the deadline engine's,
+            # started by the subscribers above intake; a 110 alert's registration_due_at is the
+            # due time the engine counted.
+            hooks.dispatch(hooks.IntakeEvent.REGISTERED, alert, now)
             # The "received" SMS with the query code, in the outbox of this transaction (R2);
             # the worker sends it after commit, so a gateway outage never slows intake (R4).
             reporter_sms.alert_registered(
@@ -427,7 +431,7 @@ def _create(
                     "handling_unit": handling_unit.code if handling_unit else None,
                     "jurisdiction_station": area.station_code if area else None,
                     "received_at": alert.received_at,
-                    "registration_due_at": due,
+                    "registration_due_at": alert.registration_due_at,
                     "external_ref": alert.external_ref,
                     "api_client": api_client.name if api_client else None,
                     "parties": _party_audit(data.parties),
@@ -656,6 +660,7 @@ def alert_complete_registration(
                     "evidence_files": [s.sha256 for s in stored],
                 },
             )
+            hooks.dispatch(hooks.IntakeEvent.REGISTRATION_COMPLETED, alert, now)
     except BaseException:
         uploads.discard(written)
         raise

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record, record_read
+from shoulian.intake import hooks
 from shoulian.intake.models import Alert
 from shoulian.intake.services.common import ConcurrentUpdate
 
@@ -61,6 +62,7 @@ def print_copy(
                     actor=actor,
                     data={"number": alert.number, "sha256": digest, **extra},
                 )
+                hooks.dispatch(hooks.IntakeEvent.RECEIPT_ISSUED, alert, printed_at)
             else:
                 record_read(
                     EventType.DOCUMENT_PRINTED,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
 from shoulian.conftest import login_as
+from shoulian.deadlines.models import Deadline
 from shoulian.intake import services
 from shoulian.intake.choices import Channel
 from shoulian.intake.models import Alert, ApiClient
@@ -85,7 +86,12 @@ def test_api_registers_a_110_alert_with_its_24_hour_deadline(
     assert alert.registering_unit == bureau_a.center and alert.handling_unit == bureau_a.station
     handled = alert.handled_at
     assert handled is not None
-    assert alert.registration_due_at == handled + timedelta(hours=24)
+    # The deadline engine's 24 hours (urgent_registration): the hour of handling is not counted.
+    deadline = Deadline.objects.get(object_id=str(alert.pk), code="urgent_registration")
+    assert alert.registration_due_at == deadline.due_at
+    begins = handled.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    assert deadline.due_at == begins + timedelta(hours=24)
+    assert deadline.unit == alert.registering_unit and deadline.started_at == handled
     assert alert.registration_completed_at is None
     event = AuditEvent.objects.get(event_type=EventType.ALERT_IMPORTED)
     assert event.channel == "api" and event.data["api_client"] == "甲市110指挥中心"

@@ -21,6 +21,8 @@ from shoulian.workflow.documents import numbering
 from shoulian.workflow.models import Document
 
 CRIMINAL_PROCEDURE_LAW = "《中华人民共和国刑事诉讼法》第一百一十二条"
+# 在侦查过程中，发现不应对犯罪嫌疑人追究刑事责任的，应当撤销案件.
+REVOCATION_LAW = "《中华人民共和国刑事诉讼法》第一百六十三条"
 
 
 def _day(value: dt.datetime) -> str:
@@ -75,7 +77,7 @@ def _approvals(decision: Any) -> list[dict[str, str]]:
     ]
 
 
-def _body(kind: str, alert: Any, decision: Any, bureau: Unit) -> list[str]:
+def _body(kind: str, alert: Any, decision: Any, bureau: Unit, reason: str = "") -> list[str]:
     received = _day(alert.received_at)
     case = _case_name(alert)
     facts = decision.facts.strip()
@@ -105,11 +107,25 @@ def _body(kind: str, alert: Any, decision: Any, bureau: Unit) -> list[str]:
         ]
     if kind == DocumentKind.ADMIN_ACCEPT_FORM:
         return [f"受案意见：{facts}", f"法律依据：{basis}"]
+    if kind == DocumentKind.CASE_REVOCATION_DECISION:
+        filed = _day(decision.decided_at) if decision.decided_at else received
+        return [
+            f"我局于{filed}立案侦查的{case}，经侦查：{reason}",
+            f"根据{REVOCATION_LAW}之规定，决定撤销此案。",
+        ]
     raise ValueError(f"unknown document kind {kind}")
 
 
 def build(
-    kind: str, alert: Any, decision: Any, *, bureau: Unit, number: str, at: dt.datetime
+    kind: str,
+    alert: Any,
+    decision: Any,
+    *,
+    bureau: Unit,
+    number: str,
+    at: dt.datetime,
+    reason: str = "",
+    actor: Any = None,
 ) -> dict[str, Any]:
     reporter = _reporter(alert)
     spec = numbering.SPECS[kind]
@@ -126,7 +142,7 @@ def build(
         "received_at": _minute(alert.received_at),
         "decided_on": _day(at),
         "addressee_party": reporter.pk if reporter else None,
-        "body": _body(kind, alert, decision, bureau),
+        "body": _body(kind, alert, decision, bureau, reason),
         "proposer": decision.proposed_by.full_name,
         "approvals": _approvals(decision),
     }
@@ -137,6 +153,11 @@ def build(
     if kind == DocumentKind.TRANSFER_NOTICE:
         content["authority"] = decision.authority
         content["materials"] = _materials(alert)
+    if kind == DocumentKind.CASE_REVOCATION_DECISION and actor is not None:
+        # Approved by the bureau head at the revocation, not along the filing's chain.
+        content["approvals"] = [
+            {"label": "批准撤销", "name": actor.full_name, "date": _day(at), "note": ""}
+        ]
     return content
 
 
@@ -146,7 +167,14 @@ def digest(content: dict[str, Any]) -> str:
 
 
 def issue(
-    *, kind: str, alert: Any, decision: Any, bureau: Unit, actor: Any, at: dt.datetime
+    *,
+    kind: str,
+    alert: Any,
+    decision: Any,
+    bureau: Unit,
+    actor: Any,
+    at: dt.datetime,
+    reason: str = "",
 ) -> Document:
     """Number and write the document; inside the deciding transaction."""
     year = timezone.localtime(at).year
@@ -163,7 +191,16 @@ def issue(
         year=year,
         sequence=sequence,
         number=number,
-        content=build(kind, alert, decision, bureau=bureau, number=number, at=at),
+        content=build(
+            kind,
+            alert,
+            decision,
+            bureau=bureau,
+            number=number,
+            at=at,
+            reason=reason,
+            actor=actor,
+        ),
         issued_at=at,
         issued_by=actor,
     )

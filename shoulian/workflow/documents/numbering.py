@@ -30,6 +30,7 @@ SPECS: dict[str, Spec] = {
     DocumentKind.NON_FILING_NOTICE: Spec("不予立案通知书", "不立字", "刑"),
     DocumentKind.TRANSFER_NOTICE: Spec("移送案件通知书", "移字", "治"),
     DocumentKind.NON_INVESTIGATION_NOTICE: Spec("不予调查处理告知书", "不调字", "治"),
+    DocumentKind.CASE_REVOCATION_DECISION: Spec("撤销案件决定书", "撤案字", "刑"),
 }
 
 

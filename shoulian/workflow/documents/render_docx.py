@@ -68,7 +68,10 @@ def render(document: Any) -> bytes:
         ]
         _table(doc, rows)
     else:
-        if document.kind != DocumentKind.FILING_DECISION:
+        if document.kind not in (
+            DocumentKind.FILING_DECISION,
+            DocumentKind.CASE_REVOCATION_DECISION,
+        ):
             _para(doc, f"{name}：")
         for line in c["body"]:
             _para(doc, line, indent=True)

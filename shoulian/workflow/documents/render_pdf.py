@@ -78,7 +78,10 @@ def render(document: Any) -> bytes:
         rows = [[Paragraph(k, s["cell"]), Paragraph(escape(str(v)), s["cell"])] for k, v in facts]
         story.append(_grid(rows, [30 * mm, 140 * mm], header=False))
     else:
-        if document.kind != DocumentKind.FILING_DECISION:
+        if document.kind not in (
+            DocumentKind.FILING_DECISION,
+            DocumentKind.CASE_REVOCATION_DECISION,
+        ):
             story.append(Paragraph(f"{name}：", s["base"]))
         for line in c["body"]:
             story.append(Paragraph(escape(line), s["body"]))

@@ -72,6 +72,7 @@ def reseed_data_migrations() -> None:
         "shoulian.intake.migrations.0002_seed_classification_standard",
         "shoulian.deadlines.migrations.0002_seed_calendar",
         "shoulian.deadlines.migrations.0003_seed_rules",
+        "shoulian.deadlines.migrations.0005_rule_versions_issue_12",
         "shoulian.workflow.migrations.0002_seed_default_chains",
     ):
         importlib.import_module(module).seed(apps, None)

@@ -11,7 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
+from shoulian.audit.catalogue import EventType
 from shoulian.conftest import make_user
+from shoulian.deadlines.models import Deadline
 from shoulian.intake.choices import AlertStatus, PartyRole
 from shoulian.intake.models import AlertParty
 from shoulian.workflow.chains import DEFAULT_CHAIN, StepInput, approval_chain_configure
@@ -331,6 +333,16 @@ def test_non_filing_notice_is_served_then_reconsidered_then_reviewed_and_revoked
             applicant=reporter_of(alert).pk,
             grounds="再次",
         )
+    # The 复核 window runs from the applicant's receipt of the 复议决定书 (art. 179): not before.
+    with pytest.raises(TransitionError, match="复议决定书尚未送达"):
+        act(clerk, alert, Action.APPLY_REVIEW, applicant=reporter_of(alert).pk, grounds="仍不服")
+    applied = act(officer, alert, Action.SERVE_RECONSIDERATION_DECISION)
+    assert applied.event.event_type == EventType.RECONSIDERATION_DECISION_SERVED
+    window = Deadline.objects.get(object_id=str(alert.pk), code="review_application")
+    served = Reconsideration.objects.get(alert=alert, kind="reconsideration").served_at
+    assert window.started_at == served
+    with pytest.raises(TransitionError, match="已送达"):
+        act(officer, alert, Action.SERVE_RECONSIDERATION_DECISION)
     act(clerk, alert, Action.APPLY_REVIEW, applicant=reporter_of(alert).pk, grounds="仍不服")
     act(legal, alert, Action.REVOKE_REVIEW, reason="上级机关复核决定撤销原不予立案决定")
 

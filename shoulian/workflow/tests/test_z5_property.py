@@ -44,6 +44,7 @@ from shoulian.conftest import make_user
 from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert, AlertParty
 from shoulian.workflow.choices import Action, DecisionKind, NotificationChannel
+from shoulian.workflow.clock import CONCLUSION_ACTIONS
 from shoulian.workflow.models import Approval, Decision, Dispute, FlowStep, Reconsideration
 from shoulian.workflow.services import TransitionError, alert_transition
 from shoulian.workflow.tests.helpers import new_alert
@@ -243,7 +244,9 @@ SETBACKS = frozenset(
 
 
 def is_finished(alert: Alert) -> bool:
-    return alert.status not in ACTIONS_BY_SOURCE
+    """Nothing left but the case's conclusion steps (破案, 结案 …), which a case may take for
+    months after its 回访: the walk moves on to new alerts."""
+    return all(row.action in CONCLUSION_ACTIONS for row in ACTIONS_BY_SOURCE.get(alert.status, []))
 
 
 def new_alerts(world: World, rng: Any) -> list[Alert]:

@@ -1,0 +1,43 @@
+"""The periods of intake's own nodes, started and stopped from intake's events (``intake.hooks``):
+
+- ``walkin_registration`` (三个当场): a report made in person (walk-in, kiosk, 扭送) runs from its
+  receipt (``received_at``) until the 接报案回执 is first printed; ``on_the_spot_compliance``
+  (selectors) measures it with the evidence list.
+- ``urgent_registration``: a 110 or transferred alert taken over before its full registration runs
+  from the end of on-scene handling (``handled_at``) for 24 hours until the registration is
+  completed. The alert's ``registration_due_at`` (intake's list badge, the patrol rule) is the due
+  time the engine counted, so the two can never disagree.
+
+Both sit with the registering unit, whose desk must act. Registered in ``apps.py``.
+"""
+
+from __future__ import annotations
+
+from shoulian.intake.choices import ON_THE_SPOT_CHANNELS
+from shoulian.intake.hooks import IntakeEvent, IntakeRecord, on_intake_event
+from shoulian.intake.models import Alert
+from shoulian.workflow import clock
+
+WALKIN = "walkin_registration"
+URGENT = "urgent_registration"
+# The desk's own periods: they show in 我的期限 and intake's list, not as the due time of a
+# routing or handling task (the review period is).
+INTAKE_CODES = frozenset({WALKIN, URGENT})
+
+
+@on_intake_event
+def intake_clock(record: IntakeRecord) -> None:
+    alert, at = record.alert, record.at
+    if record.event == IntakeEvent.REGISTERED:
+        if alert.channel in ON_THE_SPOT_CHANNELS:
+            clock.start(alert, WALKIN, alert.registering_unit, min(alert.received_at, at))
+        elif alert.registration_completed_at is None:
+            handled = alert.handled_at or alert.received_at
+            deadline = clock.start(alert, URGENT, alert.registering_unit, min(handled, at))
+            if deadline is not None:
+                Alert.objects.filter(pk=alert.pk).update(registration_due_at=deadline.due_at)
+                alert.registration_due_at = deadline.due_at
+    elif record.event == IntakeEvent.REGISTRATION_COMPLETED:
+        clock.stop(alert, URGENT, "已完成补录登记", at)
+    elif record.event == IntakeEvent.RECEIPT_ISSUED:
+        clock.stop(alert, WALKIN, "已出具接报案回执", at)
