@@ -30,7 +30,9 @@ from shoulian.workflow.models import AlertFlow, Approval, Decision, FlowStep
 OBJECT_ALERT = "alert"
 # Deadline codes a rule of its own watches; the generic overdue rule leaves them out so one late
 # node never makes two findings.
-OWN_RULE_CODES = frozenset({"non_filing_notice"})
+# 三个当场 (walkin_registration) and the 110 补录 (urgent_registration) have theirs: on_the_spot_missing
+# and the 110 registration rule.
+OWN_RULE_CODES = frozenset({"non_filing_notice", "walkin_registration", "urgent_registration"})
 
 
 def _iso(moment: Any) -> str | None:
@@ -137,6 +139,8 @@ def deadline_warning(ctx: PatrolContext) -> list[Hit]:
     # waits for the real date (see _late), but the officer is not left without a signal.
     rows = list(
         _alert_deadlines(ctx)
+        # The receipt is a matter of minutes at the desk: on_the_spot_missing watches it.
+        .exclude(code="walkin_registration")
         .filter(Q(due_at__gt=ctx.now) | Q(missing_year__isnull=False), status=DeadlineStatus.OPEN)
         .select_related("rule")
         .prefetch_related("pauses")

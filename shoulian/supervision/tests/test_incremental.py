@@ -61,8 +61,8 @@ def test_a_decision_clears_the_warning_of_its_node(
         officer,
         alert,
         Action.PROPOSE,
-        kind=DecisionKind.NOT_POLICE,
-        facts="经查不属于公安机关职责范围，已告知报案人向市场监管部门反映。",
+        kind=DecisionKind.TRANSFER_OUT,
+        facts="经查属于市场监督管理部门管辖，依法移送并告知报案人。",
         legal_basis="《公安机关办理行政案件程序规定》第六十一条",
         authority="市场监督管理局",
     )
