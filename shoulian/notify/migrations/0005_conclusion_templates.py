@@ -36,7 +36,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0003_smsmessage_subject'),
+        ('notify', '0004_outbox_state'),
     ]
 
     operations = [
