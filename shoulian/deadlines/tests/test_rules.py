@@ -26,7 +26,7 @@ def fields_of(code: str, **changes):
     return data
 
 
-def start(unit, object_id="A1", started=None, code="public_order_case"):
+def start(unit, object_id="A1", started=None, code="reconsideration_decision"):
     return deadline_start(
         actor=None,
         rule_code=code,
@@ -39,14 +39,14 @@ def start(unit, object_id="A1", started=None, code="public_order_case"):
 def test_the_legal_brigade_revises_a_rule_as_a_new_version(bureau_a, legal) -> None:
     rule = rule_revise(
         actor=legal,
-        code="public_order_case",
+        code="reconsideration_decision",
         change_reason="本局执行更严格的办案期限",
-        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
     )
     assert rule.version == 2 and rule.bureau == bureau_a.bureau and rule.created_by == legal
-    history = selectors.rule_history(legal, "public_order_case")
+    history = selectors.rule_history(legal, "reconsideration_decision")
     assert [r.version for r in history] == [1, 2]
-    assert DeadlineRule.objects.get(code="public_order_case", version=1).length_value == 30
+    assert DeadlineRule.objects.get(code="reconsideration_decision", version=1).length_value == 30
     [event] = AuditEvent.objects.filter(event_type=int(EventType.DEADLINE_RULE_REVISED))
     assert event.content["data"]["changes"] == {
         "length_value": {"from": 30, "to": 20},
@@ -59,9 +59,9 @@ def test_a_revision_recomputes_the_running_deadlines_it_covers(bureau_a, legal) 
     assert running.due_at == at(2026, 2, 5)
     rule_revise(
         actor=legal,
-        code="public_order_case",
+        code="reconsideration_decision",
         change_reason="修订",
-        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
     )
     running.refresh_from_db()
     # 20 days from 5 Jan 2026: last day Sun 25 Jan → Mon 26 Jan.
@@ -74,16 +74,16 @@ def test_a_future_revision_leaves_running_deadlines_alone(bureau_a, legal) -> No
     running = start(bureau_a.station)
     rule_revise(
         actor=legal,
-        code="public_order_case",
+        code="reconsideration_decision",
         change_reason="新法施行",
-        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2030, 1, 1)),
+        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2030, 1, 1)),
     )
     running.refresh_from_db()
     assert running.due_at == at(2026, 2, 5) and running.rule.version == 1
     row = next(
         r
         for r in selectors.rules_for(legal, today=dt.date(2026, 6, 1))
-        if r.current.code == "public_order_case"
+        if r.current.code == "reconsideration_decision"
     )
     assert row.current.version == 1 and row.upcoming is not None and row.upcoming.version == 2
 
@@ -92,14 +92,14 @@ def test_a_revision_in_bureau_a_never_touches_bureau_b(bureau_a, bureau_b, legal
     theirs = start(bureau_b.station, object_id="B1")
     rule_revise(
         actor=legal,
-        code="public_order_case",
+        code="reconsideration_decision",
         change_reason="修订",
-        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
     )
     theirs.refresh_from_db()
     assert theirs.due_at == at(2026, 2, 5) and theirs.rule.version == 1
     outsider = make_user("outsider2", bureau_b.station, "officer")
-    assert [r.version for r in selectors.rule_history(outsider, "public_order_case")] == [1]
+    assert [r.version for r in selectors.rule_history(outsider, "reconsideration_decision")] == [1]
 
 
 def test_officers_and_administrators_cannot_revise_rules(officer, admin_user, head) -> None:
@@ -107,11 +107,11 @@ def test_officers_and_administrators_cannot_revise_rules(officer, admin_user, he
         with pytest.raises(PermissionDenied):
             rule_revise(
                 actor=actor,
-                code="public_order_case",
+                code="reconsideration_decision",
                 change_reason="试图修改",
-                **fields_of("public_order_case", length_value=90),
+                **fields_of("reconsideration_decision", length_value=90),
             )
-    assert DeadlineRule.objects.filter(code="public_order_case").count() == 1
+    assert DeadlineRule.objects.filter(code="reconsideration_decision").count() == 1
 
 
 def test_hour_periods_cannot_be_made_to_move_on_holidays(legal) -> None:
@@ -220,9 +220,9 @@ def test_two_revisions_at_the_same_moment_the_second_is_told_to_look_again(legal
 
     first = rule_revise(
         actor=legal,
-        code="public_order_case",
+        code="reconsideration_decision",
         change_reason="本局执行更严格的办案期限",
-        **fields_of("public_order_case", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
     )
     # The concurrent revision computed the same next version number before this one committed.
     with (
@@ -231,8 +231,8 @@ def test_two_revisions_at_the_same_moment_the_second_is_told_to_look_again(legal
     ):
         rule_revise(
             actor=legal,
-            code="public_order_case",
+            code="reconsideration_decision",
             change_reason="另一位同事的修订",
-            **fields_of("public_order_case", length_value=25, effective_from=dt.date(2025, 1, 1)),
+            **fields_of("reconsideration_decision", length_value=25, effective_from=dt.date(2025, 1, 1)),
         )
     assert AuditEvent.objects.filter(event_type=EventType.DEADLINE_RULE_REVISED).count() == 1
