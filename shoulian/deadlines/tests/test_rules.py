@@ -41,7 +41,9 @@ def test_the_legal_brigade_revises_a_rule_as_a_new_version(bureau_a, legal) -> N
         actor=legal,
         code="reconsideration_decision",
         change_reason="本局执行更严格的办案期限",
-        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of(
+            "reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)
+        ),
     )
     assert rule.version == 2 and rule.bureau == bureau_a.bureau and rule.created_by == legal
     history = selectors.rule_history(legal, "reconsideration_decision")
@@ -61,7 +63,9 @@ def test_a_revision_recomputes_the_running_deadlines_it_covers(bureau_a, legal) 
         actor=legal,
         code="reconsideration_decision",
         change_reason="修订",
-        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of(
+            "reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)
+        ),
     )
     running.refresh_from_db()
     # 20 days from 5 Jan 2026: last day Sun 25 Jan → Mon 26 Jan.
@@ -76,7 +80,9 @@ def test_a_future_revision_leaves_running_deadlines_alone(bureau_a, legal) -> No
         actor=legal,
         code="reconsideration_decision",
         change_reason="新法施行",
-        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2030, 1, 1)),
+        **fields_of(
+            "reconsideration_decision", length_value=20, effective_from=dt.date(2030, 1, 1)
+        ),
     )
     running.refresh_from_db()
     assert running.due_at == at(2026, 2, 5) and running.rule.version == 1
@@ -94,7 +100,9 @@ def test_a_revision_in_bureau_a_never_touches_bureau_b(bureau_a, bureau_b, legal
         actor=legal,
         code="reconsideration_decision",
         change_reason="修订",
-        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of(
+            "reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)
+        ),
     )
     theirs.refresh_from_db()
     assert theirs.due_at == at(2026, 2, 5) and theirs.rule.version == 1
@@ -222,7 +230,9 @@ def test_two_revisions_at_the_same_moment_the_second_is_told_to_look_again(legal
         actor=legal,
         code="reconsideration_decision",
         change_reason="本局执行更严格的办案期限",
-        **fields_of("reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)),
+        **fields_of(
+            "reconsideration_decision", length_value=20, effective_from=dt.date(2025, 1, 1)
+        ),
     )
     # The concurrent revision computed the same next version number before this one committed.
     with (
@@ -233,6 +243,8 @@ def test_two_revisions_at_the_same_moment_the_second_is_told_to_look_again(legal
             actor=legal,
             code="reconsideration_decision",
             change_reason="另一位同事的修订",
-            **fields_of("reconsideration_decision", length_value=25, effective_from=dt.date(2025, 1, 1)),
+            **fields_of(
+                "reconsideration_decision", length_value=25, effective_from=dt.date(2025, 1, 1)
+            ),
         )
     assert AuditEvent.objects.filter(event_type=EventType.DEADLINE_RULE_REVISED).count() == 1
