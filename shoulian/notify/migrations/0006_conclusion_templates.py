@@ -36,7 +36,7 @@ def unseed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0004_outbox_state'),
+        ('notify', '0005_outbox_keyset_indexes'),
     ]
 
     operations = [

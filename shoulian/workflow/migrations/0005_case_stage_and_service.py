@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workflow', '0003_notification_sms_message'),
+        ('workflow', '0004_approval_chain_versions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
