@@ -98,7 +98,7 @@ def test_browser_walk_in_theft_report_is_solved_and_the_reporter_is_told(
     page.fill("#id_reason", "经侦查，犯罪嫌疑人刘某于今日被抓获，被盗电动车已追回。")
     screenshot(page, "workflow-solve-form")
     page.get_by_role("button", name="确认破案").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/**")
     expect(page.locator(".case-stage")).to_have_text("已破案")
     assert AlertFlow.objects.get(alert=alert).case_stage == CaseStage.SOLVED
     # Nobody else in the unit is offered 破案 again.
@@ -138,14 +138,14 @@ def test_browser_public_order_case_reaches_its_conclusion_with_its_clock_stopped
     page.locator('[data-action="punish"]').click()
     page.fill("#id_reason", "违法行为人殴打他人，依法处以罚款五百元。")
     page.get_by_role("button", name="确认作出处罚决定").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/**")
 
     # ... and the officer closes the case.
     as_user(page, live_server, world["officer"])
     page.goto(f"{live_server.url}/workflow/alerts/{alert.pk}/")
     page.locator('[data-action="conclude_case"]').click()
     page.get_by_role("button", name="确认结案").click()
-    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/")
+    page.wait_for_url(f"**/workflow/file/{alert.pk}/**")
     expect(page.locator(".case-stage")).to_have_text("已结案")
     screenshot(page, "workflow-public-order-concluded")
 
