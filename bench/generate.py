@@ -811,6 +811,11 @@ def prepare_database(*, sqlite: str | None, pg: str | None, fresh: bool) -> None
     if pg:
         import psycopg
 
+        if not pg.startswith("shoulian_bench"):
+            # It may drop the database: never one that is not a benchmark's own.
+            raise SystemExit(
+                f"refusing database {pg!r}: benchmark databases are named shoulian_bench*"
+            )
         base = os.environ.get("BENCH_DATABASE_URL", PG_BASE)
         with psycopg.connect(base.rstrip("/") + "/postgres", autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [pg]).fetchone()

@@ -46,7 +46,7 @@ from shoulian.core.scoping import ScopeDomain, covers
 from shoulian.deadlines.choices import DeadlineStatus
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.services import deadline_start, deadline_stop
-from shoulian.deadlines.versions import legal_date
+from shoulian.deadlines.versions import LEGAL_TZ, legal_date
 from shoulian.documents.numbering import default_prefix, issue_number, next_number
 from shoulian.org.models import Unit
 from shoulian.supervision.models import Finding
@@ -201,7 +201,8 @@ def scheme_publish(*, actor: Any, scheme: Scheme, now: dt.datetime | None = None
             now,
             actor,
         )
-        since = dt.datetime.combine(scheme.effective_from, dt.time(0), tzinfo=now.tzinfo)
+        # Midnight of the effective day in Beijing time, as every period here is counted.
+        since = dt.datetime.combine(scheme.effective_from, dt.time(0), tzinfo=LEGAL_TZ)
         found = scoring.facts(bureau, until=now, since=since)
         plans = scoring.plan_replay(bureau, found, Chain(bureau.pk))
         for plan in plans:

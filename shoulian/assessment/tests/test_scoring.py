@@ -267,3 +267,27 @@ def test_the_ledger_refuses_edits_and_deletions(bureau_a: Any, clerk: Any, offic
     with pytest.raises(ValidationError):
         ScoreEntry.objects.all().delete()
     assert ScoreEntry.objects.get(pk=entry.pk).points < 0
+
+
+def test_publishing_replays_from_midnight_beijing_time_of_the_effective_day(
+    bureau_a: Any, legal: Any, clerk: Any, officer: Any, time_machine: Any
+) -> None:
+    # 02:00 in Beijing is still the day before in UTC: a finding opened then, on the version's
+    # effective day, is under the new version and publishing must adjust it.
+    early = dt.datetime(2026, 6, 17, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    time_machine.move_to(early)
+    neglected_alert(clerk, officer)
+    patrol_and_score(bureau_a.bureau)
+    base = Scheme.objects.get(bureau=None, version=1)
+    items = [
+        {**i, "officer": "5"} if i["code"] == "criminal_filing_review" else i for i in base.items
+    ]
+    draft = scheme_draft(
+        actor=legal, change_reason="立案审查超期加重", title=base.title,
+        document_number="沙公法〔2026〕8号", effective_from=dt.date(2026, 6, 17), items=items,
+        period_cap=Decimal("40"), alert_cap=Decimal("10"), bonus_cap=Decimal("5"),
+    )  # fmt: skip
+    assert scheme_publish(actor=legal, scheme=draft).adjustments == 1
+    assert net(subject=Subject.OFFICER, officer=officer, item_code="criminal_filing_review") == (
+        Decimal("-5")
+    )
