@@ -97,6 +97,11 @@ def canonical_json(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+def encode_in_order(value: Any) -> str:
+    """``value`` encoded as the journal encodes a body, keeping its mappings' order."""
+    return _DATA_ENCODER.encode(value)
+
+
 @lru_cache(maxsize=4)
 def _hash_key(secret: str, explicit: str) -> bytes:
     if explicit:

@@ -66,6 +66,11 @@ def body_problem(body: str) -> str | None:
         canonical.OBJECT_TYPE_RE.match(object_type) and canonical.OBJECT_ID_RE.match(object_id)
     ):
         return "对象引用格式错误"
-    if canonical.canonical_json(content) != body:
+    # The encoding as ``canonical.event_body`` writes it: members in order, no spaces, ASCII
+    # escapes. Inside ``data`` the order is what ``canonical.clean`` gives, which is sorted except
+    # for a protected personal value ({"masked", "hmac"}, in that order since the first journal):
+    # re-encode in the parsed order rather than sorting, or every event carrying a masked ID
+    # number or mobile would be refused.
+    if list(content) != sorted(content) or canonical.encode_in_order(content) != body:
         return "不是规范化编码（键序、空白或转义不符）"
     return None

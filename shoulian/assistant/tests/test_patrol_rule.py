@@ -156,7 +156,10 @@ def test_parameters_are_data_a_stricter_version_clears(
 def test_only_the_sql_candidates_are_ranked(
     bureau_a: Any, clerk: Any, officer: Any, leader: Any, monkeypatch: Any
 ) -> None:
-    target = closed(clerk, officer, leader, DecisionKind.NOT_POLICE, EMBEZZLEMENT)
+    # A 家庭纠纷 (not a case type): 不属于公安职责 is refused on case-type categories.
+    target = closed(
+        clerk, officer, leader, DecisionKind.NOT_POLICE, EMBEZZLEMENT, category_code="0302"
+    )
     for _ in range(3):
         handling(clerk, officer, narrative=EMBEZZLEMENT)  # in handling: not a candidate
     ranked: list[str] = []

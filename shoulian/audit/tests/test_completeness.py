@@ -159,3 +159,20 @@ def test_the_schema_refuses_missing_members_and_uncanonical_text(db: None) -> No
     assert schema.body_problem(json.dumps(content, sort_keys=True, separators=(",", ":")))
     assert schema.body_problem(json.dumps(json.loads(good), sort_keys=True))  # spaces
     assert schema.body_problem("[1, 2]") and schema.body_problem("{")
+
+
+def test_events_carrying_masked_personal_values_are_sealed_and_verify_clean(
+    signing_key: Ed25519PrivateKey,
+) -> None:
+    # A registration's parties carry an ID number and a mobile; the journal protects each as
+    # {"masked", "hmac"}. Those bodies are the journal's own and must never read as forged.
+    record(
+        EventType.ALERT_REGISTERED,
+        obj=("alert", "1"),
+        data={"parties": [{"id_number": "350427199001011234", "mobile": "13812348000"}]},
+    )
+    body = AuditEvent.objects.get().body
+    assert '"masked"' in body and schema.body_problem(body) is None
+    assert sealer.seal(key=signing_key, check_orphans=True).sealed == 1
+    report = verify.verify(full=True)
+    assert report.ok, report.findings

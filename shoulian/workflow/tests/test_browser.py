@@ -147,6 +147,8 @@ def test_alert_goes_from_registration_to_an_approved_criminal_filing_with_its_do
 
     page.goto(f"{live_server.url}/workflow/alerts/{alert.pk}/")
     assert "已立案" in page.locator(".status").inner_text()
+    # The alert's history is the 日志 tab of its file.
+    page.get_by_role("link", name="日志", exact=True).click()
     timeline = page.locator(".audit-timeline").inner_text()
     for label in ("分派警情", "签收警情", "提出处理意见", "审批同意", "决定立案"):
         assert label in timeline

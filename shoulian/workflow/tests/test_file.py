@@ -112,7 +112,10 @@ def test_every_list_links_to_the_file(
     assert flow_url in get(officer, "workflow:inbox").content.decode()
     assert flow_url in get(officer, "workflow:queue").content.decode()
     assert file_url in get(officer, "deadlines:my").content.decode()
-    deadline = Deadline.objects.get(object_type="alert", object_id=str(alert.pk))
+    # The station's own clock (the desk's 当场 period belongs to the center).
+    deadline = Deadline.objects.get(
+        object_type="alert", object_id=str(alert.pk), unit=bureau_a.station
+    )
     assert file_url in get(officer, "deadlines:detail", pk=deadline.pk).content.decode()
     assert file_url in get(head, "notify:outbox").content.decode()
     assert file_url in get(inspector, "audit:journal").content.decode()
