@@ -11,11 +11,8 @@ PORT ?= 8000
 WEB_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 export SHOULIAN_VAR_DIR ?= $(CURDIR)/var
 # pytest-xdist workers for `make test`: one per core (each has its own test database and var
-# directory); TEST_WORKERS=0 runs the suite in one process. On PostgreSQL the suite runs in one
-# process for now: three audit tests that seal the journal (test_append_only's flush tests,
-# test_journal_write's unsynced read) fail when it is split over workers there and pass in one
-# process; the cause is not found yet.
-TEST_WORKERS ?= $(if $(DATABASE_URL),0,auto)
+# directory, and on PostgreSQL its own test database); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint layers typecheck migrations-check pytest browser-deps clean bench faults
 

@@ -111,6 +111,30 @@ def _check_continuity(last: AuditCheckpoint | None, size: int, store: TreeStore)
         raise SealerRefused(f"序号 {size - 1} 的日志叶子与最新检查点不符")
 
 
+# The transaction-id horizon below which every transaction that could write to this database's
+# journal has finished. Transaction ids are cluster-wide, so the snapshot's xmin would let a long
+# transaction in *another* database of the same cluster (another application, a report, another
+# test worker) hold sealing back. An in-progress id is skipped only when pg_stat_activity proves it
+# belongs to another database: an id is assigned once, in one database, so that proof holds
+# whenever the statistics were read; an id the statistics no longer show (finished meanwhile, or
+# hidden by missing privileges) keeps the horizon at or below it, which only delays sealing.
+# pg_stat_activity shows 32-bit ids; in-progress ids lie within 2^31 of each other, so their low
+# 32 bits identify them.
+_PG_HORIZON = """
+WITH snap AS (SELECT pg_current_snapshot() AS s),
+foreign_xids AS (
+    SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+    WHERE backend_xid IS NOT NULL
+      AND datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
+)
+SELECT coalesce(
+    (SELECT min(x::text::bigint) FROM snap, pg_snapshot_xip(snap.s) AS x
+     WHERE x::text::bigint % 4294967296 NOT IN (SELECT xid FROM foreign_xids)),
+    (SELECT pg_snapshot_xmax(s)::text::bigint FROM snap)
+), pg_current_xact_id_if_assigned()::text::bigint
+"""
+
+
 def pending_events(last: AuditCheckpoint | None = None) -> tuple[QuerySet[AuditEvent], int]:
     """Events the sealer may take now, in the order it will seal them, and the transaction-id
     horizon (PostgreSQL) that becomes the next watermark."""
@@ -118,11 +142,12 @@ def pending_events(last: AuditCheckpoint | None = None) -> tuple[QuerySet[AuditE
     if connection.vendor == "postgresql":
         watermark = last.watermark if last else 0
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
-                "pg_current_xact_id_if_assigned()::text::bigint"
-            )
+            cursor.execute(_PG_HORIZON)
             horizon, own = cursor.fetchone()
+        if own is not None:
+            # Our own transaction is still open: later statements in it write below the horizon
+            # the snapshot shows, so the watermark must not pass it.
+            horizon = min(horizon, own)
         finished = Q(xact__lt=horizon)
         if own is not None:
             # Our own transaction's events are visible to us; tests seal inside one transaction.
