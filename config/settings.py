@@ -29,6 +29,7 @@ Variables (all optional on a developer machine):
     SHOULIAN_SMS_SWEEP_MAX_SECONDS  longest a sweep keeps sending full batches (default 50)
     SHOULIAN_SMS_ALERT_AGE_SECONDS  outbox alert when the oldest unsent SMS is older (default 300)
     SHOULIAN_SMS_ALERT_FAILED_SWEEPS  outbox alert after this many failed sweeps in a row (default 3)
+    SHOULIAN_SMS_RETENTION_DAYS   sent and expired SMS older than this lose mobile and text (default 180)
     SHOULIAN_HEALTH_SEALER_SECONDS / _OUTBOX_SECONDS / _QUEUE_SECONDS / _DATABASE_SECONDS
                                   /healthz and `manage.py health` fail above these (120/600/120/5)
     SHOULIAN_FOLLOW_UP_DAYS       days the center has for the follow-up call of a closed alert (7)
@@ -370,6 +371,9 @@ SHOULIAN_SMS_MAX_AGE_HOURS = env_int("SHOULIAN_SMS_MAX_AGE_HOURS", 72)
 SHOULIAN_SMS_SWEEP_MAX_SECONDS = float(os.environ.get("SHOULIAN_SMS_SWEEP_MAX_SECONDS", "50"))
 SHOULIAN_SMS_ALERT_AGE_SECONDS = float(os.environ.get("SHOULIAN_SMS_ALERT_AGE_SECONDS", "300"))
 SHOULIAN_SMS_ALERT_FAILED_SWEEPS = env_int("SHOULIAN_SMS_ALERT_FAILED_SWEEPS", 3)
+# Retention (docs/notify.md): at least a week, so a 复议 reminder is never cleared before its
+# delivery can be looked into.
+SHOULIAN_SMS_RETENTION_DAYS = max(7, env_int("SHOULIAN_SMS_RETENTION_DAYS", 180))
 SHOULIAN_HEALTH_SEALER_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_SEALER_SECONDS", "120"))
 SHOULIAN_HEALTH_OUTBOX_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_OUTBOX_SECONDS", "600"))
 SHOULIAN_HEALTH_QUEUE_SECONDS = float(os.environ.get("SHOULIAN_HEALTH_QUEUE_SECONDS", "120"))

@@ -172,6 +172,8 @@ class EventType(models.IntegerChoices):
     # the outbox as a whole: backlog too old or sweeps failing in a row (issue 13 §5)
     SMS_OUTBOX_ALERT = 6009, "短信发件箱积压告警"
     SMS_OUTBOX_RECOVERED = 6010, "短信发件箱恢复正常"
+    # retention: sent and expired messages past the period lose mobile and text (issue 14 §3)
+    SMS_CONTENT_PURGED = 6011, "清除过期短信内容"
 
     # 61xx progress query and kiosk (shoulian.citizen)
     QUERY_CODE_REQUESTED = 6101, "群众查询申请验证码"

@@ -160,6 +160,11 @@ class SmsMessage(models.Model):
     created_at = models.DateTimeField("生成时间", default=timezone.now)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     updated_at = models.DateTimeField("更新时间", default=timezone.now)
+    # Retention (issue 14 §3): a sent or expired message older than the retention period keeps
+    # its row (the alert file and its notices point to it) but loses the mobile and the text with
+    # its query code; the masked mobile and the shown text stay (DOMAIN §7).
+    purged_at = models.DateTimeField("内容清除时间", null=True, blank=True)
+    mobile_masked = models.CharField("接收手机号（隐去）", max_length=20, blank=True)
 
     objects = SmsMessageQuerySet.as_manager()
 
@@ -182,7 +187,9 @@ class SmsMessage(models.Model):
 
     @property
     def masked_mobile(self) -> str:
-        return mask(self.mobile.plaintext(), Kind.PHONE) if self.mobile else ""
+        if self.mobile:
+            return mask(self.mobile.plaintext(), Kind.PHONE)
+        return self.mobile_masked
 
 
 class OutboxState(models.Model):

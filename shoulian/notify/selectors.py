@@ -15,6 +15,7 @@ from shoulian.core.scoping import ScopeDomain, signed_in, visible_unit_ids
 from shoulian.notify import texts
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.models import SmsMessage, SmsTemplate
+from shoulian.notify.retention import live_since
 from shoulian.org.selectors import bureau_of
 
 
@@ -22,13 +23,14 @@ def outbox(user: Any, status: str = "") -> QuerySet[SmsMessage]:
     """The bureau's messages, newest first. The scope is ``visible_to``'s (the units of the
     viewer's subtree; messages have no policy rule of their own), written against ``unit_id + 0``
     so that no engine answers it through the unit index and then sorts every message of the
-    bureau: the database walks the (created_at, id) index and checks the unit on the way."""
+    bureau: the database walks the (created_at, id) index and checks the unit on the way.
+    Only the live window (``retention.live_since``): older sent and expired messages are purged."""
     units = visible_unit_ids(user, ScopeDomain.CONTENT)
     if units is None or signed_in(user) is None:
         return SmsMessage.objects.none()
     qs = (
         SmsMessage.objects.alias(scope_unit=F("unit_id") + 0)
-        .filter(scope_unit__in=units)
+        .filter(scope_unit__in=units, created_at__gte=live_since())
         .select_related("alert")
     )
     if status in SmsStatus.values:
@@ -47,7 +49,7 @@ def capped_count(qs: QuerySet[Any]) -> int:
 
 def status_counts(user: Any) -> dict[str, int]:
     """Messages per status, each capped (a value above ``COUNT_CAP`` reads "1000+")."""
-    visible = SmsMessage.objects.visible_to(user)
+    visible = SmsMessage.objects.visible_to(user).filter(created_at__gte=live_since())
     return {value: capped_count(visible.filter(status=value)) for value in SmsStatus.values}
 
 

@@ -308,8 +308,9 @@ def sms_retry(*, actor: Any, message: SmsMessage) -> SmsMessage:
         raise ValidationError("验证码短信不重发：请群众在查询页面重新获取验证码。")
     now = timezone.now()
     with transaction.atomic():
+        # A purged message (retention) has no mobile and no full text left to send.
         won = SmsMessage.objects.filter(
-            pk=message.pk, status__in=[SmsStatus.DEAD, SmsStatus.EXPIRED]
+            pk=message.pk, status__in=[SmsStatus.DEAD, SmsStatus.EXPIRED], purged_at__isnull=True
         ).update(
             status=SmsStatus.PENDING,
             attempts=0,

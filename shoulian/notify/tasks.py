@@ -41,3 +41,12 @@ def deliver_batch() -> int:
 def sweep_outbox() -> int:
     with context.acting(channel="worker"):
         return delivery.deliver_due().sent
+
+
+@db_periodic_task(crontab(hour="3", minute="20"))
+def purge_old_messages() -> int:
+    """Nightly retention (docs/notify.md): sent and expired messages past the period."""
+    from shoulian.notify.retention import sms_purge_expired
+
+    with context.acting(channel="worker"):
+        return sms_purge_expired().purged

@@ -23,6 +23,7 @@ from shoulian.core.forms import add_service_errors
 from shoulian.notify import selectors, services
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.notify.forms import TemplateForm
+from shoulian.notify.retention import retention_days
 
 PAGE_SIZE = 50
 
@@ -50,6 +51,7 @@ def outbox(request: HttpRequest) -> HttpResponse:
             "alarms": selectors.alarms(request.user),
             "gateway": selectors.gateway_info(),
             "retryable": {SmsStatus.DEAD, SmsStatus.EXPIRED},
+            "retention_days": retention_days(),
         },
     )
 
