@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "shoulian.notify",
     "shoulian.feedback",
     "shoulian.supervision",
+    "shoulian.review",
     "shoulian.assessment",
     "shoulian.citizen",
     "shoulian.assistant",

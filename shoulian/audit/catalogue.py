@@ -2,8 +2,8 @@
 
 Ranges: 1xxx authentication and sessions, 2xxx accounts and organisation, 3xxx the journal itself,
 4xxx intake, 5xxx workflow and decisions (57xx the case-nature assistant), 6xxx citizen channels,
-7xxx supervision, 8xxx reads and exports of personal data, evidence and documents (U1: reads are
-events too).
+7xxx supervision (71xx the review work), 8xxx reads and exports of personal data, evidence and
+documents (U1: reads are events too).
 
 A type that records somebody *seeing* something belongs in ``READ_EVENT_TYPES``: the business
 timeline that staff see leaves reads out, only the inspector's journal shows them.
@@ -213,6 +213,21 @@ class EventType(models.IntegerChoices):
     FINDING_CLOSED = 7023, "整改销号"
     FINDING_ESCALATED = 7030, "逾期未整改升级"
     SUPERVISION_REFUSED = 7099, "拒绝监督操作"
+
+    # 71xx the three levels' review work: reviews, AV records, guidance, campaigns (shoulian.review)
+    REVIEW_RECORDED = 7100, "记录巡查评查"
+    AV_RECORD_ADDED = 7101, "登记现场处警视音频"
+    AV_REVIEWED = 7102, "审查现场处警视音频"
+    GUIDANCE_REQUESTED = 7103, "申请案件定性指导"
+    GUIDANCE_ANSWERED = 7104, "作出案件定性指导"
+    CHECKLIST_PUBLISHED = 7110, "发布评查标准"
+    CAMPAIGN_DEFINED = 7111, "制定专项评查"
+    CAMPAIGN_SAMPLED = 7112, "抽取评查样本"
+    CAMPAIGN_ASSIGNED = 7113, "分配评查任务"
+    CAMPAIGN_SCORED = 7114, "评查打分"
+    CAMPAIGN_CLOSED = 7115, "专项评查结束"
+    CAMPAIGN_REPORT_PRINTED = 7116, "生成专项评查报告"
+    REVIEW_REFUSED = 7149, "拒绝评查操作"
 
     # 72xx assessment: 考核办法, score ledger, challenges, accountability (shoulian.assessment)
     SCHEME_DRAFTED = 7201, "拟定考核办法"

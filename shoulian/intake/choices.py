@@ -110,6 +110,9 @@ class FilePurpose(models.TextChoices):
     # What a unit attaches to its answer to a supervision finding (the served notice, the
     # corrected receipt …): part of the alert's file like any other material.
     RECTIFICATION = "rectification", "整改材料"
+    # A recording of the on-scene handling (执法记录仪), registered as an AV record by the review
+    # app: reviewed there, but kept with the alert's other materials.
+    ONSCENE_AV = "onscene_av", "现场处警视音频"
 
 
 class ImportSource(models.TextChoices):

@@ -110,6 +110,15 @@ class FindingSource(models.TextChoices):
     PATROL = "patrol", "规则巡查"
     # Rows carried over from the feedback app's 督办事项 (migration 0003).
     FOLLOW_UP_ITEM = "follow_up_item", "回访督办事项"
+    # Raised by a reviewer (所队法制员, the center, the legal brigade) through ``finding_raise``:
+    # no predicate speaks for it, so the patrol neither clears nor reopens it.
+    MANUAL = "manual", "人工巡查"
+
+
+# The settings row of reviewers' free findings (a finding with no rule behind it): its level is
+# the reviewer's, its recipients, rectification period and review chain are data like any
+# rule's (seeded by migration 0005). It has no predicate, so it is not in the code registry.
+MANUAL_RULE_CODE = "manual_review"
 
 
 # Escalation levels: who is told when a finding is not rectified in time.

@@ -11,6 +11,7 @@ from shoulian.supervision.services.findings import (
     rectification_submit,
 )
 from shoulian.supervision.services.inbox import inbox_mark_read
+from shoulian.supervision.services.manual import finding_raise, manual_rule_choices
 from shoulian.supervision.services.patrol import PatrolStats, evaluate, evaluate_alert, patrol_run
 from shoulian.supervision.services.rules import patrol_rule_revise
 
@@ -21,8 +22,10 @@ __all__ = [
     "PatrolStats",
     "evaluate",
     "evaluate_alert",
+    "finding_raise",
     "finding_transition",
     "inbox_mark_read",
+    "manual_rule_choices",
     "patrol_rule_revise",
     "patrol_run",
     "rectification_approve",

@@ -27,6 +27,7 @@ from shoulian.supervision import recipients, registry, versions
 from shoulian.supervision.choices import (
     ESCALATION_LABELS,
     UNIT_REVIEW_ROLES,
+    FindingSource,
     FindingStatus,
     MessageKind,
     ReviewRole,
@@ -178,7 +179,12 @@ def still_matches(finding: Finding, now: dt.datetime) -> bool | None:
     """The finding's rule evaluated for its alert alone, as of ``now``: does it still find the
     finding's subject? None for rules that are not about an alert's own state."""
     defn = registry.REGISTRY.get(finding.rule_code)
-    if defn is None or defn.escalates or finding.alert_id is None:
+    if (
+        defn is None
+        or defn.escalates
+        or finding.alert_id is None
+        or finding.source == FindingSource.MANUAL
+    ):
         return None
     rule = versions.in_force(finding.rule_code, finding.bureau_id, legal_date(now)) or finding.rule
     ctx = registry.PatrolContext(

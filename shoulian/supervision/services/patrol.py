@@ -28,6 +28,7 @@ from shoulian.supervision.choices import (
     ACTIVE_STATUSES,
     LEVEL_ORDER,
     FindingKind,
+    FindingSource,
     FindingStatus,
     RunKind,
     RunStatus,
@@ -131,7 +132,10 @@ def _evaluate_rule(
     if defn.escalates:
         _escalate(hits, rule, ctx, directory, stats)
         return
-    existing = Finding.objects.filter(rule_code=defn.code, bureau=ctx.bureau)
+    # A finding a reviewer raised citing this rule is not the predicate's to clear or reopen.
+    existing = Finding.objects.filter(rule_code=defn.code, bureau=ctx.bureau).exclude(
+        source=FindingSource.MANUAL
+    )
     if ctx.alert_ids is not None:
         existing = existing.filter(alert_id__in=ctx.alert_ids)
     known: dict[tuple[str, str], Any] = {
