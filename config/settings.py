@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "shoulian.supervision",
     "shoulian.review",
     "shoulian.assessment",
+    "shoulian.bulletins",
     "shoulian.citizen",
     "shoulian.assistant",
 ]

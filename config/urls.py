@@ -15,6 +15,7 @@ urlpatterns = [
     path("assistant/", include("shoulian.assistant.urls")),
     path("supervision/", include("shoulian.supervision.urls")),
     path("assessment/", include("shoulian.assessment.urls")),
+    path("bulletins/", include("shoulian.bulletins.urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

@@ -229,6 +229,16 @@ class EventType(models.IntegerChoices):
     CAMPAIGN_REPORT_PRINTED = 7116, "生成专项评查报告"
     REVIEW_REFUSED = 7149, "拒绝评查操作"
 
+    # 715x bulletins: 周汇总 and numbered 月通报 (shoulian.bulletins)
+    WEEKLY_SUMMARY_WRITTEN = 7150, "生成周汇总"
+    BULLETIN_DRAFTED = 7151, "起草月通报"
+    BULLETIN_EDITED = 7152, "修改月通报"
+    BULLETIN_CENTER_APPROVED = 7153, "受立案管理中心审核月通报"
+    BULLETIN_APPROVED = 7154, "法制大队审批月通报"
+    BULLETIN_RETURNED = 7155, "退回月通报"
+    BULLETIN_ISSUED = 7156, "下发月通报"
+    BULLETIN_REFUSED = 7199, "拒绝通报操作"
+
     # 72xx assessment: 考核办法, score ledger, challenges, accountability (shoulian.assessment)
     SCHEME_DRAFTED = 7201, "拟定考核办法"
     SCHEME_PUBLISHED = 7202, "发布考核办法"
@@ -305,7 +315,12 @@ SESSION_EVENT_TYPES = frozenset(
 # Attempts the system turned down: nothing happened to the object. The inspector's journal shows
 # them; on the staff timeline they would read as steps of the alert's history.
 REFUSAL_EVENT_TYPES = frozenset(
-    {EventType.WORKFLOW_REFUSED, EventType.SUPERVISION_REFUSED, EventType.ASSESSMENT_REFUSED}
+    {
+        EventType.WORKFLOW_REFUSED,
+        EventType.SUPERVISION_REFUSED,
+        EventType.ASSESSMENT_REFUSED,
+        EventType.BULLETIN_REFUSED,
+    }
 )
 
 

@@ -65,6 +65,13 @@ def register_fonts() -> None:
     )
 
 
+def sans_font_path() -> Path:
+    """The TrueType Noto Sans SC regular the receipts embed, for drawing charts (matplotlib)."""
+    path = _path("SHOULIAN_PDF_FONT", _npm("noto-sans-sc", "400Regular", "NotoSansSC"))
+    _require(path, "SHOULIAN_PDF_FONT", "@expo-google-fonts/noto-sans-sc")
+    return path
+
+
 def kai_font_path() -> Path:
     """The TrueType 楷体 stand-in: ``SHOULIAN_PDF_KAI_FONT`` or Debian's AR PL UKai."""
     return _path("SHOULIAN_PDF_KAI_FONT", KAI_DEFAULT)

@@ -104,6 +104,9 @@ class OfficialDocument:
     signature: str | None = None
     cc: Sequence[str] = ()
     printer: str | None = None
+    # 签发人 (GB/T 9704 7.2.5): printed on the number's line, the number one character in from
+    # the left, "签发人：" and the name one character in from the right.
+    signer: str = ""
 
     @property
     def signed_by(self) -> str:
@@ -270,6 +273,32 @@ class AtFoot(Flowable):
         self.content.drawOn(self.canv, 0, 0)
 
 
+def _pdf_number(doc: OfficialDocument, s: dict[str, ParagraphStyle]) -> Any:
+    """The 发文字号 centred, or with the 签发人 beside it (7.2.5)."""
+    if not doc.signer:
+        return Paragraph(escape(doc.number), s["center"])
+    indent = SIZE_BODY
+    line = Table(
+        [
+            [
+                Paragraph(escape(doc.number), s["flush"]),
+                Paragraph(f"签发人：{escape(doc.signer)}", s["right"]),
+            ]
+        ],
+        colWidths=[TYPE_AREA_MM[0] * mm * 0.55 - indent, TYPE_AREA_MM[0] * mm * 0.45 - indent],
+    )
+    line.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    return line
+
+
 def _pdf_head(doc: OfficialDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
     red = colors.HexColor("#" + RED_HEX)
     story: list[Any] = []
@@ -310,7 +339,7 @@ def _pdf_head(doc: OfficialDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         )
         story.append(line)
         if doc.number:
-            story.append(Paragraph(escape(doc.number), s["center"]))
+            story.append(_pdf_number(doc, s))
         story.append(RedRule(thickness=1.5))
     else:
         size = mark_size(doc.issuer)
@@ -327,7 +356,7 @@ def _pdf_head(doc: OfficialDocument, s: dict[str, ParagraphStyle]) -> list[Any]:
         story += [Spacer(1, 35 * mm - size * 0.3), Paragraph(escape(doc.issuer), mark)]
         story.append(Spacer(1, 2 * LEADING - LEADING))
         if doc.number:
-            story.append(Paragraph(escape(doc.number), s["center"]))
+            story.append(_pdf_number(doc, s))
         story.append(RedRule(thickness=1.0, space_before=4 * mm))
     return story
 
@@ -557,6 +586,23 @@ def _docx_page(doc: Any) -> None:
     _page_field(even)
 
 
+def _docx_number(out: Any, doc: OfficialDocument) -> Any:
+    """The 发文字号 centred, or with the 签发人 on its line (7.2.5)."""
+    if not doc.signer:
+        return word.paragraph(
+            out, doc.number, font=DOCX_BODY, size=SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
+    line = out.add_paragraph()
+    indent = Pt(SIZE_BODY)
+    line.paragraph_format.left_indent = indent
+    line.paragraph_format.right_indent = indent
+    line.paragraph_format.tab_stops.add_tab_stop(
+        Mm(TYPE_AREA_MM[0]) - 2 * indent, WD_TAB_ALIGNMENT.RIGHT
+    )
+    word.run(line, f"{doc.number}\t签发人：{doc.signer}", font=DOCX_BODY, size=SIZE_BODY)
+    return line
+
+
 def _docx_head(out: Any, doc: OfficialDocument) -> None:
     type_width = Mm(TYPE_AREA_MM[0])
     if doc.periodical is not None:
@@ -581,9 +627,7 @@ def _docx_head(out: Any, doc: OfficialDocument) -> None:
         word.run(line, f"{doc.issuer}\t{document_date(doc.date)}", font=DOCX_BODY, size=SIZE_BODY)
         last = line
         if doc.number:
-            last = word.paragraph(
-                out, doc.number, font=DOCX_BODY, size=SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER
-            )
+            last = _docx_number(out, doc)
         _border(last, "bottom", size_eighths=12, color=RED_HEX)
         return
     for _ in range(2):
@@ -600,9 +644,7 @@ def _docx_head(out: Any, doc: OfficialDocument) -> None:
     out.add_paragraph()
     last = mark
     if doc.number:
-        last = word.paragraph(
-            out, doc.number, font=DOCX_BODY, size=SIZE_BODY, align=WD_ALIGN_PARAGRAPH.CENTER
-        )
+        last = _docx_number(out, doc)
     _border(last, "bottom", size_eighths=8, color=RED_HEX)
 
 

@@ -95,6 +95,12 @@ class CategoryGroup(models.TextChoices):
     INVALID = "invalid", "无效警情"
 
 
+# 违法犯罪类警情: the alerts of the 刑事类 and 治安类 groups (what the center's patrol counts as
+# "违法犯罪类" in its reports); a filter value of its own on the alert list.
+OFFENCE_GROUPS = (CategoryGroup.CRIMINAL, CategoryGroup.PUBLIC_ORDER)
+OFFENCE_FILTER = "offence"
+
+
 class FileKind(models.TextChoices):
     PHOTO = "photo", "照片"
     DOCUMENT = "document", "文档"

@@ -11,7 +11,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from shoulian.intake.choices import PartyRole
+from shoulian.intake.choices import OFFENCE_FILTER, OFFENCE_GROUPS, PartyRole
 from shoulian.intake.models import (
     Alert,
     AlertDraft,
@@ -21,6 +21,7 @@ from shoulian.intake.models import (
     EvidenceItem,
 )
 from shoulian.intake.numbering import normalize_query_code
+from shoulian.org.choices import UnitKind
 from shoulian.privacy.choices import Kind
 from shoulian.privacy.crypto import index_for
 
@@ -44,10 +45,15 @@ class AlertFilters:
     unit: str = ""
     # The keyed hash of a reporter's phone (privacy.crypto.index_for), never the number itself.
     phone_index: str = ""
+    # "station": registered at a 派出所's desk (the figures' 派出所上门报警 drill down to it).
+    desk: str = ""
+    # One handling unit, by id (a statistics table's row drills down to it).
+    handler: int | None = None
 
 
 # The two halves of a station's list: what its desk registered and what it handles.
 UNIT_FILTERS = {"registered": "本单位登记", "handled": "本单位办理"}
+DESK_STATION = "station"
 
 
 def _day_start(day: date) -> datetime:
@@ -73,8 +79,14 @@ def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert
         qs = qs.filter(channel=filters.channel)
     if filters.status:
         qs = qs.filter(status=filters.status)
-    if filters.group:
+    if filters.group == OFFENCE_FILTER:
+        qs = qs.filter(category__group__in=OFFENCE_GROUPS)
+    elif filters.group:
         qs = qs.filter(category__group=filters.group)
+    if filters.desk == DESK_STATION:
+        qs = qs.filter(registering_unit__kind=UnitKind.STATION)
+    if filters.handler is not None:
+        qs = qs.filter(handling_unit_id=filters.handler)
     if filters.date_from:
         qs = qs.filter(received_at__gte=_day_start(filters.date_from))
     if filters.date_to:

@@ -27,6 +27,7 @@ from shoulian.core.forms import add_service_errors
 from shoulian.core.storage import storage_full
 from shoulian.intake import pages, selectors, services
 from shoulian.intake.choices import (
+    OFFENCE_FILTER,
     AlertStatus,
     CategoryGroup,
     Channel,
@@ -275,13 +276,17 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
         q=request.GET.get("q", "")[:40],
         channel=request.GET.get("channel", "") if request.GET.get("channel") in Channel else "",
         status=request.GET.get("status", "") if request.GET.get("status") in AlertStatus else "",
-        group=request.GET.get("group", "") if request.GET.get("group") in CategoryGroup else "",
+        group=request.GET.get("group", "")
+        if request.GET.get("group") in {*CategoryGroup.values, OFFENCE_FILTER}
+        else "",
         date_from=day("from"),
         date_to=day("to"),
         pending_registration=request.GET.get("pending") == "1",
         unit=request.GET.get("unit", "")
         if request.GET.get("unit") in selectors.UNIT_FILTERS
         else "",
+        desk=selectors.DESK_STATION if request.GET.get("desk") == selectors.DESK_STATION else "",
+        handler=int(handler) if (handler := request.GET.get("handler", "")).isdigit() else None,
     )
 
 
@@ -320,7 +325,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "channels": Channel.choices,
             "statuses": AlertStatus.choices,
-            "groups": CategoryGroup.choices,
+            "groups": [*CategoryGroup.choices, (OFFENCE_FILTER, "违法犯罪类（刑事、治安）")],
             "unit_filters": selectors.UNIT_FILTERS,
             "phone_form": phone_form,
             "phone_searched": request.method == "POST",

@@ -93,6 +93,9 @@ class MessageKind(models.TextChoices):
     RETURNED = "returned", "整改退回"
     CLOSED = "closed", "已销号"
     CLEARED = "cleared", "已消除"
+    # A notice another app sends with a link to its own page (an issued bulletin …); supervision
+    # only stores and lists it.
+    NOTICE = "notice", "通知"
 
 
 class RunKind(models.TextChoices):

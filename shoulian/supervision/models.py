@@ -362,6 +362,8 @@ class InboxMessage(models.Model):
     )
     kind = models.CharField("类型", max_length=12, choices=MessageKind.choices)
     title = models.CharField("标题", max_length=200)
+    # A notice's page (a path of this site), set by the app that sent it.
+    link = models.CharField("链接", max_length=200, blank=True)
     created_at = models.DateTimeField("时间")
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
 

@@ -12,8 +12,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shoulian.deadlines.counting import band_for
+from shoulian.deadlines.counting import LEGAL_TZ, band_for
 from shoulian.deadlines.versions import bureau_id_of, legal_date
+from shoulian.org.models import Unit
 from shoulian.supervision import registry, versions
 from shoulian.supervision.choices import (
     ACTIVE_STATUSES,
@@ -32,6 +33,49 @@ from shoulian.supervision.models import (
 )
 
 
+@dataclass(frozen=True)
+class Window:
+    """Dates narrowing the findings list (Asia/Shanghai days, both ends inclusive), the moment
+    at which still-open findings were overdue, and one responsible unit (with its sub-units):
+    what a figure of a report drills down to."""
+
+    opened_from: dt.date | None = None
+    opened_to: dt.date | None = None
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    # Overdue at the start of this day: due before it, opened before it, not closed before it.
+    overdue_on: dt.date | None = None
+    unit_id: int | None = None
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) is not None for name in self.__dataclass_fields__)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=LEGAL_TZ)
+
+
+def _narrow(qs: QuerySet[Finding], window: Window) -> QuerySet[Finding]:
+    one = dt.timedelta(days=1)
+    if window.opened_from:
+        qs = qs.filter(opened_at__gte=_midnight(window.opened_from))
+    if window.opened_to:
+        qs = qs.filter(opened_at__lt=_midnight(window.opened_to + one))
+    if window.closed_from:
+        qs = qs.filter(closed_at__gte=_midnight(window.closed_from))
+    if window.closed_to:
+        qs = qs.filter(closed_at__lt=_midnight(window.closed_to + one))
+    if window.overdue_on:
+        end = _midnight(window.overdue_on)
+        qs = qs.filter(opened_at__lt=end, due_at__lt=end).filter(
+            Q(closed_at__isnull=True) | Q(closed_at__gte=end)
+        )
+    if window.unit_id is not None:
+        unit = Unit.objects.filter(pk=window.unit_id).only("path").first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit is not None else qs.none()
+    return qs
+
+
 def findings(
     user: Any,
     *,
@@ -39,8 +83,13 @@ def findings(
     level: str = "",
     rule: str = "",
     kind: str = FindingKind.FINDING,
+    window: Window | None = None,
 ) -> QuerySet[Finding]:
-    qs = Finding.objects.visible_to(user).select_related("unit", "officer", "alert")
+    qs: QuerySet[Finding] = Finding.objects.visible_to(user).select_related(
+        "unit", "officer", "alert"
+    )
+    if window:
+        qs = _narrow(qs, window)
     if status == "active":
         qs = qs.filter(status__in=ACTIVE_STATUSES)
     elif status:

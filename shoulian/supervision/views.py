@@ -3,6 +3,7 @@ service, render."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -53,6 +54,26 @@ def follow_up_list(request: HttpRequest) -> HttpResponse:
     return _finding_list(request, fixed_rule=FOLLOW_UP_RULE)
 
 
+WINDOW_DATES = ("opened_from", "opened_to", "closed_from", "closed_to", "overdue_on")
+
+
+def _window(request: HttpRequest) -> selectors.Window:
+    """The dates and the unit a report's figure drills down with (ignored when malformed)."""
+    values: dict[str, Any] = {}
+    for name in WINDOW_DATES:
+        try:
+            values[name] = dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            values[name] = None
+    unit = request.GET.get("unit", "")
+    return selectors.Window(**values, unit_id=int(unit) if unit.isdigit() else None)
+
+
+def _window_query(request: HttpRequest) -> list[tuple[str, str]]:
+    """The drill-down's parameters, carried as hidden fields through the list's own filter form."""
+    return [(n, request.GET[n]) for n in (*WINDOW_DATES, "unit") if request.GET.get(n)]
+
+
 def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
     status = request.GET.get("status", "active")
     if status not in {"active", "", *FindingStatus.values}:
@@ -63,8 +84,11 @@ def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
     rule = rule if rule in registry.REGISTRY else ""
     kind = request.GET.get("kind", FindingKind.FINDING)
     kind = kind if kind in FindingKind.values else FindingKind.FINDING
+    window = _window(request)
     rows = list(
-        selectors.findings(request.user, status=status, level=level, rule=rule, kind=kind)[:300]
+        selectors.findings(
+            request.user, status=status, level=level, rule=rule, kind=kind, window=window
+        )[:300]
     )
     for row in rows:
         row.band = selectors.due_band(row)  # type: ignore[attr-defined]
@@ -79,6 +103,8 @@ def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
             "rule": rule,
             "kind": kind,
             "fixed": definition,
+            "window": window,
+            "window_query": _window_query(request),
             "statuses": FindingStatus.choices,
             "levels": Level.choices,
             "rules": [(code, d.name) for code, d in registry.REGISTRY.items()],

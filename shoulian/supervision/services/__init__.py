@@ -10,7 +10,7 @@ from shoulian.supervision.services.findings import (
     rectification_return,
     rectification_submit,
 )
-from shoulian.supervision.services.inbox import inbox_mark_read
+from shoulian.supervision.services.inbox import inbox_mark_read, inbox_notify
 from shoulian.supervision.services.manual import finding_raise, manual_rule_choices
 from shoulian.supervision.services.patrol import PatrolStats, evaluate, evaluate_alert, patrol_run
 from shoulian.supervision.services.rules import patrol_rule_revise
@@ -25,6 +25,7 @@ __all__ = [
     "finding_raise",
     "finding_transition",
     "inbox_mark_read",
+    "inbox_notify",
     "manual_rule_choices",
     "patrol_rule_revise",
     "patrol_run",

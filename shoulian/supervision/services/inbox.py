@@ -29,12 +29,38 @@ def push(
     return InboxMessage.objects.bulk_create(rows)
 
 
-def inbox_mark_read(*, actor: Any, pks: list[int] | None = None, finding: Any = None) -> int:
-    """Mark the actor's own messages read (all, some, or those of one finding). Someone else's
-    message is simply not matched: the update is narrowed to the recipient."""
+def inbox_notify(
+    *, users: list[Any], title: str, link: str, now: dt.datetime
+) -> list[InboxMessage]:
+    """A notice with a link to the sender's page, one per user, in the caller's transaction.
+    Apps above supervision use it to reach staff (an issued bulletin); supervision never learns
+    what the link stands for."""
+    if not link.startswith("/"):
+        raise ValueError("a notice links to a page of this site")
+    rows = [
+        InboxMessage(
+            recipient=user,
+            kind=MessageKind.NOTICE,
+            title=f"【{MessageKind.NOTICE.label}】{title}"[:200],
+            link=link[:200],
+            created_at=now,
+        )
+        for user in users
+    ]
+    return InboxMessage.objects.bulk_create(rows)
+
+
+def inbox_mark_read(
+    *, actor: Any, pks: list[int] | None = None, finding: Any = None, link: str = ""
+) -> int:
+    """Mark the actor's own messages read (all, some, those of one finding, or the notices of one
+    page). Someone else's message is simply not matched: the update is narrowed to the
+    recipient."""
     qs = InboxMessage.objects.for_user(actor).unread()
     if pks is not None:
         qs = qs.filter(pk__in=pks)
     if finding is not None:
         qs = qs.filter(finding=finding)
+    if link:
+        qs = qs.filter(link=link)
     return qs.update(read_at=timezone.now())
