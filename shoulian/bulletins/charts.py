@@ -81,5 +81,6 @@ def findings_by_rule(figures: Figures) -> bytes | None:
     _label_ticks(ax, [r.name for r in rows])
     ax.set_xlabel("巡查发现（个）", fontproperties=_font())
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.legend(prop=_font(), loc="lower right", frameon=False)
+    # Above the bars, in one row: inside the axes it would cover the longest bar.
+    ax.legend(prop=_font(), loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     return _png(fig)

@@ -43,7 +43,7 @@ class PeriodForm(forms.Form):
 class DraftForm(forms.Form):
     month = forms.DateField(
         label="通报月份",
-        widget=forms.DateInput(attrs={"type": "month"}),
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
         input_formats=["%Y-%m", "%Y-%m-%d"],
     )
 
