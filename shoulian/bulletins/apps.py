@@ -6,3 +6,9 @@ class BulletinsConfig(AppConfig):
     label = "bulletins"
     verbose_name = "巡查监督通报"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from shoulian.core import links
+
+        # A journal event about a bulletin links to its page (the inspector's journal).
+        links.register("bulletin", "bulletins:detail")

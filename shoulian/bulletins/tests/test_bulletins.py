@@ -128,10 +128,11 @@ def test_each_step_refuses_the_wrong_role(
     b = services.bulletin_transition(
         actor=head, bulletin=b, action="center_approve", expected_version=b.version
     )
-    with pytest.raises(PermissionDenied):  # only the legal brigade approves
-        services.bulletin_transition(
-            actor=head, bulletin=b, action="approve", expected_version=b.version
-        )
+    for action in ("approve", "return"):  # only the legal brigade approves or returns
+        with pytest.raises(PermissionDenied):
+            services.bulletin_transition(
+                actor=head, bulletin=b, action=action, expected_version=b.version, reason="x"
+            )
     with pytest.raises(ValidationError):  # a return needs its reason
         services.bulletin_transition(
             actor=legal, bulletin=b, action="return", expected_version=b.version
@@ -148,7 +149,24 @@ def test_each_step_refuses_the_wrong_role(
         services.bulletin_transition(
             actor=head, bulletin=b, action="center_approve", expected_version=b.version - 1
         )
-    assert AuditEvent.objects.filter(event_type=EventType.BULLETIN_REFUSED).count() >= 7
+    assert AuditEvent.objects.filter(event_type=EventType.BULLETIN_REFUSED).count() >= 8
+
+
+@pytest.mark.django_db
+def test_only_the_center_head_issues(
+    bureau_a: Any, head: Any, legal: Any, bureau_head: Any
+) -> None:
+    b = _approved(head, legal, LAST_MONTH.start)
+    for actor in (legal, bureau_head):
+        with pytest.raises(PermissionDenied):
+            services.bulletin_transition(
+                actor=actor, bulletin=b, action="issue", expected_version=b.version, signer="x"
+            )
+    with pytest.raises(ValidationError):  # the 签发人 is required
+        services.bulletin_transition(
+            actor=head, bulletin=b, action="issue", expected_version=b.version, signer=" "
+        )
+    assert Bulletin.objects.get(pk=b.pk).sequence is None
 
 
 @pytest.mark.django_db
@@ -246,3 +264,24 @@ def test_concurrent_issues_take_distinct_numbers_without_gap(bureau_a: Any) -> N
         t.join()
     assert not errors, errors
     assert sorted(results) == [1, 2, 3, 4]
+
+
+@pytest.mark.django_db
+def test_the_archive_shows_units_the_issued_bulletins_in_fixed_queries(
+    bureau_a: Any, head: Any, legal: Any, officer: Any, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    issued = _issue(head, _approved(head, legal, LAST_MONTH.start))
+    services.weekly_summary_write(bureau=bureau_a.bureau, week=h.period_now())
+    client = client_for(officer)
+    response = client.get(reverse("bulletins:list"))
+    assert [b.pk for b in response.context["rows"]] == [issued.pk]
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("bulletins:list"))
+    earlier = (LAST_MONTH.start - dt.timedelta(days=1)).replace(day=1)
+    _issue(head, _approved(head, legal, earlier))
+    with CaptureQueriesContext(connection) as two:
+        response = client.get(reverse("bulletins:list"))
+    assert len(response.context["rows"]) == 2 and len(two) == len(one)

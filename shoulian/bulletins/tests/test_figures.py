@@ -188,3 +188,26 @@ def test_the_period_form_rejects_an_inverted_period(head: Any, client_for: Any) 
     )
     assert response.status_code == 200
     assert "截止日期不能早于起始日期" in response.content.decode()
+
+
+def _queries(client: Any, url: str, query: dict[str, str] | None = None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, query or {}).status_code == 200
+    return len(captured)
+
+
+def test_the_statistics_page_does_not_grow_with_the_data(
+    bureau_a: Any, clerk: Any, station_clerk: Any, head: Any, client_for: Any
+) -> None:
+    client = client_for(head)
+    period = h.period_now()
+    query = {"start": period.start.isoformat(), "end": period.last_day.isoformat()}
+    h.alert(clerk, code="0103")
+    client.get(reverse("bulletins:statistics"), query)  # warm the per-process memos
+    few = _queries(client, reverse("bulletins:statistics"), query)
+    for code in ("0201", "0301", "0104"):
+        h.alert(station_clerk, code=code)
+    assert _queries(client, reverse("bulletins:statistics"), query) == few
