@@ -49,6 +49,9 @@ class AlertFilters:
     desk: str = ""
     # One handling unit, by id (a statistics table's row drills down to it).
     handler: int | None = None
+    # One unit's alerts: those it handles, and those it registered that nobody handles yet (the
+    # supervision platform's "by unit" figures count the same way, so its links land here).
+    in_unit: int | None = None
 
 
 # The two halves of a station's list: what its desk registered and what it handles.
@@ -98,6 +101,11 @@ def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert
         qs = qs.filter(registering_unit_id=unit_id)
     elif filters.unit == "handled":
         qs = qs.filter(handling_unit_id=unit_id)
+    if filters.in_unit is not None:
+        qs = qs.filter(
+            Q(handling_unit_id=filters.in_unit)
+            | Q(handling_unit__isnull=True, registering_unit_id=filters.in_unit)
+        )
     if filters.phone_index:
         qs = qs.filter(
             pk__in=AlertParty.objects.filter(

@@ -287,6 +287,7 @@ def _filters(request: HttpRequest) -> selectors.AlertFilters:
         else "",
         desk=selectors.DESK_STATION if request.GET.get("desk") == selectors.DESK_STATION else "",
         handler=int(handler) if (handler := request.GET.get("handler", "")).isdigit() else None,
+        in_unit=int(in_unit) if (in_unit := request.GET.get("in_unit", "")).isdigit() else None,
     )
 
 

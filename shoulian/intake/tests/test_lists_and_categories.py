@@ -203,3 +203,20 @@ def test_navigation_offers_the_desk_to_clerks_and_the_list_to_case_roles(
     officer_page = links(officer)
     assert list_url in officer_page and register_url not in officer_page
     assert list_url not in links(admin_user)
+
+
+def test_list_filters_by_unit_handling_or_registered_and_unhandled(
+    clerk: Any, head: Any, bureau_a: Any
+) -> None:
+    # ``in_unit``: the supervision platform's "by unit" figures link here with the same rule.
+    at_center = register(clerk).alert
+    at_station = import_110(clerk, station_code=bureau_a.station.code).alert
+    client = login_as(Client(), head)
+    url = reverse("intake:alert_list")
+    station_page = client.get(url, {"in_unit": str(at_station.handling_unit_id)}).content.decode()
+    assert at_station.number in station_page
+    assert at_center.number not in station_page
+    center_page = client.get(url, {"in_unit": clerk.unit_id}).content.decode()
+    assert at_center.number in center_page
+    assert at_station.number not in center_page
+    assert 'name="in_unit"' in center_page
