@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "shoulian.bulletins",
     "shoulian.citizen",
     "shoulian.assistant",
+    "shoulian.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("supervision/", include("shoulian.supervision.urls")),
     path("assessment/", include("shoulian.assessment.urls")),
     path("bulletins/", include("shoulian.bulletins.urls")),
+    path("dashboard/", include("shoulian.dashboard.urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

@@ -254,6 +254,11 @@ class EventType(models.IntegerChoices):
     REFERRAL_CONCLUDED = 7241, "纪检监察处理结果"
     ASSESSMENT_REFUSED = 7299, "拒绝考评操作"
 
+    # 74xx the supervision platform (shoulian.dashboard): its rollups and the warning feed
+    ROLLUPS_CHECKED = 7400, "核对监督平台汇总"
+    ROLLUP_DRIFT = 7401, "监督平台汇总偏差"
+    RISK_WARNING_ACKNOWLEDGED = 7410, "确认风险预警"
+
     # 8xxx reads and exports (who saw what)
     PERSONAL_DATA_VIEWED = 8001, "查看个人信息"
     EVIDENCE_DOWNLOADED = 8002, "下载证据材料"

@@ -20,7 +20,8 @@ How an app hooks in (docs/architecture.md)::
     def ready(self) -> None:
         from shoulian.<app> import subscribers  # noqa: F401  (registers the subscriber)
 
-Orders in use: workflow's milestone SMS 100, feedback's follow-up task 200. Two subscribers may not
+Orders in use: workflow's milestone SMS 100, feedback's follow-up task 200, supervision's
+incremental patrol 300, the dashboard's rollups 900. Two subscribers may not
 share an order, so the sequence never depends on import order. Subscribers must be idempotent per
 step (a replay of the same record writes nothing new): dedup keys or "already done" checks.
 

@@ -24,6 +24,7 @@ def test_the_registered_subscribers_in_the_order_they_run() -> None:
         (100, "shoulian.workflow.milestones.milestone_sms"),
         (200, "shoulian.feedback.subscribers.follow_up_on_transition"),
         (300, "shoulian.supervision.subscribers.patrol_on_transition"),
+        (900, "shoulian.dashboard.subscribers.rollups_on_transition"),
     ]
 
 
@@ -37,7 +38,7 @@ def test_a_subscriber_at_a_taken_order_is_refused() -> None:
 
     with pytest.raises(ImproperlyConfigured):
         hooks.on_transition(order=100)(another)
-    assert len(hooks.subscribers()) == 3
+    assert len(hooks.subscribers()) == 4
 
 
 def test_each_subscriber_gets_one_record_of_the_step(

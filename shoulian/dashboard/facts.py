@@ -1,0 +1,184 @@
+"""What an alert counts as on the platform, derived from the source rows.
+
+One function serves the transition subscriber (one alert, in the transaction of the change) and
+the nightly re-derivation (every alert, in chunks), so the two can only disagree when a counter
+or a fact was written some other way: that is the drift the nightly job reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shoulian.dashboard.choices import NEAR_DUE_SHARE, Node
+from shoulian.deadlines.choices import DeadlineStatus
+from shoulian.deadlines.models import Deadline
+from shoulian.feedback.choices import FollowUpStatus, Satisfaction
+from shoulian.feedback.models import FollowUp
+from shoulian.intake.choices import ON_THE_SPOT_CHANNELS, AlertStatus, FilePurpose
+from shoulian.intake.models import Alert, EvidenceFile, EvidenceItem
+from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
+from shoulian.workflow import clock
+from shoulian.workflow.models import AlertFlow
+
+FLOW_STATUSES = frozenset(
+    {AlertStatus.REGISTERED, AlertStatus.ROUTED, AlertStatus.RETURNED, AlertStatus.DISPUTED}
+)
+ACCEPT_STATUSES = frozenset({AlertStatus.SIGNED, AlertStatus.HANDLING})
+WALKIN_CODE = "walkin_registration"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """The values of one ``AlertFact`` row (ids, not objects, so facts compare by value)."""
+
+    alert_id: int
+    bureau_id: int
+    unit_id: int
+    day: dt.date
+    channel: str
+    group: str
+    node: str = ""
+    node_since: dt.datetime | None = None
+    warn_at: dt.datetime | None = None
+    due_at: dt.datetime | None = None
+    on_spot: bool | None = None
+    bounces: int = 0
+    satisfied: bool | None = None
+    followed_day: dt.date | None = None
+
+
+FIELDS = tuple(f for f in Fact.__dataclass_fields__ if f != "alert_id")
+
+
+def local_day(at: dt.datetime) -> dt.date:
+    return timezone.localtime(at).date()
+
+
+def warn_time(since: dt.datetime | None, due: dt.datetime | None) -> dt.datetime | None:
+    if since is None or due is None:
+        return None
+    return since + (due - since) * NEAR_DUE_SHARE
+
+
+def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
+    """The facts of ``alert_ids`` as the source rows say now; a fixed number of queries
+    whatever the number of alerts (call it with chunks of a few thousand)."""
+    ids = list(alert_ids)
+    if not ids:
+        return {}
+    keys = [str(i) for i in ids]
+    alerts = list(
+        Alert.objects.filter(pk__in=ids).values(
+            "pk",
+            "channel",
+            "status",
+            "received_at",
+            "registering_unit_id",
+            "handling_unit_id",
+            "registration_due_at",
+            "registration_completed_at",
+            group=F("category__group"),
+        )
+    )
+    # The legal period an alert waits against: its earliest running deadline of staff (the
+    # on-the-spot registration at the desk, then the review period), not the party's windows.
+    review: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
+    for oid, started, due in (
+        Deadline.objects.filter(object_type=clock.OBJECT_TYPE, object_id__in=keys)
+        .exclude(code__in=clock.WINDOW_CODES)
+        .exclude(status=DeadlineStatus.STOPPED)
+        .order_by(F("due_at").asc(nulls_last=True))
+        .values_list("object_id", "started_at", "due_at")
+    ):
+        review.setdefault(int(oid), (started, due))
+    spot_ids = [str(a["pk"]) for a in alerts if a["channel"] in ON_THE_SPOT_CHANNELS]
+    receipt_on_time: set[int] = set()
+    listed: set[int] = set()
+    if spot_ids:
+        receipt_on_time = {
+            int(oid)
+            for oid in Deadline.objects.filter(
+                object_type=clock.OBJECT_TYPE,
+                object_id__in=spot_ids,
+                code=WALKIN_CODE,
+                status=DeadlineStatus.STOPPED,
+                stopped_at__lte=F("due_at"),
+            ).values_list("object_id", flat=True)
+        }
+        spot_pks = [int(i) for i in spot_ids]
+        with_files = set(
+            EvidenceFile.objects.filter(
+                alert_id__in=spot_pks, purpose=FilePurpose.EVIDENCE
+            ).values_list("alert_id", flat=True)
+        )
+        with_items = set(
+            EvidenceItem.objects.filter(alert_id__in=spot_pks).values_list("alert_id", flat=True)
+        )
+        listed = {pk for pk in spot_pks if pk in with_items or pk not in with_files}
+    bounces = {
+        row[0]: row[1] + row[2]
+        for row in AlertFlow.objects.filter(alert_id__in=ids).values_list(
+            "alert_id", "return_count", "transfer_count"
+        )
+    }
+    follow_ups = {
+        row["alert_id"]: row
+        for row in FollowUp.objects.filter(alert_id__in=ids)
+        .filter(Q(status=FollowUpStatus.OPEN) | Q(status=FollowUpStatus.DONE))
+        .values("alert_id", "status", "opened_at", "due_at", "satisfaction", "done_at")
+    }
+    bureaus: dict[int, int] = {}
+
+    def bureau_id(unit_id: int) -> int:
+        if unit_id not in bureaus:
+            bureaus[unit_id] = bureau_of(Unit.objects.get(pk=unit_id)).pk
+        return bureaus[unit_id]
+
+    facts: dict[int, Fact] = {}
+    for a in alerts:
+        pk = a["pk"]
+        node, since, due = "", None, None
+        follow_up = follow_ups.get(pk)
+        if a["registration_due_at"] is not None and a["registration_completed_at"] is None:
+            node, since, due = Node.ENTRY, a["received_at"], a["registration_due_at"]
+        elif a["status"] in FLOW_STATUSES or a["status"] in ACCEPT_STATUSES:
+            node = Node.FLOW if a["status"] in FLOW_STATUSES else Node.ACCEPT
+            since, due = review.get(pk, (a["received_at"], None))
+        elif follow_up is not None and follow_up["status"] == FollowUpStatus.OPEN:
+            node, since, due = Node.FEEDBACK, follow_up["opened_at"], follow_up["due_at"]
+        satisfied: bool | None = None
+        followed: dt.date | None = None
+        if (
+            follow_up is not None
+            and follow_up["status"] == FollowUpStatus.DONE
+            and follow_up["satisfaction"]
+            and follow_up["done_at"] is not None
+        ):
+            satisfied = follow_up["satisfaction"] != Satisfaction.DISSATISFIED
+            followed = local_day(follow_up["done_at"])
+        on_spot: bool | None = None
+        if a["channel"] in ON_THE_SPOT_CHANNELS:
+            on_spot = pk in receipt_on_time and pk in listed
+        unit_id = a["handling_unit_id"] or a["registering_unit_id"]
+        facts[pk] = Fact(
+            alert_id=pk,
+            bureau_id=bureau_id(a["registering_unit_id"]),
+            unit_id=unit_id,
+            day=local_day(a["received_at"]),
+            channel=a["channel"],
+            group=a["group"],
+            node=node,
+            node_since=since if node else None,
+            warn_at=warn_time(since, due) if node else None,
+            due_at=due if node else None,
+            on_spot=on_spot,
+            bounces=bounces.get(pk, 0),
+            satisfied=satisfied,
+            followed_day=followed,
+        )
+    return facts

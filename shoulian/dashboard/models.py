@@ -1,0 +1,161 @@
+"""The platform's rollups: one fact row per alert and the counters summed from it.
+
+The counters are kept in the transaction of the change (``subscribers``): the fact row says what
+the alert counted as before, the new fact what it counts as now, and the difference moves the
+counters. The nightly job re-derives the facts from the source rows and the counters from the
+facts and reports any difference (``services.rollups_rederive``). The page reads only these
+tables (and the open findings), never the alerts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from shoulian.dashboard.choices import Node, WarningKind
+from shoulian.intake.choices import CategoryGroup, Channel
+
+
+class AlertFact(models.Model):
+    """What one alert counts as on the platform."""
+
+    alert = models.OneToOneField(
+        "intake.Alert", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    # The handling unit, or the registering unit while nobody handles it (the 警情 list's
+    # ``in_unit`` filter is the same rule).
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField("接报日期")  # in Asia/Shanghai, like the list's date filter
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    group = models.CharField(max_length=16, choices=CategoryGroup.choices)
+    node = models.CharField(max_length=10, choices=Node.choices, blank=True)
+    node_since = models.DateTimeField(null=True)
+    warn_at = models.DateTimeField(null=True)  # since + 80 % of the period
+    due_at = models.DateTimeField(null=True)
+    # 三个当场: None where the duties do not apply (not a walk-in channel).
+    on_spot = models.BooleanField(null=True)
+    bounces = models.PositiveSmallIntegerField(default=0)
+    # The 回访: None until it is done (or when the reporter could not be reached).
+    satisfied = models.BooleanField(null=True)
+    followed_day = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["bureau", "node", "due_at"],
+                name="dash_fact_bureau_node",
+                condition=~Q(node=""),
+            ),
+            models.Index(
+                fields=["unit", "node", "due_at"],
+                name="dash_fact_unit_node",
+                condition=~Q(node=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"fact {self.alert_id}"
+
+
+class DailyCount(models.Model):
+    """Alerts received per day, unit, channel and category group; with 三个当场."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    group = models.CharField(max_length=16, choices=CategoryGroup.choices)
+    n = models.IntegerField(default=0)
+    spot_total = models.IntegerField(default=0)
+    spot_ok = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "day", "channel", "group"], name="dash_daily_key"
+            )
+        ]
+        indexes = [models.Index(fields=["bureau", "day"], name="dash_daily_bureau_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day} {self.channel} {self.group}: {self.n}"
+
+
+class NodeCount(models.Model):
+    """Alerts waiting at each node per unit."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    node = models.CharField(max_length=10, choices=Node.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "node"], name="dash_node_key")]
+        indexes = [models.Index(fields=["bureau", "node"], name="dash_node_bureau")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.node}: {self.n}"
+
+
+class SatisfactionCount(models.Model):
+    """回访 outcomes per day (of the 回访) and unit."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    satisfied = models.IntegerField(default=0)
+    dissatisfied = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "day"], name="dash_satisfaction_key")
+        ]
+        indexes = [models.Index(fields=["bureau", "day"], name="dash_satisfaction_bureau_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day}: {self.satisfied}/{self.dissatisfied}"
+
+
+class RiskWarning(models.Model):
+    """One entry of the live risk-warning feed, until somebody acknowledges it."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    alert = models.ForeignKey("intake.Alert", null=True, on_delete=models.CASCADE, related_name="+")
+    finding = models.ForeignKey(
+        "supervision.Finding", null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=12, choices=WarningKind.choices)
+    summary = models.CharField("内容", max_length=300)
+    # One warning per cause: a replayed step or a second pass of the job adds nothing.
+    key = models.CharField(max_length=80, unique=True)
+    raised_at = models.DateTimeField("预警时间")
+    acknowledged_at = models.DateTimeField("确认时间", null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="确认人",
+    )
+
+    class Meta:
+        verbose_name = "风险预警"
+        verbose_name_plural = "风险预警"
+        indexes = [
+            models.Index(
+                fields=["bureau", "-raised_at"],
+                name="dash_warning_open",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
+            models.Index(
+                fields=["unit", "-raised_at"],
+                name="dash_warning_unit_open",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.summary}"

@@ -1,0 +1,119 @@
+"""The rollups move with the change, the nightly job finds drift, the feed fills itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from shoulian.audit.catalogue import EventType
+from shoulian.audit.models import AuditEvent
+from shoulian.dashboard import services
+from shoulian.dashboard.choices import Node, WarningKind
+from shoulian.dashboard.models import AlertFact, DailyCount, NodeCount, RiskWarning
+from shoulian.intake.choices import Channel
+from shoulian.supervision.models import Finding, PatrolRule
+from shoulian.workflow.choices import Action
+from shoulian.workflow.tests.helpers import act, handling, new_alert, routed
+
+pytestmark = pytest.mark.django_db
+
+
+def _daily(unit: Any) -> int:
+    return sum(DailyCount.objects.filter(unit=unit).values_list("n", flat=True))
+
+
+def _waiting(unit: Any, node: str) -> int:
+    return sum(NodeCount.objects.filter(unit=unit, node=node).values_list("n", flat=True))
+
+
+def test_registration_and_each_step_move_the_counters(
+    clerk: Any, officer: Any, bureau_a: Any
+) -> None:
+    alert = new_alert(clerk)
+    fact = AlertFact.objects.get(alert=alert)
+    assert (fact.unit_id, fact.node, fact.channel) == (clerk.unit_id, Node.FLOW, Channel.WALK_IN)
+    assert fact.due_at is not None and fact.warn_at is not None
+    assert _daily(clerk.unit) == 1 and _waiting(clerk.unit, Node.FLOW) == 1
+
+    act(clerk, alert, Action.ROUTE, unit=bureau_a.station, reason="测试分派")
+    assert _daily(clerk.unit) == 0 and _daily(bureau_a.station) == 1
+    assert _waiting(clerk.unit, Node.FLOW) == 0 and _waiting(bureau_a.station, Node.FLOW) == 1
+
+    act(officer, alert, Action.SIGN_FOR)
+    assert _waiting(bureau_a.station, Node.FLOW) == 0
+    assert _waiting(bureau_a.station, Node.ACCEPT) == 1
+    assert services.rollups_rederive(repair=False).total == 0
+
+
+def test_a_failed_step_leaves_the_counters_as_they_were(clerk: Any, bureau_a: Any) -> None:
+    alert = new_alert(clerk)
+    before = list(DailyCount.objects.values_list("unit_id", "n"))
+    with pytest.raises(Exception):  # noqa: B017 - any refusal: the point is the rollback
+        act(clerk, alert, Action.SIGN_FOR)  # a clerk cannot sign for an unrouted alert
+    assert list(DailyCount.objects.values_list("unit_id", "n")) == before
+
+
+def test_the_nightly_job_reports_drift_and_repairs_it(clerk: Any, officer: Any) -> None:
+    handling(clerk, officer)
+    assert services.rollups_rederive(repair=True).total == 0
+    assert not AuditEvent.objects.filter(event_type=EventType.ROLLUP_DRIFT).exists()
+
+    # Drift: a counter written beside the subscriber, a fact that lost its node.
+    DailyCount.objects.filter(n=1).update(n=41)
+    AlertFact.objects.update(node="")
+    report = services.rollups_rederive(repair=True)
+    # The fact is repaired first, so the node counter (still right) shows no drift.
+    assert (report.facts, report.daily, report.node) == (1, 1, 0)
+    drift = AuditEvent.objects.get(event_type=EventType.ROLLUP_DRIFT)
+    assert '"daily":1' in drift.body and "examples" in drift.body
+    assert AuditEvent.objects.filter(event_type=EventType.ROLLUPS_CHECKED).count() == 2
+
+    assert services.rollups_rederive(repair=True).total == 0
+    assert sum(DailyCount.objects.values_list("n", flat=True)) == 1
+    assert AlertFact.objects.get().node == Node.ACCEPT
+
+
+def test_an_alert_passed_on_twice_enters_the_feed_once(
+    clerk: Any, officer: Any, officer2: Any, bureau_a: Any
+) -> None:
+    alert = routed(clerk, bureau_a.station)
+    act(officer, alert, Action.RETURN, reason="不属本所辖区")
+    assert not RiskWarning.objects.exists()
+    act(clerk, alert, Action.REROUTE, unit=bureau_a.station2, reason="改派城南")
+    act(officer2, alert, Action.RETURN, reason="也不属本所辖区")
+    warning = RiskWarning.objects.get()
+    assert (warning.kind, warning.alert_id) == (WarningKind.BOUNCING, alert.pk)
+    assert "2 次" in warning.summary
+    services.warnings_for_bounces(services.derive([alert.pk]).values(), at=timezone.now())
+    assert RiskWarning.objects.count() == 1
+
+
+def test_red_and_escalated_findings_enter_the_feed_once_each(
+    clerk: Any, officer: Any, bureau_a: Any
+) -> None:
+    alert = handling(clerk, officer)
+    rule = PatrolRule.objects.get(code="bounced_alert", bureau=None, version=1)
+    now = timezone.now()
+    finding = Finding.objects.create(
+        rule_code=rule.code,
+        rule=rule,
+        kind="finding",
+        subject_type="alert",
+        subject_id=str(alert.pk),
+        alert=alert,
+        bureau=bureau_a.bureau,
+        unit=bureau_a.station,
+        base_level="red",
+        level="red",
+        summary="测试红色发现",
+        opened_at=now,
+        last_seen_at=now,
+    )
+    assert services.warnings_from_findings(at=now) == 1
+    assert services.warnings_from_findings(at=now) == 0
+    Finding.objects.filter(pk=finding.pk).update(escalation=1)
+    assert services.warnings_from_findings(at=now) == 1
+    kinds = set(RiskWarning.objects.values_list("kind", flat=True))
+    assert kinds == {WarningKind.RED_FINDING, WarningKind.ESCALATION}
