@@ -96,6 +96,15 @@ class Periods:
         return getattr(self, name)  # type: ignore[no-any-return]
 
 
+def _rate(part: int, whole: int) -> float | int | None:
+    """A percentage with one decimal; a whole number as an int, so the page renders it as the
+    JSON does in the browser ("100", not "100.0") and a refresh does not change its width."""
+    if not whole:
+        return None
+    rate = round(100 * part / whole, 1)
+    return int(rate) if rate == int(rate) else rate
+
+
 def _period_sums(periods: Periods, column: str, prefix: str = "") -> dict[str, Any]:
     return {
         f"{prefix}{name}": Sum(column, filter=Q(day__gte=periods.start(name)), default=0)
@@ -180,7 +189,7 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
         on_spot[p] = {
             "total": total,
             "ok": ok,
-            "rate": round(100 * ok / total, 1) if total else None,
+            "rate": _rate(ok, total),
         }
 
     # 2. by category group
@@ -200,6 +209,8 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
             "urls": {p: alert_list_url(scope, periods, p, in_unit=r["unit_id"]) for p in PERIODS},
         }
         for r in unit_rows
+        # A unit whose alerts all moved on keeps a row at zero.
+        if any(r[p] for p in PERIODS)
     ]
 
     # 4. waiting per node (counters) and 5. their bands against the legal period (due times)
@@ -293,7 +304,7 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
         satisfaction[p] = {
             "satisfied": yes,
             "dissatisfied": no,
-            "rate": round(100 * yes / (yes + no), 1) if yes + no else None,
+            "rate": _rate(yes, yes + no),
         }
 
     # 8. the feed and 9. how many are waiting for an acknowledgement
