@@ -145,6 +145,22 @@ def test_each_figure_drills_down_to_its_list(
     assert listed.context["page"].paginator.count == handled
 
 
+def test_issued_bulletins_count_and_drill_down_to_the_archive(
+    bureau_a: Any, head: Any, legal: Any, client_for: Any
+) -> None:
+    from shoulian.bulletins.tests.test_bulletins import LAST_MONTH, _approved, _issue
+
+    issued = _issue(head, _approved(head, legal, LAST_MONTH.start))
+    services.weekly_summary_write(bureau=bureau_a.bureau, week=h.period_now())  # not counted
+    period = h.period_now()
+    client = client_for(head)
+    query = {"start": period.start.isoformat(), "end": period.last_day.isoformat()}
+    page = client.get(reverse("bulletins:statistics"), query)
+    assert page.context["f"].bulletins_issued == 1
+    listed = client.get(page.context["drill"]["bulletins"])
+    assert [b.pk for b in listed.context["rows"]] == [issued.pk]
+
+
 def test_the_exports_carry_the_figures_and_are_journalled(
     bureau_a: Any, scene: dict[str, Any], head: Any, client_for: Any
 ) -> None:
