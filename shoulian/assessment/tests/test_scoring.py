@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from shoulian.assessment import cards, selectors
@@ -267,6 +268,64 @@ def test_the_ledger_refuses_edits_and_deletions(bureau_a: Any, clerk: Any, offic
     with pytest.raises(ValidationError):
         ScoreEntry.objects.all().delete()
     assert ScoreEntry.objects.get(pk=entry.pk).points < 0
+
+
+def _ledger_row(bureau_a: Any) -> ScoreEntry:
+    now = timezone.now()
+    return ScoreEntry.objects.create(
+        bureau=bureau_a.bureau,
+        subject=Subject.UNIT,
+        unit=bureau_a.station,
+        kind=EntryKind.DEDUCTION,
+        item_kind=ItemKind.FINDING_RULE,
+        item_code="deadline_overdue",
+        item_label="节点超期",
+        points=Decimal("-1"),
+        scheme=Scheme.objects.get(bureau=None, version=1),
+        period=month_of(now),
+        occurred_at=now,
+        posted_at=now,
+        fact_key="trigger-test",
+    )
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE assessment_scoreentry SET points = 0",
+        "UPDATE assessment_scoreentry SET reason = 'x' WHERE id = %(pk)s",
+        "DELETE FROM assessment_scoreentry",
+        "DELETE FROM assessment_scoreentry WHERE id = %(pk)s",
+    ],
+)
+def test_the_database_refuses_raw_updates_and_deletes_of_ledger_rows(
+    bureau_a: Any, statement: str
+) -> None:
+    # Past the model and its queryset: the triggers of migration 0003, on SQLite and PostgreSQL.
+    entry = _ledger_row(bureau_a)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement % {"pk": entry.pk})
+    assert ScoreEntry.objects.get(pk=entry.pk).points == Decimal("-1")
+
+
+def test_the_ledger_triggers_let_only_the_test_flush_empty_the_table(bureau_a: Any) -> None:
+    from shoulian.audit import guard
+
+    entry = _ledger_row(bureau_a)
+    with guard.maintenance(guard.MODE_FLUSH), connection.cursor() as cursor:
+        # Even in the flush mode a row is never rewritten.
+        with pytest.raises(DatabaseError), transaction.atomic():
+            cursor.execute(f"UPDATE assessment_scoreentry SET points = 0 WHERE id = {entry.pk}")  # noqa: S608
+        cursor.execute(f"DELETE FROM assessment_scoreentry WHERE id = {entry.pk}")  # noqa: S608
+    assert not ScoreEntry.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL-only statement")
+def test_postgresql_refuses_truncating_the_ledger(bureau_a: Any) -> None:
+    _ledger_row(bureau_a)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE assessment_scoreentry")
+    assert ScoreEntry.objects.exists()
 
 
 def test_publishing_replays_from_midnight_beijing_time_of_the_effective_day(
