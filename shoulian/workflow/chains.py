@@ -45,10 +45,28 @@ ROLE_UNIT_KIND: dict[str, str | None] = {
     Role.BUREAU_HEAD: UnitKind.BUREAU,
 }
 
-# (kind, position, role, condition, label): the national default, also written by migration 0002.
+# (kind, position, role, condition, label): the national default, also written by migrations
+# 0002 (the decisions of handling) and 0006 (the conclusions of a case).
+CONCLUSION_CHAIN: dict[str, tuple[tuple[int, str, str, str], ...]] = {
+    # 治安管理处罚法: punishment is decided by the county-level bureau (a station may decide only a
+    # warning or a small fine); 行政处罚法 art. 58 and the bureau's 法制审核 before the decision.
+    DecisionKind.PUNISH: (
+        (1, Role.LEADER, ChainCondition.ALWAYS, "所队领导审核"),
+        (2, Role.LEGAL_BRIGADE, ChainCondition.ALWAYS, "法制大队法制审核"),
+        (3, Role.BUREAU_HEAD, ChainCondition.ALWAYS, "局领导批准"),
+    ),
+    # 公安机关办理刑事案件程序规定: a case is sent for prosecution with the approval of the head of
+    # the county-level bureau, after the legal department's review.
+    DecisionKind.INVESTIGATION_END: (
+        (1, Role.LEADER, ChainCondition.ALWAYS, "办案单位领导审核"),
+        (2, Role.LEGAL_BRIGADE, ChainCondition.ALWAYS, "法制大队法制审核"),
+        (3, Role.BUREAU_HEAD, ChainCondition.ALWAYS, "局领导批准"),
+    ),
+}
 DEFAULT_CHAIN: tuple[tuple[str, int, str, str, str], ...] = tuple(
     row
     for kind in DecisionKind.values
+    if kind not in CONCLUSION_CHAIN
     for row in (
         (kind, 1, Role.LEADER, ChainCondition.ALWAYS, "所队领导审批"),
         (kind, 2, Role.LEGAL_BRIGADE, ChainCondition.LEGAL_REVIEW, "法制大队事前审核"),
@@ -58,6 +76,10 @@ DEFAULT_CHAIN: tuple[tuple[str, int, str, str, str], ...] = tuple(
             else ()
         ),
     )
+) + tuple(
+    (kind, position, role, condition, label)
+    for kind, steps in CONCLUSION_CHAIN.items()
+    for position, role, condition, label in steps
 )
 
 

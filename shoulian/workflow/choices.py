@@ -62,6 +62,29 @@ class DecisionKind(models.TextChoices):
     TRANSFER_OUT = "transfer_out", "移送其他机关"
     NOT_POLICE = "not_police", "不属于公安职责（告知报案人）"
     CLOSE_NON_CASE = "close_non_case", "非案件类办结"
+    # The conclusions of a case that go through an approval chain as well (issue 12): proposed
+    # by the handling officer after 受案 / 破案, approved along the bureau's chain; the last step
+    # makes the decision and moves the case stage (the alert keeps its status).
+    PUNISH = "punish", "处罚决定（治安案件）"
+    INVESTIGATION_END = "investigation_end", "侦查终结（移送审查起诉）"
+
+
+# The decisions that end the handling of an alert (proposed while it is 办理中) and those that
+# conclude a case already 受案 / 立案, each with the case decision it stands on.
+HANDLING_DECISION_KINDS = frozenset(
+    {
+        DecisionKind.ADMIN_ACCEPT,
+        DecisionKind.CRIMINAL_FILE,
+        DecisionKind.NOT_FILE,
+        DecisionKind.TRANSFER_OUT,
+        DecisionKind.NOT_POLICE,
+        DecisionKind.CLOSE_NON_CASE,
+    }
+)
+CONCLUSION_DECISION_KINDS: dict[str, str] = {
+    DecisionKind.PUNISH: DecisionKind.ADMIN_ACCEPT,
+    DecisionKind.INVESTIGATION_END: DecisionKind.CRIMINAL_FILE,
+}
 
 
 class CaseStage(models.TextChoices):
@@ -117,6 +140,7 @@ class DocumentKind(models.TextChoices):
     TRANSFER_NOTICE = "transfer_notice", "移送案件通知书"
     NON_INVESTIGATION_NOTICE = "non_investigation_notice", "不予调查处理告知书"
     CASE_REVOCATION_DECISION = "case_revocation_decision", "撤销案件决定书"
+    PUNISHMENT_DECISION = "punishment_decision", "行政处罚决定书"
 
 
 class RequestStatus(models.TextChoices):
@@ -178,6 +202,9 @@ DECISION_ACTION: dict[str, str] = {
     DecisionKind.TRANSFER_OUT: Action.DECIDE_TRANSFER_OUT,
     DecisionKind.NOT_POLICE: Action.DECIDE_NOT_POLICE,
     DecisionKind.CLOSE_NON_CASE: Action.DECIDE_CLOSE_NON_CASE,
+    # The last approval of a conclusion is the conclusion step itself.
+    DecisionKind.PUNISH: Action.PUNISH,
+    DecisionKind.INVESTIGATION_END: Action.CONCLUDE_INVESTIGATION,
 }
 
 DECISION_DOCUMENT: dict[str, str | None] = {
@@ -187,6 +214,8 @@ DECISION_DOCUMENT: dict[str, str | None] = {
     DecisionKind.TRANSFER_OUT: DocumentKind.TRANSFER_NOTICE,
     DecisionKind.NOT_POLICE: DocumentKind.NON_INVESTIGATION_NOTICE,
     DecisionKind.CLOSE_NON_CASE: None,
+    DecisionKind.PUNISH: DocumentKind.PUNISHMENT_DECISION,
+    DecisionKind.INVESTIGATION_END: None,
 }
 
 # Units an alert may be routed, transferred or designated to: the ones that handle cases.

@@ -51,6 +51,10 @@ FACTS: dict[str, str] = {
     DecisionKind.TRANSFER_OUT: "经审查，该事项属于{authority}的管辖范围，依法移送并告知报案人。",
     DecisionKind.NOT_POLICE: "经审查，该事项系民事纠纷，不涉及违法犯罪，不属于公安机关职责范围。",
     DecisionKind.CLOSE_NON_CASE: "民警已到场处置，{name}事项已妥善办结，未发现违法犯罪行为。",
+    DecisionKind.PUNISH: "经调查，违法行为人实施{name}行为事实清楚，有询问笔录、现场视频等证据证实，"
+    "依法应予治安管理处罚。",
+    DecisionKind.INVESTIGATION_END: "经侦查，{name}犯罪事实清楚，证据确实、充分，犯罪嫌疑人已归案，"
+    "依法应当追究刑事责任。",
 }
 BASIS: dict[str, str] = {
     DecisionKind.CRIMINAL_FILE: CRIMINAL_LAW,
@@ -59,7 +63,10 @@ BASIS: dict[str, str] = {
     DecisionKind.TRANSFER_OUT: ADMIN_RULES_61,
     DecisionKind.NOT_POLICE: ADMIN_RULES_61,
     DecisionKind.CLOSE_NON_CASE: DISPATCH_RULES,
+    DecisionKind.PUNISH: "《中华人民共和国治安管理处罚法》",
+    DecisionKind.INVESTIGATION_END: "《中华人民共和国刑事诉讼法》第一百六十二条",
 }
+PENALTY = "罚款五百元"
 TRANSFER_AUTHORITIES = [
     "三明市沙县区市场监督管理局",
     "三明市沙县区城市管理局",
@@ -344,6 +351,8 @@ def _propose_and_decide(run: Run, kind: str) -> bool:
         authority = run.rng.choice(TRANSFER_AUTHORITIES)
     elif kind == DecisionKind.NOT_POLICE:
         authority = run.rng.choice(CIVIL_AUTHORITIES)
+    elif kind == DecisionKind.INVESTIGATION_END:
+        authority = PROCURATORATE
     facts = FACTS[kind].format(name=run.alert.category.name, authority=authority)
     run.step(
         officer,
@@ -353,6 +362,7 @@ def _propose_and_decide(run: Run, kind: str) -> bool:
         facts=facts,
         legal_basis=BASIS[kind],
         authority=authority,
+        penalty=PENALTY if kind == DecisionKind.PUNISH else "",
     )
     decision = Decision.objects.get(alert=run.alert, status="pending")
     for approval in decision.approvals.order_by("position"):
@@ -516,15 +526,9 @@ def _conclude_criminal(run: Run) -> None:
         return
     run.step(_officer(run), Action.SOLVE, at, reason="经侦查，犯罪嫌疑人已被抓获，涉案财物已追回。")
     if run.rng.random() < 0.5:
-        at = run.later(10 * 24 * 60, 50 * 24 * 60)
-        if at is not None:
-            run.step(
-                run.rng.choice(run.cast.chiefs),
-                Action.CONCLUDE_INVESTIGATION,
-                at,
-                authority=PROCURATORATE,
-                reason="犯罪事实清楚，证据确实、充分，移送审查起诉。",
-            )
+        # 侦查终结 along its chain (办案单位领导、法制大队、局领导), proposed by the officer.
+        if run.later(10 * 24 * 60, 50 * 24 * 60) is not None:
+            _propose_and_decide(run, DecisionKind.INVESTIGATION_END)
 
 
 def _conclude_public_order(run: Run) -> None:
@@ -542,8 +546,9 @@ def _conclude_public_order(run: Run) -> None:
         return
     if roll < 0.35:
         run.step(leader, Action.NOT_PUNISH, at, reason="违法行为情节特别轻微，依法不予处罚。")
-    else:
-        run.step(leader, Action.PUNISH, at, reason="依法对违法行为人处以罚款五百元。")
+    elif not _propose_and_decide(run, DecisionKind.PUNISH):
+        # 处罚决定 along its chain (所队领导、法制大队、局领导); still waiting for an approver.
+        return
     at = run.later(24 * 60, 10 * 24 * 60)
     if at is not None and run.rng.random() < 0.85:
         run.step(_officer(run), Action.CONCLUDE_CASE, at)

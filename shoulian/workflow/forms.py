@@ -111,8 +111,23 @@ class ProposalForm(VersionForm):
         label="接收（主管）机关",
         max_length=100,
         required=False,
-        help_text="移送或不属于公安职责时填写：案件移送至哪个机关，或告知报案人向哪个机关反映。",
+        help_text="移送、不属于公安职责或侦查终结时填写：案件移送至哪个机关（侦查终结：移送审查起诉的人民检察院），或告知报案人向哪个机关反映。",
     )
+    penalty = forms.CharField(
+        label="处罚内容",
+        max_length=200,
+        required=False,
+        help_text="处罚决定时填写，如：罚款五百元；行政拘留五日。",
+    )
+
+    def __init__(self, *args: Any, kinds: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            # Only the kinds the alert's stage admits (办理中: the six; after 受案/立案: its
+            # conclusion).
+            field = self.fields["kind"]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101
+            field.choices = [(k, DecisionKind(k).label) for k in kinds]
 
 
 class ApprovalForm(VersionForm):

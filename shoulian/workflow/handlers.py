@@ -17,6 +17,7 @@ from shoulian.notify.services import is_mobile
 from shoulian.org.models import Unit
 from shoulian.workflow.chains import chain_for
 from shoulian.workflow.choices import (
+    CONCLUSION_DECISION_KINDS,
     DECISION_ACTION,
     DECISION_DOCUMENT,
     Action,
@@ -334,6 +335,7 @@ def _propose(ctx: Ctx) -> Plan:
         facts=str(ctx.payload["facts"]).strip(),
         legal_basis=str(ctx.payload["legal_basis"]).strip()[:300],
         authority=str(ctx.payload.get("authority") or "").strip()[:100],
+        penalty=str(ctx.payload.get("penalty") or "").strip()[:200],
         proposed_by=ctx.actor,
         proposer_unit=ctx.actor.unit,
         proposed_at=ctx.now,
@@ -443,7 +445,7 @@ _NOTICE_TEXT = {
 }
 
 
-@handles(*DECISION_ACTION.values())
+@handles(*(a for k, a in DECISION_ACTION.items() if k not in CONCLUSION_DECISION_KINDS))
 def _decide(ctx: Ctx) -> Plan:
     note = str(ctx.payload.get("note") or "").strip()[:500]
     decision, step = ctx.decision, ctx.step
@@ -620,7 +622,11 @@ CASE_STAGE_OF: dict[str, str] = {
 }
 
 
-@handles(*CASE_STAGE_OF)
+# The conclusions made by the last step of an approval chain (处罚决定, 侦查终结).
+CHAIN_CONCLUSIONS = frozenset(DECISION_ACTION[k] for k in CONCLUSION_DECISION_KINDS)
+
+
+@handles(*(a for a in CASE_STAGE_OF if a not in CHAIN_CONCLUSIONS))
 def _case_stage(ctx: Ctx) -> Plan:
     stage = CASE_STAGE_OF[ctx.action]
     reason = _reason(ctx)
@@ -652,6 +658,53 @@ def _case_stage(ctx: Ctx) -> Plan:
             return document
 
         plan.after = write
+    return plan
+
+
+@handles(*CHAIN_CONCLUSIONS)
+def _decided_conclusion(ctx: Ctx) -> Plan:
+    """The last approval of a 处罚决定 or 侦查终结 proposal: the step is approved, the decision
+    made, the case stage moves, and a punishment is issued as a numbered 行政处罚决定书."""
+    note = str(ctx.payload.get("note") or "").strip()[:500]
+    decision, step = ctx.decision, ctx.step
+    stage = CASE_STAGE_OF[ctx.action]
+    document_kind = DECISION_DOCUMENT[decision.kind]
+    plan = Plan(
+        reason=note,
+        flow={"case_stage": stage, "case_stage_at": ctx.now},
+        data={
+            "stage": stage,
+            "decision": decision.pk,
+            "kind": decision.kind,
+            "step": step.position,
+            "proposed_by": decision.proposed_by_id,
+            **({"authority": decision.authority} if decision.authority else {}),
+            **({"penalty": decision.penalty} if decision.penalty else {}),
+        },
+        decision=decision,
+    )
+
+    def write() -> Any:
+        _decide_step(ctx, ApprovalStatus.APPROVED, note)
+        Decision.objects.filter(pk=decision.pk).update(
+            status=DecisionStatus.APPROVED, decided_at=ctx.now
+        )
+        decision.status, decision.decided_at = DecisionStatus.APPROVED, ctx.now
+        if document_kind is None:
+            return decision
+        document = documents.issue(
+            kind=document_kind,
+            alert=ctx.alert,
+            decision=decision,
+            bureau=ctx.bureau,
+            actor=ctx.actor,
+            at=ctx.now,
+        )
+        plan.data["document"] = document.number
+        plan.data["document_sha256"] = documents.digest(document.content)
+        return document
+
+    plan.after = write
     return plan
 
 

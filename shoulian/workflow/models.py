@@ -432,6 +432,8 @@ class Decision(models.Model):
     legal_basis = models.CharField("法律依据", max_length=300)
     # TRANSFER_OUT: the authority it goes to; NOT_POLICE: the authority the reporter should turn to.
     authority = models.CharField("接收（主管）机关", max_length=100, blank=True)
+    # PUNISH: the punishment decided (警告、罚款五百元、行政拘留五日 …), as the 处罚决定书 states it.
+    penalty = models.CharField("处罚内容", max_length=200, blank=True)
     proposed_by = models.ForeignKey(
         USER, on_delete=models.PROTECT, related_name="+", verbose_name="提出人"
     )

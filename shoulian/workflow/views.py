@@ -23,7 +23,13 @@ from shoulian.org.selectors import areas_visible_to, bureau_of
 from shoulian.workflow import chains as chains_module
 from shoulian.workflow import routing, selectors, services
 from shoulian.workflow.chains import chain_overview
-from shoulian.workflow.choices import APPROVER_ROLES, Action, DecisionKind, DecisionStatus
+from shoulian.workflow.choices import (
+    APPROVER_ROLES,
+    DECISION_ACTION,
+    Action,
+    DecisionKind,
+    DecisionStatus,
+)
 from shoulian.workflow.forms import (
     FORMS,
     OUTCOME_ACTIONS,
@@ -38,6 +44,7 @@ from shoulian.workflow.forms import (
 from shoulian.workflow.workflow import (
     LIFECYCLE,
     Ctx,
+    proposable_kinds,
     transition_for,
 )
 
@@ -155,6 +162,8 @@ def _form_for(request: HttpRequest, action: str, alert: Any, data: Any) -> Versi
     kwargs: dict[str, Any] = {"initial": {"version": alert.version}}
     if form_class is ApplicationForm:
         kwargs["applicants"] = selectors.masked_reporters(alert)
+    elif action == Action.PROPOSE:
+        kwargs["kinds"] = proposable_kinds(Ctx(actor=cast(User, request.user), alert=alert))
     elif form_class.__name__ in {"RouteForm", "DesignateForm", "TransferForm", "DisputeForm"}:
         units = selectors.handling_units(request.user)
         if action in (Action.REQUEST_TRANSFER, Action.RAISE_DISPUTE) and alert.handling_unit_id:
@@ -275,7 +284,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
             status = 400
     view = selectors.alert_view(request.user, alert)
     can_decide = decision.status == DecisionStatus.PENDING and any(
-        t.action in (Action.APPROVE, Action.REJECT) or t.action.startswith("decide_")
+        t.action in (Action.APPROVE, Action.REJECT) or t.action in DECISION_ACTION.values()
         for t in view.actions
     )
     return render(

@@ -36,8 +36,10 @@ from shoulian.org.selectors import bureau_of, center_of, unit_of_kind
 from shoulian.workflow.choices import (
     APPROVER_ROLES,
     CLOSED_STATUSES,
+    CONCLUSION_DECISION_KINDS,
     DECISION_ACTION,
     FINAL_CASE_STAGES,
+    HANDLING_DECISION_KINDS,
     HANDLING_UNIT_KINDS,
     Action,
     ApprovalStatus,
@@ -64,6 +66,8 @@ BUREAU_HEAD = frozenset({Role.BUREAU_HEAD})
 # A case goes on after its 回访: the conclusion steps run from the decision's status and from 已回访.
 CRIMINAL_SOURCES = (S.CRIMINAL_CASE, S.FOLLOWED_UP)
 ADMIN_SOURCES = (S.ADMIN_CASE, S.FOLLOWED_UP)
+# Where a conclusion (处罚决定, 侦查终结) is proposed and approved along its chain.
+CASE_SOURCES = (S.CRIMINAL_CASE, S.ADMIN_CASE, S.FOLLOWED_UP)
 # The statuses a 回访 may close, in the table's order (workflow.choices.CLOSED_STATUSES).
 FINAL_STATUSES = tuple(sorted(CLOSED_STATUSES, key=list(S).index))
 
@@ -160,26 +164,39 @@ TRANSITIONS: tuple[Transition, ...] = (
         _t(src, A.FOLLOW_UP, S.FOLLOWED_UP, CENTER_ROLES, U.CENTER, E.ALERT_FOLLOWED_UP, "reason", "no_open_reconsideration")
         for src in FINAL_STATUSES
     ),
-    # Conclusion of a criminal case: 破案 by the handling unit; 侦查终结 (移送审查起诉) and 撤销案件
-    # are approved by the head of the county-level bureau (公安机关办理刑事案件程序规定).
+    # Conclusions that go through the bureau's approval chain (处罚决定, 侦查终结): the handling
+    # officer proposes, the chain approves, the holder of the last step makes the decision.
+    *(
+        row
+        for src in CASE_SOURCES
+        for row in (
+            _t(src, A.PROPOSE, src, frozenset({Role.OFFICER}), U.HANDLING, E.DECISION_PROPOSED, "no_pending_decision", "conclusion_proposable", "decision_kind", decides=True),
+            _t(src, A.WITHDRAW, src, frozenset({Role.OFFICER}), U.HANDLING, E.DECISION_WITHDRAWN, "pending_decision", "own_proposal", decides=True),
+            _t(src, A.APPROVE, src, APPROVER_ROLES, U.APPROVER, E.DECISION_STEP_APPROVED, "pending_decision", "step_holder", "not_own_proposal", "more_steps", decides=True),
+            _t(src, A.REJECT, src, APPROVER_ROLES, U.APPROVER, E.DECISION_REJECTED, "pending_decision", "step_holder", "not_own_proposal", "reason", decides=True),
+        )
+    ),
+    # Conclusion of a criminal case: 破案 by the handling unit; 侦查终结 (移送审查起诉) along its
+    # chain, the bureau head last; 撤销案件 by the head of the county-level bureau
+    # (公安机关办理刑事案件程序规定).
     *(
         row
         for src in CRIMINAL_SOURCES
         for row in (
             _t(src, A.SOLVE, src, UNIT_ROLES, U.HANDLING, E.CASE_SOLVED, "criminal_case", "stage_open", "reason", decides=True),
-            _t(src, A.CONCLUDE_INVESTIGATION, src, BUREAU_HEAD, U.BUREAU, E.INVESTIGATION_CONCLUDED, "criminal_case", "stage_solved", "procuratorate", "reason", decides=True),
-            _t(src, A.REVOKE_CASE, src, BUREAU_HEAD, U.BUREAU, E.CASE_REVOKED, "criminal_case", "stage_not_final", "reason", decides=True),
+            _t(src, A.CONCLUDE_INVESTIGATION, src, APPROVER_ROLES, U.APPROVER, E.INVESTIGATION_CONCLUDED, *_DECIDE_GUARDS, "last_step", "criminal_case", "stage_solved", decides=True),
+            _t(src, A.REVOKE_CASE, src, BUREAU_HEAD, U.BUREAU, E.CASE_REVOKED, "criminal_case", "stage_not_final", "no_pending_decision", "reason", decides=True),
         )
     ),
-    # Conclusion of a 治安 (administrative) case: the unit leader decides on punishment or
-    # mediation; the unit closes the case (结案) once the decision is carried out.
+    # Conclusion of a 治安 (administrative) case: the 处罚决定 along its chain; the unit leader
+    # decides 不予处罚 or mediation; the unit closes the case (结案) once the decision is carried out.
     *(
         row
         for src in ADMIN_SOURCES
         for row in (
-            _t(src, A.PUNISH, src, LEADER, U.HANDLING, E.PUNISHMENT_DECIDED, "admin_case", "stage_open", "reason", decides=True),
-            _t(src, A.NOT_PUNISH, src, LEADER, U.HANDLING, E.NO_PUNISHMENT_DECIDED, "admin_case", "stage_open", "reason", decides=True),
-            _t(src, A.MEDIATE, src, LEADER, U.HANDLING, E.CASE_MEDIATED, "admin_case", "public_order", "stage_open", "reason", decides=True),
+            _t(src, A.PUNISH, src, APPROVER_ROLES, U.APPROVER, E.PUNISHMENT_DECIDED, *_DECIDE_GUARDS, "last_step", "admin_case", "stage_open", decides=True),
+            _t(src, A.NOT_PUNISH, src, LEADER, U.HANDLING, E.NO_PUNISHMENT_DECIDED, "admin_case", "stage_open", "no_pending_decision", "reason", decides=True),
+            _t(src, A.MEDIATE, src, LEADER, U.HANDLING, E.CASE_MEDIATED, "admin_case", "public_order", "stage_open", "no_pending_decision", "reason", decides=True),
             _t(src, A.CONCLUDE_CASE, src, UNIT_ROLES, U.HANDLING, E.CASE_CONCLUDED, "admin_case", "stage_decided", decides=True),
         )
     ),
@@ -475,11 +492,47 @@ def _pending_decision(ctx: Ctx) -> None:
         raise Refusal("no_decision", "没有审批中的处理意见。")
 
 
+def proposable_kinds(ctx: Ctx) -> list[str]:
+    """The kinds of decision the alert's stage admits: the six that end its handling while it is
+    办理中; after 受案 / 立案 only the conclusion that stands on that case decision."""
+    if ctx.alert.status == S.HANDLING:
+        return [k for k in DecisionKind.values if k in HANDLING_DECISION_KINDS]
+    case = ctx.case_decision
+    return [
+        kind
+        for kind, base in CONCLUSION_DECISION_KINDS.items()
+        if case is not None and case.kind == base
+    ]
+
+
+@guards("conclusion_proposable")
+def _conclusion_proposable(ctx: Ctx) -> None:
+    case = ctx.case_decision
+    if case is None:
+        raise Refusal("no_case", "该警情没有受案或立案的案件，不能提出结论意见。")
+    if case.kind == DecisionKind.CRIMINAL_FILE and ctx.case_stage != CaseStage.SOLVED:
+        raise _stage_refusal(ctx, "侦查终结意见须在破案之后提出。")
+    if case.kind == DecisionKind.ADMIN_ACCEPT and ctx.case_stage:
+        raise _stage_refusal(ctx, "不能再提出处罚意见。")
+
+
 @guards("decision_kind", form_only=True)
 def _decision_kind(ctx: Ctx) -> None:
     kind = ctx.payload.get("kind")
     if kind not in DecisionKind.values:
         raise Refusal("kind_invalid", "请选择处理意见的类型。")
+    if kind not in proposable_kinds(ctx):
+        raise Refusal(
+            "kind_stage",
+            f"警情当前阶段不能提出“{DecisionKind(kind).label}”意见。",
+        )
+    if kind == DecisionKind.PUNISH and not str(ctx.payload.get("penalty") or "").strip():
+        raise Refusal("penalty_required", "请写明处罚内容（如：罚款五百元）。")
+    if (
+        kind == DecisionKind.INVESTIGATION_END
+        and not str(ctx.payload.get("authority") or "").strip()
+    ):
+        raise Refusal("authority_required", "请写明移送审查起诉的人民检察院。")
     if kind == DecisionKind.CLOSE_NON_CASE and ctx.alert.is_case_type:
         # 有案不受: a case-type alert ends as 受案、立案、不予立案 or 移送, never as a non-case closure.
         raise Refusal(
@@ -754,12 +807,6 @@ def _stage_not_final(ctx: Ctx) -> None:
 def _stage_decided(ctx: Ctx) -> None:
     if ctx.case_stage not in (CaseStage.PUNISHED, CaseStage.NOT_PUNISHED):
         raise _stage_refusal(ctx, "结案须在作出处罚或不予处罚决定之后。")
-
-
-@guards("procuratorate", form_only=True)
-def _procuratorate(ctx: Ctx) -> None:
-    if not str(ctx.payload.get("authority") or "").strip():
-        raise Refusal("authority_required", "请写明移送审查起诉的人民检察院。")
 
 
 # --- checking a row ------------------------------------------------------------------------------

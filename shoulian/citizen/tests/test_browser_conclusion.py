@@ -15,15 +15,15 @@ from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.citizen.tests.test_browser import PHONE, _query_on_phone
-from shoulian.conftest import login_as, make_bureau, make_user, screenshot
+from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
 from shoulian.deadlines.models import Deadline
 from shoulian.intake import services as intake_services
 from shoulian.intake.models import Alert
 from shoulian.intake.tests.helpers import ID_NUMBER, MOBILE
 from shoulian.notify.choices import TemplateKey
 from shoulian.notify.models import SmsMessage
-from shoulian.workflow.choices import Action, CaseStage, DecisionKind
-from shoulian.workflow.models import AlertFlow
+from shoulian.workflow.choices import Action, CaseStage, DecisionKind, DocumentKind
+from shoulian.workflow.models import AlertFlow, Decision, Document
 from shoulian.workflow.tests.helpers import act, approve, handling, propose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,6 +57,7 @@ def world(live_server: Any) -> dict[str, Any]:
         "officer": make_user("cg.officer", b.station, Role.OFFICER, full_name="陈志强"),
         "leader": make_user("cg.leader", b.station, Role.LEADER, full_name="黄文斌"),
         "chief": make_user("ju.chief", b.bureau, Role.BUREAU_HEAD, full_name="刘正"),
+        "legal": make_user("fz.legal", b.legal_brigade, Role.LEGAL_BRIGADE, full_name="王法"),
     }
 
 
@@ -132,13 +133,35 @@ def test_browser_public_order_case_reaches_its_conclusion_with_its_clock_stopped
     clock = Deadline.objects.get(object_id=str(alert.pk), code="public_order_case")
     assert clock.status == "open"
 
-    # The leader decides the punishment on the alert page ...
-    as_user(page, live_server, world["leader"])
+    # The officer proposes the punishment on the alert page: only the 处罚决定 is offered now ...
+    as_user(page, live_server, world["officer"])
     page.goto(f"{live_server.url}/workflow/alerts/{alert.pk}/")
-    page.locator('[data-action="punish"]').click()
-    page.fill("#id_reason", "违法行为人殴打他人，依法处以罚款五百元。")
-    page.get_by_role("button", name="确认作出处罚决定").click()
+    page.locator('[data-action="propose"]').click()
+    options = page.locator("#id_kind option").evaluate_all("els => els.map(e => e.value)")
+    assert options == [DecisionKind.PUNISH]
+    page.fill("#id_facts", "违法行为人殴打他人，致报案人轻微伤，有询问笔录和现场视频证实。")
+    page.fill("#id_legal_basis", "《中华人民共和国治安管理处罚法》")
+    page.fill("#id_penalty", "罚款五百元")
+    page.get_by_role("button", name="确认提出处理意见").click()
     page.wait_for_url(f"**/workflow/file/{alert.pk}/**")
+    decision = Decision.objects.get(alert=alert, status="pending")
+    # ... the leader and the legal brigade approve, the bureau head decides on the decision page
+    approve(world["leader"], decision)
+    approve(world["legal"], decision)
+    as_user(page, live_server, world["chief"])
+    page.goto(f"{live_server.url}/workflow/decisions/{decision.pk}/")
+    page.get_by_label("同意", exact=True).check()
+    page.fill("#id_note", "同意。")
+    page.get_by_role("button", name="提交审批意见").click()
+    page.wait_for_url("**/workflow/decisions/*/")
+    document = Document.objects.get(alert=alert, kind=DocumentKind.PUNISHMENT_DECISION)
+    # ... and the numbered 行政处罚决定书 is on the file's 文书 tab.
+    page.goto(f"{live_server.url}/workflow/file/{alert.pk}/documents/")
+    row = page.locator("tr", has_text=document.number)
+    expect(row).to_contain_text("行政处罚决定书")
+    assert_accessible(page)
+    pdf = page.request.get(f"{live_server.url}/workflow/documents/{document.pk}.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
 
     # ... and the officer closes the case.
     as_user(page, live_server, world["officer"])

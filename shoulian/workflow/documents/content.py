@@ -23,6 +23,15 @@ from shoulian.workflow.models import Document
 CRIMINAL_PROCEDURE_LAW = "《中华人民共和国刑事诉讼法》第一百一十二条"
 # 在侦查过程中，发现不应对犯罪嫌疑人追究刑事责任的，应当撤销案件.
 REVOCATION_LAW = "《中华人民共和国刑事诉讼法》第一百六十三条"
+PUBLIC_ORDER_LAW = "《中华人民共和国治安管理处罚法》"
+# The remedies a punishment must state (行政处罚法 art. 44): 行政复议 within 60 days of receipt
+# (行政复议法 2023 art. 20), 行政诉讼 within six months (行政诉讼法 art. 46).
+PUNISHMENT_REMEDY = (
+    "被处罚人如不服本决定，可以在收到本决定书之日起六十日内依法申请行政复议，"
+    "或者在六个月内依法向人民法院提起行政诉讼。"
+)
+# 行政处罚法 art. 67: a fine is paid within fifteen days of receiving the decision.
+FINE_PAYMENT = "被处罚人应当自收到本决定书之日起十五日内到指定的银行或者通过电子支付系统缴纳罚款。"
 
 
 def _day(value: dt.datetime) -> str:
@@ -36,6 +45,11 @@ def _minute(value: dt.datetime) -> str:
 def _case_name(alert: Any) -> str:
     name = alert.category.name
     return name if name.endswith("案") else f"{name}案"
+
+
+def _offender(alert: Any) -> Any:
+    """The 违法行为人 a punishment is served on: the first suspect on the alert, if recorded."""
+    return next((p for p in alert.parties.all() if p.role == PartyRole.SUSPECT), None)
 
 
 def _reporter(alert: Any) -> Any:
@@ -113,6 +127,16 @@ def _body(kind: str, alert: Any, decision: Any, bureau: Unit, reason: str = "") 
             f"我局于{filed}立案侦查的{case}，经侦查：{reason}",
             f"根据{REVOCATION_LAW}之规定，决定撤销此案。",
         ]
+    if kind == DocumentKind.PUNISHMENT_DECISION:
+        penalty = decision.penalty.strip().rstrip("。")
+        lines = [
+            f"现查明：{facts}",
+            f"根据{basis or PUBLIC_ORDER_LAW}之规定，现决定：{penalty}。",
+        ]
+        if "罚款" in penalty:
+            lines.append(FINE_PAYMENT)
+        lines.append(PUNISHMENT_REMEDY)
+        return lines
     raise ValueError(f"unknown document kind {kind}")
 
 
@@ -153,6 +177,13 @@ def build(
     if kind == DocumentKind.TRANSFER_NOTICE:
         content["authority"] = decision.authority
         content["materials"] = _materials(alert)
+    if kind == DocumentKind.PUNISHMENT_DECISION:
+        # Served on the 违法行为人, not on the reporter (a victim gets a copy).
+        offender = _offender(alert)
+        content["addressee_party"] = offender.pk if offender else None
+        content["addressee_default"] = "（未登记姓名）"
+        content["case"] = _case_name(alert)
+        content["penalty"] = decision.penalty
     if kind == DocumentKind.CASE_REVOCATION_DECISION and actor is not None:
         # Approved by the bureau head at the revocation, not along the filing's chain.
         content["approvals"] = [

@@ -31,6 +31,7 @@ SPECS: dict[str, Spec] = {
     DocumentKind.TRANSFER_NOTICE: Spec("移送案件通知书", "移字", "治"),
     DocumentKind.NON_INVESTIGATION_NOTICE: Spec("不予调查处理告知书", "不调字", "治"),
     DocumentKind.CASE_REVOCATION_DECISION: Spec("撤销案件决定书", "撤案字", "刑"),
+    DocumentKind.PUNISHMENT_DECISION: Spec("行政处罚决定书", "行罚决字", "治"),
 }
 
 

@@ -42,6 +42,12 @@ def _table(doc: Any, rows: list[list[str]]) -> None:
     word.table(doc, rows, font=BODY_FONT, size=11)
 
 
+def _addressee_line(document: Any, name: str) -> str:
+    if document.kind == DocumentKind.PUNISHMENT_DECISION:
+        return f"违法行为人：{name}"
+    return f"{name}："
+
+
 def render(document: Any) -> bytes:
     c = document.content
     doc = word.document(body_font=BODY_FONT, title=f"{c['title']} {c['number']}", author=c["organ"])
@@ -72,7 +78,7 @@ def render(document: Any) -> bytes:
             DocumentKind.FILING_DECISION,
             DocumentKind.CASE_REVOCATION_DECISION,
         ):
-            _para(doc, f"{name}：")
+            _para(doc, _addressee_line(document, name))
         for line in c["body"]:
             _para(doc, line, indent=True)
         if document.kind == DocumentKind.TRANSFER_NOTICE:
@@ -95,6 +101,7 @@ def render(document: Any) -> bytes:
         DocumentKind.NON_FILING_NOTICE,
         DocumentKind.TRANSFER_NOTICE,
         DocumentKind.NON_INVESTIGATION_NOTICE,
+        DocumentKind.PUNISHMENT_DECISION,
     ):
         doc.add_paragraph()
         _para(doc, "本文书已收到。　　　　签收人：　　　　　　　年　　月　　日")

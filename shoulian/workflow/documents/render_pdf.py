@@ -49,6 +49,12 @@ def _grid(rows: list[list[Any]], widths: list[float], *, header: bool) -> Table:
     )
 
 
+def _addressee_line(document: Any, name: str) -> str:
+    if document.kind == DocumentKind.PUNISHMENT_DECISION:
+        return f"违法行为人：{name}"
+    return f"{name}："
+
+
 def render(document: Any) -> bytes:
     register_fonts()
     s = _styles()
@@ -82,7 +88,7 @@ def render(document: Any) -> bytes:
             DocumentKind.FILING_DECISION,
             DocumentKind.CASE_REVOCATION_DECISION,
         ):
-            story.append(Paragraph(f"{name}：", s["base"]))
+            story.append(Paragraph(_addressee_line(document, name), s["base"]))
         for line in c["body"]:
             story.append(Paragraph(escape(line), s["body"]))
         if document.kind == DocumentKind.TRANSFER_NOTICE:
@@ -114,6 +120,7 @@ def render(document: Any) -> bytes:
         DocumentKind.NON_FILING_NOTICE,
         DocumentKind.TRANSFER_NOTICE,
         DocumentKind.NON_INVESTIGATION_NOTICE,
+        DocumentKind.PUNISHMENT_DECISION,
     ):
         story.append(Spacer(1, 10 * mm))
         # Blank spaces collapse in a paragraph: the fields to fill in are table cells.

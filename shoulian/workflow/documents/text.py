@@ -8,9 +8,11 @@ from shoulian.intake.models import AlertParty
 
 
 def addressee_name(document: Any) -> str:
-    """The reporter's name, read from the party row (documents keep no copy of it)."""
+    """The addressee's name (the reporter; the 违法行为人 of a punishment), read from the party row
+    (documents keep no copy of it)."""
+    default = str(document.content.get("addressee_default") or "报案人")
     party_id = document.content.get("addressee_party")
     if party_id is None:
-        return "报案人"
+        return default
     party = AlertParty.objects.filter(pk=party_id, alert_id=document.alert_id).first()
-    return party.name if party is not None else "报案人"
+    return party.name if party is not None else default

@@ -74,5 +74,6 @@ def reseed_data_migrations() -> None:
         "shoulian.deadlines.migrations.0003_seed_rules",
         "shoulian.deadlines.migrations.0005_rule_versions_issue_12",
         "shoulian.workflow.migrations.0002_seed_default_chains",
+        "shoulian.workflow.migrations.0006_conclusion_chains_and_penalty",
     ):
         importlib.import_module(module).seed(apps, None)

@@ -48,7 +48,7 @@ from shoulian.workflow.clock import CONCLUSION_ACTIONS
 from shoulian.workflow.models import Approval, Decision, Dispute, FlowStep, Reconsideration
 from shoulian.workflow.services import TransitionError, alert_transition
 from shoulian.workflow.tests.helpers import new_alert
-from shoulian.workflow.workflow import ACTIONS_BY_SOURCE, BY_KEY, Ctx, available
+from shoulian.workflow.workflow import ACTIONS_BY_SOURCE, BY_KEY, CASE_SOURCES, Ctx, available
 
 # Budgets per database. The invariants are the workflow's and are checked the same way on both;
 # every step costs dozens of queries, which PostgreSQL answers over a socket (this file was the
@@ -118,6 +118,7 @@ def payload_for(rng: Any, world: World, alert: Alert, action: str, valid: bool) 
         "facts": "经查属实。" if valid else choice(["", "经查属实。"]),
         "legal_basis": "相关法律条款" if valid else choice(["", "相关法律条款"]),
         "authority": "某主管机关" if valid else choice(["", "某主管机关"]),
+        "penalty": "罚款五百元" if valid else choice(["", "罚款五百元"]),
         "applicant": choice(reporters) if (valid and reporters) else choice([*reporters, 10**9]),
         "grounds": "不服决定" if valid else choice(["", "不服决定"]),
         "method": choice(NotificationChannel.values) if valid else choice(["sms", "pigeon"]),
@@ -243,10 +244,18 @@ SETBACKS = frozenset(
 )
 
 
+# The proposal and approval of a conclusion (处罚决定, 侦查终结) on a case already 受案 / 立案.
+CASE_CHAIN_STEPS = frozenset({Action.PROPOSE, Action.WITHDRAW, Action.APPROVE, Action.REJECT})
+
+
 def is_finished(alert: Alert) -> bool:
-    """Nothing left but the case's conclusion steps (破案, 结案 …), which a case may take for
-    months after its 回访: the walk moves on to new alerts."""
-    return all(row.action in CONCLUSION_ACTIONS for row in ACTIONS_BY_SOURCE.get(alert.status, []))
+    """Nothing left but the case's conclusion steps (破案, 结案, a 处罚决定 along its chain …),
+    which a case may take for months after its 回访: the walk moves on to new alerts."""
+    return all(
+        row.action in CONCLUSION_ACTIONS
+        or (row.action in CASE_CHAIN_STEPS and alert.status in CASE_SOURCES)
+        for row in ACTIONS_BY_SOURCE.get(alert.status, [])
+    )
 
 
 def new_alerts(world: World, rng: Any) -> list[Alert]:
