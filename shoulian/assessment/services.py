@@ -315,12 +315,74 @@ def answer_deadline_of(challenge: Challenge) -> Deadline | None:
 class RunStats:
     posted: int = 0
     expired: int = 0
+    notified: int = 0
 
 
-def score_bureau(*, bureau: Unit, now: dt.datetime | None = None, actor: Any = None) -> RunStats:
+def _notify_deductions(entries: list[ScoreEntry], *, now: dt.datetime) -> int:
+    """Tell the people concerned of the deductions one run posted, in its transaction: the
+    officer of each officer entry, and the leaders of the unit of every entry (its own and its
+    officers'). One inbox message per person and run, with the count, the total and the 3-day
+    challenge period; it links to the entry when there is one, else to the person's card."""
+    from django.urls import reverse
+
+    from shoulian.supervision.choices import MessageKind
+    from shoulian.supervision.recipients import Directory
+    from shoulian.supervision.services import inbox_notify
+
+    directory = Directory()
+    deductions = [e for e in entries if e.kind == EntryKind.DEDUCTION and e.points < 0]
+    officers = User.objects.in_bulk({e.officer_id for e in deductions if e.officer_id})
+    people: dict[int, User] = {}
+    concerning: dict[int, dict[int, ScoreEntry]] = {}
+    leads: set[int] = set()
+
+    def add(user: User, entry: ScoreEntry) -> None:
+        people.setdefault(user.pk, user)
+        concerning.setdefault(user.pk, {})[entry.pk] = entry
+
+    for entry in deductions:
+        if entry.subject == Subject.OFFICER and entry.officer_id in officers:
+            add(officers[entry.officer_id], entry)
+        # The unit's leaders; a unit without one (the center) tells its head.
+        leaders = directory.holders(entry.unit_id, Role.LEADER) or directory.holders(
+            entry.unit_id, Role.CENTER_HEAD
+        )
+        for leader in leaders:
+            add(leader, entry)
+            leads.add(leader.pk)
+    sent = 0
+    for pk, user in people.items():
+        own = list(concerning[pk].values())
+        total = sum((e.points for e in own), Decimal(0))
+        labels = "、".join(dict.fromkeys(e.item_label for e in own))
+        if len(own) == 1:
+            link = reverse("assessment:entry", args=[own[0].pk])
+        elif pk in leads:
+            link = reverse("assessment:unit", args=[own[0].unit_id])
+        else:
+            link = reverse("assessment:officer", args=[user.pk])
+        whose = "本单位及民警" if pk in leads else "本人"
+        points = format(total.normalize(), "f")
+        title = (
+            f"{whose}新增扣分 {len(own)} 笔，合计 {points} 分（{labels}）；有异议的可在三日内申诉"
+        )
+        if not user.is_active:
+            continue
+        sent += len(
+            inbox_notify(
+                users=[user], kind=MessageKind.DEDUCTION, title=title[:180], link=link, now=now
+            )
+        )
+    return sent
+
+
+def score_bureau(
+    *, bureau: Unit, now: dt.datetime | None = None, actor: Any = None, notify: bool = True
+) -> RunStats:
     """Post the deductions for every fact supervision has recorded that the ledger does not
     hold yet, and close the challenge periods that ran out. Idempotent: a second run posts
-    nothing."""
+    nothing. The officers and unit leaders concerned get an inbox message of the new
+    deductions (``notify``; the demo's back-dated runs turn it off but for the last days)."""
     now = now or timezone.now()
     stats = RunStats()
     with transaction.atomic():
@@ -329,9 +391,14 @@ def score_bureau(*, bureau: Unit, now: dt.datetime | None = None, actor: Any = N
         # back two months (a finding is opened when the patrol sees it, so nothing older is new).
         first = not ScoreEntry.objects.filter(bureau=bureau).exists()
         found = scoring.facts(bureau, until=now, since=None if first else now - LOOKBACK)
+        posted = []
         for plan in scoring.plan_new(bureau, found, chain):
-            _post(plan, bureau=bureau, now=now, actor=actor, event=EventType.SCORE_POSTED)
+            posted.append(
+                _post(plan, bureau=bureau, now=now, actor=actor, event=EventType.SCORE_POSTED)
+            )
             stats.posted += 1
+        if notify and posted:
+            stats.notified = _notify_deductions(posted, now=now)
         expired = Deadline.objects.filter(
             object_type=ENTRY_OBJECT,
             code=WINDOW_RULE,
@@ -350,7 +417,12 @@ def score_bureau(*, bureau: Unit, now: dt.datetime | None = None, actor: Any = N
             EventType.SCORE_RUN,
             obj=bureau,
             actor=actor,
-            data={"until": now, "posted": stats.posted, "expired": stats.expired},
+            data={
+                "until": now,
+                "posted": stats.posted,
+                "expired": stats.expired,
+                "notified": stats.notified,
+            },
         )
     return stats
 

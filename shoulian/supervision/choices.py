@@ -96,6 +96,12 @@ class MessageKind(models.TextChoices):
     # A notice another app sends with a link to its own page (an issued bulletin …); supervision
     # only stores and lists it.
     NOTICE = "notice", "通知"
+    # A new deduction of the score ledger (assessment), told to the officer and the unit leader.
+    DEDUCTION = "deduction", "考评扣分"
+
+
+# The kinds a notice of an app above supervision may carry (``services.inbox_notify``).
+NOTICE_KINDS = frozenset({MessageKind.NOTICE, MessageKind.DEDUCTION})
 
 
 class RunKind(models.TextChoices):

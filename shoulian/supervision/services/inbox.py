@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from shoulian.supervision.choices import MessageKind
+from shoulian.supervision.choices import NOTICE_KINDS, MessageKind
 from shoulian.supervision.models import InboxMessage
 
 
@@ -30,18 +30,26 @@ def push(
 
 
 def inbox_notify(
-    *, users: list[Any], title: str, link: str, now: dt.datetime
+    *,
+    users: list[Any],
+    title: str,
+    link: str,
+    now: dt.datetime,
+    kind: str = MessageKind.NOTICE,
 ) -> list[InboxMessage]:
     """A notice with a link to the sender's page, one per user, in the caller's transaction.
-    Apps above supervision use it to reach staff (an issued bulletin); supervision never learns
-    what the link stands for."""
-    if not link.startswith("/"):
+    Apps above supervision use it to reach staff (an issued bulletin; a new deduction, kind
+    ``DEDUCTION``); supervision never learns what the link stands for."""
+    if not link.startswith("/") or link.startswith("//"):
         raise ValueError("a notice links to a page of this site")
+    if kind not in NOTICE_KINDS:
+        raise ValueError(f"not a kind of notice: {kind}")
+    label = MessageKind(kind).label
     rows = [
         InboxMessage(
             recipient=user,
-            kind=MessageKind.NOTICE,
-            title=f"【{MessageKind.NOTICE.label}】{title}"[:200],
+            kind=kind,
+            title=f"【{label}】{title}"[:200],
             link=link[:200],
             created_at=now,
         )
