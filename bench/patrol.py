@@ -214,10 +214,14 @@ def hand_rules(
         )
     if "dispatch_registration_late" in params:
         out["dispatch_registration_late"] = (
-            f"SELECT 'alert', a.id FROM intake_alert a WHERE {scope} "
-            "AND a.channel = 'dispatch_110' AND a.registration_due_at IS NOT NULL AND ("
-            "(a.registration_completed_at IS NULL AND a.registration_due_at < %s) "
-            "OR a.registration_completed_at > a.registration_due_at)",
+            # The due time is the deadline engine's urgent_registration (its latest row).
+            "SELECT 'alert', a.id FROM intake_alert a JOIN deadlines_deadline d "
+            "ON d.id = (SELECT max(e.id) FROM deadlines_deadline e WHERE e.object_type = 'alert' "
+            "AND e.object_id = CAST(a.id AS TEXT) AND e.code = 'urgent_registration' "
+            f"AND e.due_at IS NOT NULL) WHERE {scope} "
+            "AND a.channel = 'dispatch_110' AND ("
+            "(a.registration_completed_at IS NULL AND d.due_at < %s) "
+            "OR a.registration_completed_at > d.due_at)",
             [*sp, now_p],
         )
     if "decision_without_review" in params:

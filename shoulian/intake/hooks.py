@@ -50,3 +50,32 @@ def dispatch(event: IntakeEvent, alert: Alert, at: dt.datetime) -> None:
 
 def subscribers() -> tuple[Subscriber, ...]:
     return tuple(_SUBSCRIBERS)
+
+
+# --- the due time of a 110 alert's registration ------------------------------------------------
+# The deadline engine counts it (``urgent_registration``, started by the subscriber above); intake
+# shows it (the list badge, the registration tab, the completion form, the API's answer) through
+# the one provider the app above registers, and keeps no copy of it.
+DueProvider = Callable[[list[int]], dict[int, dt.datetime]]
+_DUE_PROVIDERS: list[DueProvider] = []
+
+
+def provides_registration_due(func: DueProvider) -> DueProvider:
+    if func not in _DUE_PROVIDERS:
+        _DUE_PROVIDERS.append(func)
+    return func
+
+
+def registration_due(alert_ids: list[int]) -> dict[int, dt.datetime]:
+    """Alert id → the due time of its 110 registration, for the alerts that have one."""
+    found: dict[int, dt.datetime] = {}
+    ids = [pk for pk in alert_ids if pk is not None]
+    if not ids:
+        return found
+    for provider in _DUE_PROVIDERS:
+        found.update(provider(ids))
+    return found
+
+
+def registration_due_of(alert: Alert) -> dt.datetime | None:
+    return registration_due([alert.pk]).get(alert.pk)

@@ -212,8 +212,8 @@ class Alert(models.Model):
         verbose_name="来源接口",
     )
     handled_at = models.DateTimeField("处警时间", null=True, blank=True)
-    # 110-dispatched and urgent alerts are registered after handling, within 24 h (2015 意见).
-    registration_due_at = models.DateTimeField("登记期限", null=True, blank=True)
+    # 110-dispatched and urgent alerts are registered after handling, within 24 h (2015 意见):
+    # the deadline engine's ``urgent_registration`` counts it (``hooks.registration_due``).
     registration_completed_at = models.DateTimeField("登记完成时间", null=True, blank=True)
 
     receipt_issued_at = models.DateTimeField("回执出具时间", null=True, blank=True)
@@ -237,7 +237,6 @@ class Alert(models.Model):
             models.Index(fields=["handling_unit", "received_at"], name="alert_handling_idx"),
             models.Index(fields=["received_at"], name="alert_received_idx"),
             models.Index(fields=["status", "received_at"], name="alert_status_idx"),
-            models.Index(fields=["registration_due_at"], name="alert_reg_due_idx"),
         ]
         constraints = [
             # One alert per 110 dispatch sheet or transfer letter: re-imports are no-ops.

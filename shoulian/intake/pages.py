@@ -9,7 +9,7 @@ from typing import Any
 from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import record_read
-from shoulian.intake import selectors
+from shoulian.intake import hooks, selectors
 from shoulian.intake.choices import PartyRole
 from shoulian.intake.models import Alert
 
@@ -33,6 +33,10 @@ def registration_context(user: Any, alert: Alert) -> dict[str, Any]:
         "parties": parties,
         "duplicates": hits,
         "can_print": user.has_role(*RECEIPT_ROLES),
+        # The deadline engine's due time of a 110 alert's registration (none once completed).
+        "registration_due": None
+        if alert.registration_completed_at
+        else hooks.registration_due_of(alert),
         "can_complete": alert.registration_completed_at is None
         and user.has_role(*COMPLETING_ROLES),
         "reporter_role": PartyRole.REPORTER,

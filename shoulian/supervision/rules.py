@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
@@ -419,11 +420,24 @@ def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
     level=Level.ORANGE,
 )
 def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
+    # The due time is the deadline engine's (``urgent_registration``, started at the take-over).
+    due = (
+        Deadline.objects.filter(
+            object_type="alert",
+            object_id=Cast(OuterRef("pk"), CharField()),
+            code="urgent_registration",
+        )
+        .exclude(due_at=None)
+        .order_by("-id")
+        .values("due_at")[:1]
+    )
     pending_late = Q(registration_completed_at__isnull=True, registration_due_at__lt=ctx.now)
     done_late = Q(registration_completed_at__gt=F("registration_due_at"))
     rows = list(
         ctx.alerts()
-        .filter(channel=Channel.DISPATCH_110, registration_due_at__isnull=False)
+        .filter(channel=Channel.DISPATCH_110)
+        .annotate(registration_due_at=Subquery(due))
+        .filter(registration_due_at__isnull=False)
         .filter(pending_late | done_late)
         .values(
             *ALERT_FIELDS, "registered_by_id", "registration_due_at", "registration_completed_at"

@@ -5,19 +5,27 @@
   (selectors) measures it with the evidence list.
 - ``urgent_registration``: a 110 or transferred alert taken over before its full registration runs
   from the end of on-scene handling (``handled_at``) for 24 hours until the registration is
-  completed. The alert's ``registration_due_at`` (intake's list badge, the patrol rule) is the due
-  time the engine counted, so the two can never disagree.
+  completed. Its due time is the one intake shows (the list badge, the registration tab, the
+  API's answer) through ``intake.hooks.registration_due``, and the patrol rule reads: the alert
+  keeps no copy of it (the ``registration_due_at`` column was retired by intake migration 0007).
 
 Both sit with the registering unit, whose desk must act. Registered in ``apps.py``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
+from shoulian.deadlines.models import Deadline
 from shoulian.intake.choices import ON_THE_SPOT_CHANNELS
-from shoulian.intake.hooks import IntakeEvent, IntakeRecord, on_intake_event
-from shoulian.intake.models import Alert
+from shoulian.intake.hooks import (
+    IntakeEvent,
+    IntakeRecord,
+    on_intake_event,
+    provides_registration_due,
+)
 from shoulian.workflow import clock
 
 WALKIN = "walkin_registration"
@@ -37,11 +45,22 @@ def intake_clock(record: IntakeRecord) -> None:
             clock.start(alert, WALKIN, alert.registering_unit, min(alert.received_at, at))
         elif alert.registration_completed_at is None:
             handled = alert.handled_at or alert.received_at
-            deadline = clock.start(alert, URGENT, alert.registering_unit, min(handled, at))
-            if deadline is not None:
-                Alert.objects.filter(pk=alert.pk).update(registration_due_at=deadline.due_at)
-                alert.registration_due_at = deadline.due_at
+            clock.start(alert, URGENT, alert.registering_unit, min(handled, at))
     elif record.event == IntakeEvent.REGISTRATION_COMPLETED:
         clock.stop(alert, URGENT, "已完成补录登记", at)
     elif record.event == IntakeEvent.RECEIPT_ISSUED:
         clock.stop(alert, WALKIN, "已出具接报案回执", at)
+
+
+@provides_registration_due
+def urgent_registration_due(alert_ids: list[int]) -> dict[int, dt.datetime]:
+    """The due time of each alert's 110 registration: its latest ``urgent_registration``."""
+    rows = (
+        Deadline.objects.filter(
+            object_type="alert", object_id__in=[str(pk) for pk in alert_ids], code=URGENT
+        )
+        .exclude(due_at=None)
+        .order_by("object_id", "id")
+        .values_list("object_id", "due_at")
+    )
+    return {int(object_id): due for object_id, due in rows if due is not None}

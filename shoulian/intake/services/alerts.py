@@ -41,7 +41,6 @@ from shoulian.intake.models import (
     IdempotencyKey,
 )
 from shoulian.intake.services.common import (
-    REGISTRATION_PERIOD,
     AlertInput,
     ConcurrentUpdate,
     FileInput,
@@ -197,7 +196,7 @@ def alert_summary(alert: Alert) -> dict[str, Any]:
         "channel": alert.channel,
         "registered_at": alert.registered_at.isoformat(),
         "registration_due_at": (
-            alert.registration_due_at.isoformat() if alert.registration_due_at else None
+            due.isoformat() if (due := hooks.registration_due_of(alert)) else None
         ),
         "intake_event_sha256": alert.intake_event_sha256,
     }
@@ -373,9 +372,6 @@ def _create(
             now = now or timezone.now()
             today = timezone.localdate(now)
             sequence = numbering.next_sequence(unit, today)
-            due = None
-            if not registration_complete:
-                due = (data.handled_at or data.received_at) + REGISTRATION_PERIOD
             alert = Alert.objects.create(
                 number=numbering.format_number(unit, today, sequence),
                 channel=data.channel,
@@ -402,14 +398,13 @@ def _create(
                 import_source=import_source,
                 api_client=api_client,
                 handled_at=data.handled_at,
-                registration_due_at=due,
                 registration_completed_at=now if registration_complete else None,
             )
             _write_parties(alert, data.parties)
             _write_items(alert, data.items)
             # The periods this registration starts (三个当场, 110 补录) are the deadline engine's,
-            # started by the subscribers above intake; a 110 alert's registration_due_at is the
-            # due time the engine counted.
+            # started by the subscribers above intake; a 110 alert's registration is due when the
+            # engine counted (``hooks.registration_due``).
             hooks.dispatch(hooks.IntakeEvent.REGISTERED, alert, now)
             # The "received" SMS with the query code, in the outbox of this transaction (R2);
             # the worker sends it after commit, so a gateway outage never slows intake (R4).
@@ -431,7 +426,7 @@ def _create(
                     "handling_unit": handling_unit.code if handling_unit else None,
                     "jurisdiction_station": area.station_code if area else None,
                     "received_at": alert.received_at,
-                    "registration_due_at": alert.registration_due_at,
+                    "registration_due_at": hooks.registration_due_of(alert),
                     "external_ref": alert.external_ref,
                     "api_client": api_client.name if api_client else None,
                     "parties": _party_audit(data.parties),
@@ -536,7 +531,7 @@ def alert_import(
     organ, through the API (``client``) or a CSV import by a center clerk (``actor``).
 
     The alert was handled already (110) or still needs examination (移送): its full registration
-    is due within 24 hours of handling; the deadline is stored on the alert."""
+    is due within 24 hours of handling: the deadline engine's ``urgent_registration``."""
     if client is not None:
         if not client.is_active:
             raise PermissionDenied("接口客户端已吊销。")
@@ -640,6 +635,7 @@ def alert_complete_registration(
             if updated != 1:
                 raise ConcurrentUpdate("该警情已被他人修改或已完成登记，请刷新后查看最新内容。")
             alert.refresh_from_db()
+            due = hooks.registration_due_of(alert)
             start = alert.parties.count()
             _write_parties(alert, cleaned.parties, start=start)
             items_start = alert.evidence_items.order_by("-position").first() or None
@@ -654,7 +650,7 @@ def alert_complete_registration(
                 data={
                     "number": alert.number,
                     "category": cleaned.category.code,
-                    "overdue": bool(alert.registration_due_at and now > alert.registration_due_at),
+                    "overdue": bool(due and now > due),
                     "parties": _party_audit(cleaned.parties),
                     "evidence_items": len(cleaned.items),
                     "evidence_files": [s.sha256 for s in stored],
