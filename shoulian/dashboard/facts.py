@@ -30,6 +30,8 @@ FLOW_STATUSES = frozenset(
 )
 ACCEPT_STATUSES = frozenset({AlertStatus.SIGNED, AlertStatus.HANDLING})
 WALKIN_CODE = "walkin_registration"
+# A 110 alert's registration is due when the deadline engine says (the alert keeps no copy).
+URGENT_CODE = "urgent_registration"
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,6 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             "received_at",
             "registering_unit_id",
             "handling_unit_id",
-            "registration_due_at",
             "registration_completed_at",
             group=F("category__group"),
         )
@@ -88,14 +89,17 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
     # The legal period an alert waits against: its earliest running deadline of staff (the
     # on-the-spot registration at the desk, then the review period), not the party's windows.
     review: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
-    for oid, started, due in (
+    registration_due: dict[int, dt.datetime] = {}
+    for code, oid, started, due in (
         Deadline.objects.filter(object_type=clock.OBJECT_TYPE, object_id__in=keys)
         .exclude(code__in=clock.WINDOW_CODES)
         .exclude(status=DeadlineStatus.STOPPED)
         .order_by(F("due_at").asc(nulls_last=True))
-        .values_list("object_id", "started_at", "due_at")
+        .values_list("code", "object_id", "started_at", "due_at")
     ):
         review.setdefault(int(oid), (started, due))
+        if code == URGENT_CODE and due is not None:
+            registration_due.setdefault(int(oid), due)
     spot_ids = [str(a["pk"]) for a in alerts if a["channel"] in ON_THE_SPOT_CHANNELS]
     receipt_on_time: set[int] = set()
     listed: set[int] = set()
@@ -144,8 +148,8 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
         pk = a["pk"]
         node, since, due = "", None, None
         follow_up = follow_ups.get(pk)
-        if a["registration_due_at"] is not None and a["registration_completed_at"] is None:
-            node, since, due = Node.ENTRY, a["received_at"], a["registration_due_at"]
+        if pk in registration_due and a["registration_completed_at"] is None:
+            node, since, due = Node.ENTRY, a["received_at"], registration_due[pk]
         elif a["status"] in FLOW_STATUSES or a["status"] in ACCEPT_STATUSES:
             node = Node.FLOW if a["status"] in FLOW_STATUSES else Node.ACCEPT
             since, due = review.get(pk, (a["received_at"], None))
