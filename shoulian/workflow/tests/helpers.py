@@ -77,3 +77,53 @@ def reseed_data_migrations() -> None:
         "shoulian.workflow.migrations.0006_conclusion_chains_and_penalty",
     ):
         importlib.import_module(module).seed(apps, None)
+
+
+# Statuses whose decision ends the alert's handling for good (a case goes on after 立案/受案).
+ENDED_STATUSES = frozenset({"not_filed", "transferred", "not_police", "closed_non_case"})
+
+
+def deadlines_outliving_their_conclusion(user: Any = None) -> list[tuple[str, str, Any, Any]]:
+    """Running deadlines of alerts (``user``'s 我的期限, or all) that started before the alert's
+    conclusion and still run: (code, alert number, started, concluded). A final case stage
+    (侦查终结, 撤销, 调解, 结案) ends every clock but the complainant's windows; a 处罚 / 不予处罚
+    decision ends the 治安 case period; a decision that ends the handling (不予立案, 移送, 不属于
+    公安职责, 非案件类办结) ends the clocks that ran before it."""
+    from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
+    from shoulian.deadlines.models import Deadline
+    from shoulian.deadlines.selectors import work_queue
+    from shoulian.workflow.choices import FINAL_CASE_STAGES, CaseStage
+    from shoulian.workflow.models import AlertFlow, FlowStep
+
+    if user is not None:
+        running = [item.deadline for item in work_queue(user, limit=100_000)]
+    else:
+        running = list(
+            Deadline.objects.filter(object_type="alert")
+            .exclude(status=DeadlineStatus.STOPPED)
+            .exclude(code__in=PARTY_WINDOW_CODES)
+        )
+    running = [d for d in running if d.object_type == "alert"]
+    ids = {int(d.object_id) for d in running}
+    flows = {f.alert_id: f for f in AlertFlow.objects.filter(alert_id__in=ids)}
+    alerts = {a.pk: a for a in Alert.objects.filter(pk__in=ids)}
+    ended = {
+        (s.alert_id, s.to_status): s.at
+        for s in FlowStep.objects.filter(alert_id__in=ids, to_status__in=ENDED_STATUSES)
+    }
+    found = []
+    for deadline in running:
+        pk = int(deadline.object_id)
+        flow, alert = flows.get(pk), alerts[pk]
+        stage = flow.case_stage if flow is not None else ""
+        concluded = None
+        if stage in FINAL_CASE_STAGES or (
+            stage in (CaseStage.PUNISHED, CaseStage.NOT_PUNISHED)
+            and deadline.code == "public_order_case"
+        ):
+            concluded = flow.case_stage_at if flow is not None else None
+        elif alert.status in ENDED_STATUSES:
+            concluded = ended.get((pk, alert.status))
+        if concluded is not None and deadline.started_at < concluded:
+            found.append((deadline.code, alert.number, deadline.started_at, concluded))
+    return found

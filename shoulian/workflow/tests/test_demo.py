@@ -19,6 +19,7 @@ from shoulian.intake.tests.helpers import alert_input
 from shoulian.org.demo import seed_organisation
 from shoulian.workflow.demo import seed_workflow
 from shoulian.workflow.models import FlowStep, RoutingRule
+from shoulian.workflow.tests.helpers import deadlines_outliving_their_conclusion
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,8 @@ def test_demo_seeder_advances_alerts_in_time_order_and_is_idempotent(
     # The economic crime went to the 经侦大队 by the routing rule.
     assert Alert.objects.get(pk=demo_alerts[1].pk).handling_unit.code == "35042704"  # type: ignore[union-attr]
     assert not AuditEvent.objects.filter(event_type=EventType.WORKFLOW_REFUSED).exists()
+    # 我的期限 shows no clock that its alert's conclusion should have stopped.
+    assert deadlines_outliving_their_conclusion() == []
 
     again = seed_workflow(rng=random.Random(1))
     # Only alerts without a flow are looked at again (those waiting for the center); none moves.
