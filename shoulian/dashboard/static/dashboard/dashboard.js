@@ -14,7 +14,8 @@
     ? { text: "#dfe8f5", axis: "#6b7d96", grid: "#24324a", ok: "#3fb27f", near: "#f0b429", overdue: "#ef4e4e", none: "#8796ad" }
     : { text: "#1f2933", axis: "#7b8794", grid: "#e4e7eb", ok: "#2f8a5f", near: "#c27c0e", overdue: "#c81e1e", none: "#7b8794" };
   var periodColors = dark ? ["#5fa8ff", "#35c6d4", "#2b6cb0"] : ["#1c64d8", "#0e9aa7", "#163e7a"];
-  var font = dark ? 18 : 12;
+  // Large type on the wall, scaled to the screen (18 px at 1920, 13 px at 1366).
+  var font = dark ? Math.max(12, Math.min(18, Math.round(window.innerWidth / 106))) : 12;
   var charts = {};
 
   function get(obj, path) {
@@ -68,7 +69,7 @@
         data: groups.map(function (r) { return { name: r.label, value: r.month, url: r.urls.month }; })
       }]
     });
-    var bands = [["ok", "✓ 期限内"], ["near", "⚠ 临期"], ["overdue", "⛔ 超期"], ["none", "无法定期限"]];
+    var bands = [["ok", "✓ 期限内"], ["near", "⚠ 临期"], ["overdue", "✖ 超期"], ["none", "无法定期限"]];
     o.nodes = Object.assign(base(), {
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, confine: true },
       xAxis: axisStyle({ type: "category", data: d.nodes.map(function (n) { return n.label; }) }),
