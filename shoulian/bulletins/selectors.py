@@ -10,6 +10,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
+from shoulian.accounts.choices import Role
+from shoulian.bulletins.choices import BulletinKind, BulletinStatus
 from shoulian.bulletins.models import Bulletin
 from shoulian.bulletins.stats import moment
 
@@ -41,3 +43,23 @@ def bulletin_for(user: Any, pk: int) -> Bulletin:
     if bulletin is None:
         raise Http404("通报不存在")
     return bulletin
+
+
+# Which statuses wait for which role (the approval table in ``workflow.py``).
+WAITING = {
+    Role.CENTER_HEAD: (BulletinStatus.DRAFT, BulletinStatus.APPROVED),
+    Role.LEGAL_BRIGADE: (BulletinStatus.CENTER_APPROVED,),
+}
+
+
+def waiting_for(user: Any, limit: int = 5) -> list[Bulletin]:
+    """The monthly bulletins of the user's bureau that wait for the user's next step."""
+    roles = set(getattr(user, "role_set", ()) or ())
+    statuses = [s for role, waiting in WAITING.items() if role in roles for s in waiting]
+    if not statuses or getattr(user, "is_auxiliary", False):
+        return []
+    return list(
+        Bulletin.objects.visible_to(user)
+        .filter(kind=BulletinKind.MONTHLY, status__in=statuses)
+        .order_by("period_start", "pk")[:limit]
+    )

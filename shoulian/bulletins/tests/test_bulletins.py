@@ -285,3 +285,17 @@ def test_the_archive_shows_units_the_issued_bulletins_in_fixed_queries(
     with CaptureQueriesContext(connection) as two:
         response = client.get(reverse("bulletins:list"))
     assert len(response.context["rows"]) == 2 and len(two) == len(one)
+
+
+@pytest.mark.django_db
+def test_the_home_page_shows_the_bulletin_waiting_for_the_next_step(
+    bureau_a: Any, head: Any, legal: Any, officer: Any, client_for: Any
+) -> None:
+    b = services.bulletin_draft(actor=head, bureau=bureau_a.bureau, month=LAST_MONTH.start)
+    services.bulletin_transition(
+        actor=head, bulletin=b, action="center_approve", expected_version=b.version
+    )
+    home = reverse("core:home")
+    assert b.title in client_for(legal).get(home).content.decode()
+    for other in (head, officer):
+        assert "待我办理的通报" not in client_for(other).get(home).content.decode()
