@@ -7,6 +7,7 @@ which do not exist in the system; it is added when they land.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
@@ -21,10 +22,17 @@ from shoulian.deadlines.models import Deadline
 from shoulian.feedback.choices import Satisfaction
 from shoulian.feedback.models import FollowUp
 from shoulian.intake.choices import ON_THE_SPOT_CHANNELS, Channel, PartyRole
-from shoulian.intake.models import AlertParty, EvidenceFile, EvidenceItem
+from shoulian.intake.models import Alert, AlertParty, EvidenceFile, EvidenceItem
 from shoulian.supervision.choices import AWAITING_RECTIFICATION, FindingKind, Level, Recipient
 from shoulian.supervision.models import Finding
-from shoulian.supervision.registry import UNIT_RECIPIENTS, Hit, Param, PatrolContext, patrol_rule
+from shoulian.supervision.registry import (
+    UNIT_RECIPIENTS,
+    Hit,
+    Param,
+    PatrolContext,
+    patrol_rule,
+    rerun,
+)
 from shoulian.workflow.choices import Action, DecisionKind, DecisionStatus
 from shoulian.workflow.models import AlertFlow, Approval, Decision, FlowStep
 
@@ -40,23 +48,14 @@ def _iso(moment: Any) -> str | None:
     return timezone.localtime(moment).isoformat(timespec="minutes") if moment else None
 
 
-def _officers(alert_ids: Iterable[int]) -> dict[int, int | None]:
-    """The handling officer of each alert (the one who signed for it), in one query."""
-    ids = list(set(alert_ids))
-    if not ids:
-        return {}
-    return dict(
-        AlertFlow.objects.filter(alert_id__in=ids).values_list("alert_id", "handling_officer_id")
-    )
-
-
 def _alert_deadlines(ctx: PatrolContext) -> Any:
-    qs = Deadline.objects.filter(
-        object_type=OBJECT_ALERT, unit__path__startswith=ctx.bureau.path, started_at__lte=ctx.now
-    ).exclude(code__in=PARTY_WINDOW_CODES)
+    qs = Deadline.objects.filter(object_type=OBJECT_ALERT, started_at__lte=ctx.now).exclude(
+        code__in=PARTY_WINDOW_CODES
+    )
     if ctx.alert_ids is not None:
-        qs = qs.filter(object_id__in=[str(pk) for pk in ctx.alert_ids])
-    return qs
+        # The changed alerts' own deadlines, by the (object_type, object_id) index.
+        return qs.filter(object_id__in=[str(pk) for pk in ctx.alert_ids])
+    return qs.filter(unit_id__in=ctx.units())
 
 
 def _late(ctx: PatrolContext) -> Q:
@@ -91,7 +90,7 @@ def _deadline_rows(qs: Any) -> list[dict[str, Any]]:
 
 
 def _deadline_hits(rows: list[dict[str, Any]], ctx: PatrolContext, summary: str) -> list[Hit]:
-    officers = _officers(int(d["object_id"]) for d in rows)
+    officers = ctx.officers(int(d["object_id"]) for d in rows)
     hits = []
     for d in rows:
         alert_id = int(d["object_id"])
@@ -185,8 +184,35 @@ def deadline_warning(ctx: PatrolContext) -> list[Hit]:
     clock_driven=True,
 )
 def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
-    rows = _deadline_rows(_alert_deadlines(ctx).exclude(code__in=OWN_RULE_CODES).filter(_late(ctx)))
-    return _deadline_hits(rows, ctx, "“{name}”超期（{title}）")
+    return _bare_deadline_hits(_overdue(ctx), _describe_overdue)
+
+
+def _overdue(ctx: PatrolContext) -> Any:
+    return _alert_deadlines(ctx).exclude(code__in=OWN_RULE_CODES).filter(_late(ctx))
+
+
+def _bare_deadline_hits(qs: Any, describe: Any) -> list[Hit]:
+    """The candidate statement only: (deadline, alert, unit) of every hit; the summary, the
+    evidence and the officer are read for the hits that open a finding (``describe``)."""
+    return [
+        Hit("deadline", pk, int(object_id), unit_id, describe=describe)
+        for pk, object_id, unit_id in qs.values_list("pk", "object_id", "unit_id").order_by()
+    ]
+
+
+def _deadline_describer(candidates: Any, summary: str) -> Any:
+    def describe(ctx: PatrolContext, hits: list[Hit]) -> list[Hit]:
+        pks = [int(h.subject_id) for h in hits]
+        full: dict[tuple[str, str], Hit] = {}
+        for start in range(0, len(pks), 500):
+            rows = _deadline_rows(candidates(ctx).filter(pk__in=pks[start : start + 500]))
+            full.update((h.key, h) for h in _deadline_hits(rows, ctx, summary))
+        return [full.get(h.key, h) for h in hits]
+
+    return describe
+
+
+_describe_overdue = _deadline_describer(_overdue, "“{name}”超期（{title}）")
 
 
 @patrol_rule(
@@ -199,17 +225,28 @@ def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
     clock_driven=True,
 )
 def non_filing_notice_late(ctx: PatrolContext) -> list[Hit]:
-    rows = _deadline_rows(_alert_deadlines(ctx).filter(code="non_filing_notice").filter(_late(ctx)))
-    return _deadline_hits(rows, ctx, "不予立案通知书未在期限内送达（{title}）")
+    return _bare_deadline_hits(_notice_late(ctx), _describe_notice_late)
+
+
+def _notice_late(ctx: PatrolContext) -> Any:
+    return _alert_deadlines(ctx).filter(code="non_filing_notice").filter(_late(ctx))
+
+
+_describe_notice_late = _deadline_describer(_notice_late, "不予立案通知书未在期限内送达（{title}）")
 
 
 def _alert_hits(
-    rows: Iterable[dict[str, Any]], summary: str, *, desk: bool = False, **evidence_keys: str
+    ctx: PatrolContext,
+    rows: Iterable[dict[str, Any]],
+    summary: str,
+    *,
+    desk: bool = False,
+    **evidence_keys: str,
 ) -> list[Hit]:
     """Hits on alerts. ``desk``: the registering desk and its clerk answer (a missing receipt is
     the desk's fault, not the handling unit's)."""
     rows = list(rows)
-    officers = {} if desk else _officers(r["pk"] for r in rows)
+    officers = {} if desk else ctx.officers(r["pk"] for r in rows)
     return [
         Hit(
             subject_type=OBJECT_ALERT,
@@ -226,7 +263,19 @@ def _alert_hits(
     ]
 
 
+def _bare_alert_hits(
+    rows: Iterable[tuple[Any, ...]], describe: Any, subject_type: str = OBJECT_ALERT
+) -> list[Hit]:
+    """Bare hits from (subject, alert, handling unit, registering unit) tuples: the candidate
+    statement's own columns; ``describe`` reads the rest for the hits that open a finding."""
+    return [
+        Hit(subject_type, pk, alert_id, handling or registering, describe=describe)
+        for pk, alert_id, handling, registering in rows
+    ]
+
+
 ALERT_FIELDS = ("pk", "number", "handling_unit_id", "registering_unit_id")
+BARE_ALERT = ("pk", "pk", "handling_unit_id", "registering_unit_id")
 BOUNCE_ACTIONS = (Action.RETURN, Action.APPROVE_TRANSFER)
 
 
@@ -239,24 +288,34 @@ BOUNCE_ACTIONS = (Action.RETURN, Action.APPROVE_TRANSFER)
     params=(Param("grace_minutes", "回执宽限（分钟）", 30, 0, 1440),),
 )
 def on_the_spot_missing(ctx: PatrolContext) -> list[Hit]:
+    # The desk answers: the hit belongs to the registering unit.
+    rows = _on_the_spot(ctx).values_list("pk", "pk", "registering_unit_id", "registering_unit_id")
+    return _bare_alert_hits(rows.order_by(), _describe_on_the_spot)
+
+
+def _on_the_spot(ctx: PatrolContext) -> Any:
     grace = dt.timedelta(minutes=ctx.param("grace_minutes"))
     files = EvidenceFile.objects.filter(alert=OuterRef("pk"), purpose="evidence")
     items = EvidenceItem.objects.filter(alert=OuterRef("pk"))
     no_receipt = Q(receipt_issued_at__isnull=True, registered_at__lt=ctx.now - grace)
     late_receipt = Q(receipt_issued_at__gt=F("registered_at") + grace)
-    rows = (
+    return (
         ctx.alerts()
         .filter(channel__in=ON_THE_SPOT_CHANNELS)
         .annotate(has_files=Exists(files), has_items=Exists(items))
         .filter(no_receipt | late_receipt | Q(has_files=True, has_items=False))
-        .values(
-            *ALERT_FIELDS,
-            "registered_by_id",
-            "registered_at",
-            "receipt_issued_at",
-            "has_files",
-            "has_items",
-        )
+    )
+
+
+def _on_the_spot_detailed(ctx: PatrolContext) -> list[Hit]:
+    grace = dt.timedelta(minutes=ctx.param("grace_minutes"))
+    rows = _on_the_spot(ctx).values(
+        *ALERT_FIELDS,
+        "registered_by_id",
+        "registered_at",
+        "receipt_issued_at",
+        "has_files",
+        "has_items",
     )
     rows = list(rows)
     for r in rows:
@@ -270,6 +329,7 @@ def on_the_spot_missing(ctx: PatrolContext) -> list[Hit]:
         r["reasons"] = "、".join(reasons)
         r["receipt_issued_at"] = _iso(r["receipt_issued_at"])
     return _alert_hits(
+        ctx,
         rows,
         "警情 {number}：三个当场缺失（{reasons}）",
         desk=True,
@@ -277,6 +337,9 @@ def on_the_spot_missing(ctx: PatrolContext) -> list[Hit]:
         evidence_files="has_files",
         evidence_list="has_items",
     )
+
+
+_describe_on_the_spot = rerun(_on_the_spot_detailed)
 
 
 CLOSED_AS_NON_CASE = (DecisionKind.CLOSE_NON_CASE, DecisionKind.NOT_POLICE)
@@ -290,31 +353,43 @@ CLOSED_AS_NON_CASE = (DecisionKind.CLOSE_NON_CASE, DecisionKind.NOT_POLICE)
     level=Level.ORANGE,
 )
 def case_type_downgraded(ctx: PatrolContext) -> list[Hit]:
+    rows = _downgraded(ctx).values_list(*BARE_ALERT).order_by()
+    return _bare_alert_hits(rows, _describe_downgraded)
+
+
+def _downgraded(ctx: PatrolContext) -> Any:
     closed = Decision.objects.filter(
         alert=OuterRef("pk"), status=DecisionStatus.APPROVED, kind__in=CLOSED_AS_NON_CASE
     )
-    rows = (
+    return (
         ctx.alerts()
         .filter(registered_category__is_case_type=True)
         .annotate(closed_as_non_case=Exists(closed))
         .filter(Q(closed_as_non_case=True) | Q(category__is_case_type=False))
-        .values(
-            *ALERT_FIELDS,
-            "closed_as_non_case",
-            registered_code=F("registered_category__code"),
-            current_code=F("category__code"),
-        )
+    )
+
+
+def _downgraded_detailed(ctx: PatrolContext) -> list[Hit]:
+    rows = _downgraded(ctx).values(
+        *ALERT_FIELDS,
+        "closed_as_non_case",
+        registered_code=F("registered_category__code"),
+        current_code=F("category__code"),
     )
     rows = list(rows)
     for r in rows:
         r["how"] = "作非案件处理" if r["closed_as_non_case"] else "改为非涉案类别"
     return _alert_hits(
+        ctx,
         rows,
         "警情 {number}：涉案类警情{how}",
         registered_category="registered_code",
         category="current_code",
         closed_as_non_case="closed_as_non_case",
     )
+
+
+_describe_downgraded = rerun(_downgraded_detailed)
 
 
 @patrol_rule(
@@ -326,7 +401,21 @@ def case_type_downgraded(ctx: PatrolContext) -> list[Hit]:
     params=(Param("max_bounces", "退回与移交合计上限（次）", 2, 1, 20),),
 )
 def bounced_alert(ctx: PatrolContext) -> list[Hit]:
-    limit = ctx.param("max_bounces")
+    rows = _bounced(ctx).values_list(
+        "alert_id", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
+    )
+    return _bare_alert_hits(rows.order_by(), _describe_bounced)
+
+
+def _bounced(ctx: PatrolContext) -> Any:
+    return (
+        ctx.alert_filter(AlertFlow.objects.all())
+        .annotate(bounces=F("return_count") + F("transfer_count"))
+        .filter(bounces__gt=ctx.param("max_bounces"))
+    )
+
+
+def _bounced_detailed(ctx: PatrolContext) -> list[Hit]:
     # The unit that passed it on last answers for the 推诿 (a returned alert has no handling unit).
     last_bouncer = (
         FlowStep.objects.filter(alert=OuterRef("alert_id"), action__in=BOUNCE_ACTIONS)
@@ -334,9 +423,7 @@ def bounced_alert(ctx: PatrolContext) -> list[Hit]:
         .values("from_unit")[:1]
     )
     rows = list(
-        ctx.alert_filter(AlertFlow.objects.all())
-        .annotate(bounces=F("return_count") + F("transfer_count"))
-        .filter(bounces__gt=limit)
+        _bounced(ctx)
         .annotate(bouncer=Subquery(last_bouncer))
         .values(
             "return_count",
@@ -351,11 +438,15 @@ def bounced_alert(ctx: PatrolContext) -> list[Hit]:
     for r in rows:
         r["handling_unit_id"] = r["bouncer"] or r["handling_unit_id"]
     return _alert_hits(
+        ctx,
         rows,
         "警情 {number}：退回 {return_count} 次、移交 {transfer_count} 次",
         returns="return_count",
         transfers="transfer_count",
     )
+
+
+_describe_bounced = rerun(_bounced_detailed)
 
 
 @patrol_rule(
@@ -369,47 +460,113 @@ def bounced_alert(ctx: PatrolContext) -> list[Hit]:
 )
 def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
     window = dt.timedelta(days=ctx.param("window_days"))
-    # Matching goes through the blind indexes: no clear value is read or compared.
-    earlier = AlertParty.objects.filter(
-        role=PartyRole.REPORTER,
-        alert__registering_unit__path__startswith=ctx.bureau.path,
-        alert__received_at__lt=OuterRef("alert__received_at"),
-        alert__received_at__gte=OuterRef("alert__received_at") - window,
-    ).exclude(alert_id=OuterRef("alert_id"))
-    same_id = earlier.filter(
-        id_number_index=OuterRef("id_number_index"), id_number_index__isnull=False
-    ).exclude(id_number_index="")
-    same_phone = earlier.filter(
-        phone_index=OuterRef("phone_index"), phone_index__isnull=False
-    ).exclude(phone_index="")
-    parties = (
-        ctx.alert_filter(AlertParty.objects.filter(role=PartyRole.REPORTER))
-        .annotate(by_id=Exists(same_id), by_phone=Exists(same_phone))
-        .filter(Q(by_id=True) | Q(by_phone=True))
-        .values(
-            "by_id",
-            "by_phone",
-            pk=F("alert_id"),
-            number=F("alert__number"),
-            handling_unit_id=F("alert__handling_unit_id"),
-            registering_unit_id=F("alert__registering_unit_id"),
-            registered_by_id=F("alert__registered_by_id"),
+    repeated = _repeats(ctx, window)
+    return [
+        Hit(OBJECT_ALERT, pk, pk, unit, describe=_describe_repeats)
+        for pk, (unit, _by_id, _by_phone) in sorted(repeated.items())
+    ]
+
+
+REPORTER_KEYS = (("id_number_index", "by_id"), ("phone_index", "by_phone"))
+
+
+def _repeats(ctx: PatrolContext, window: dt.timedelta) -> dict[int, tuple[int, bool, bool]]:
+    """alert → (unit, by ID number, by phone) for each alert of the evaluation whose reporter's
+    ID number or phone came in on another alert of the bureau within ``window`` before it.
+
+    Matching goes through the blind indexes: no clear value is read or compared. Set-based: one
+    statement reads the reporters that can match (the bureau's, or those sharing a key with the
+    changed alerts' reporters), then each key's arrivals are compared in time order; no
+    correlated look-up per reporter, no date arithmetic in SQL."""
+    reporters = AlertParty.objects.filter(
+        role=PartyRole.REPORTER, alert__registering_unit_id__in=ctx.units()
+    )
+    if ctx.alert_ids is not None:
+        own = list(
+            AlertParty.objects.filter(
+                role=PartyRole.REPORTER, alert_id__in=ctx.alert_ids
+            ).values_list("id_number_index", "phone_index")
         )
+        ids = {i for i, _ in own if i}
+        phones = {p for _, p in own if p}
+        if not ids and not phones:
+            return {}
+        reporters = reporters.filter(Q(id_number_index__in=ids) | Q(phone_index__in=phones))
+    else:
+        reporters = reporters.filter(
+            (Q(id_number_index__isnull=False) & ~Q(id_number_index=""))
+            | (Q(phone_index__isnull=False) & ~Q(phone_index=""))
+        )
+    rows: list[tuple[Any, ...]] = list(
+        reporters.values_list(
+            "alert_id",
+            "id_number_index",
+            "phone_index",
+            "alert__received_at",
+            "alert__registered_at",
+            "alert__handling_unit_id",
+            "alert__registering_unit_id",
+        ).order_by()
     )
-    per_alert: dict[int, dict[str, Any]] = {}
-    for r in parties:
-        row = per_alert.setdefault(r["pk"], {**r, "by_id": False, "by_phone": False})
-        row["by_id"] = row["by_id"] or r["by_id"]
-        row["by_phone"] = row["by_phone"] or r["by_phone"]
-    for row in per_alert.values():
-        row["what"] = "同一报案人" if row["by_id"] else "同一电话"
-        row["days"] = ctx.param("window_days")
-    return _alert_hits(
-        per_alert.values(),
-        "警情 {number}：{what}在 {days} 日内再次报警",
-        by_id_number="by_id",
-        by_phone="by_phone",
-    )
+    wanted = ctx.alert_ids
+    found: dict[int, tuple[int, bool, bool]] = {}
+    for column, (_key, flag) in enumerate(REPORTER_KEYS, start=1):
+        by_key: dict[str, list[tuple[dt.datetime, int]]] = {}
+        for row in rows:
+            if row[column]:
+                by_key.setdefault(row[column], []).append((row[3], row[0]))
+        for arrivals in by_key.values():
+            if len(arrivals) < 2:
+                continue
+            arrivals.sort()
+            times = [t for t, _ in arrivals]
+            for received, alert_id in arrivals:
+                # The arrivals of this key in [received - window, received), from another alert.
+                lo = bisect.bisect_left(times, received - window)
+                hi = bisect.bisect_left(times, received)
+                if not any(arrivals[j][1] != alert_id for j in range(lo, hi)):
+                    continue
+                unit, by_id, by_phone = found.get(alert_id, (0, False, False))
+                found[alert_id] = (unit, by_id or flag == "by_id", by_phone or flag == "by_phone")
+    if not found:
+        return {}
+    # The alerts of this evaluation only (registered by ``now``), with the unit that answers.
+    out = {}
+    for alert_id, _ids, _phones, _received, registered, handling, registering in rows:
+        if alert_id not in found or alert_id in out:
+            continue
+        if (wanted is not None and alert_id not in wanted) or registered > ctx.now:
+            continue
+        _unit, by_id, by_phone = found[alert_id]
+        out[alert_id] = (handling or registering, by_id, by_phone)
+    return out
+
+
+def _describe_repeats(ctx: PatrolContext, hits: list[Hit]) -> list[Hit]:
+    window_days = ctx.param("window_days")
+    rows = []
+    for start in range(0, len(hits), 500):
+        chunk = frozenset(int(h.subject_id) for h in hits[start : start + 500])
+        narrow = PatrolContext(bureau=ctx.bureau, now=ctx.now, params=ctx.params, alert_ids=chunk)
+        repeated = _repeats(narrow, dt.timedelta(days=window_days))
+        for r in Alert.objects.filter(pk__in=chunk).values(*ALERT_FIELDS, "registered_by_id"):
+            if r["pk"] not in repeated:
+                continue
+            _unit, by_id, by_phone = repeated[r["pk"]]
+            r.update(by_id=by_id, by_phone=by_phone, days=window_days)
+            r["what"] = "同一报案人" if by_id else "同一电话"
+            rows.append(r)
+    full = {
+        h.key: h
+        for h in _alert_hits(
+            ctx,
+            rows,
+            "警情 {number}：{what}在 {days} 日内再次报警",
+            by_id_number="by_id",
+            by_phone="by_phone",
+        )
+    }
+    return [full.get(h.key, h) for h in hits]
 
 
 @patrol_rule(
@@ -420,6 +577,11 @@ def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
     level=Level.ORANGE,
 )
 def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
+    rows = _registration_late(ctx).values_list(*BARE_ALERT).order_by()
+    return _bare_alert_hits(rows, _describe_registration_late)
+
+
+def _registration_late(ctx: PatrolContext) -> Any:
     # The due time is the deadline engine's (``urgent_registration``, started at the take-over).
     due = (
         Deadline.objects.filter(
@@ -433,13 +595,18 @@ def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
     )
     pending_late = Q(registration_completed_at__isnull=True, registration_due_at__lt=ctx.now)
     done_late = Q(registration_completed_at__gt=F("registration_due_at"))
-    rows = list(
+    return (
         ctx.alerts()
         .filter(channel=Channel.DISPATCH_110)
         .annotate(registration_due_at=Subquery(due))
         .filter(registration_due_at__isnull=False)
         .filter(pending_late | done_late)
-        .values(
+    )
+
+
+def _registration_late_detailed(ctx: PatrolContext) -> list[Hit]:
+    rows = list(
+        _registration_late(ctx).values(
             *ALERT_FIELDS, "registered_by_id", "registration_due_at", "registration_completed_at"
         )
     )
@@ -448,11 +615,15 @@ def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
         r["registration_due_at"] = _iso(r["registration_due_at"])
         r["registration_completed_at"] = _iso(r["registration_completed_at"])
     return _alert_hits(
+        ctx,
         rows,
         "110 警情 {number}：{state}",
         registration_due_at="registration_due_at",
         registration_completed_at="registration_completed_at",
     )
+
+
+_describe_registration_late = rerun(_registration_late_detailed)
 
 
 @patrol_rule(
@@ -465,10 +636,17 @@ def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
     rectify_days=3,
 )
 def decision_without_review(ctx: PatrolContext) -> list[Hit]:
+    rows = _unreviewed(ctx).values_list(
+        "pk", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
+    )
+    return _bare_alert_hits(rows.order_by(), _describe_unreviewed, "decision")
+
+
+def _unreviewed(ctx: PatrolContext) -> Any:
     def approved(role: str) -> Any:
         return Approval.objects.filter(decision=OuterRef("pk"), role=role, status="approved")
 
-    rows = list(
+    return (
         ctx.alert_filter(
             Decision.objects.filter(status=DecisionStatus.APPROVED, decided_at__lte=ctx.now)
         )
@@ -477,7 +655,12 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
             Q(alert__category__requires_legal_review=True, legal=False)
             | Q(kind__in=(DecisionKind.CRIMINAL_FILE, DecisionKind.NOT_FILE), head=False)
         )
-        .values(
+    )
+
+
+def _unreviewed_detailed(ctx: PatrolContext) -> list[Hit]:
+    rows = list(
+        _unreviewed(ctx).values(
             "pk",
             "kind",
             "legal",
@@ -490,7 +673,7 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
             registering_unit_id=F("alert__registering_unit_id"),
         )
     )
-    officers = _officers(r["alert_id"] for r in rows)
+    officers = ctx.officers(r["alert_id"] for r in rows)
     hits = []
     for r in rows:
         missing = []
@@ -518,6 +701,9 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
     return hits
 
 
+_describe_unreviewed = rerun(_unreviewed_detailed)
+
+
 @patrol_rule(
     "follow_up_dissatisfied",
     name="回访不满意",
@@ -527,10 +713,21 @@ def decision_without_review(ctx: PatrolContext) -> list[Hit]:
     recipients=(*UNIT_RECIPIENTS, Recipient.CENTER_HEAD),
 )
 def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
+    rows = _dissatisfied(ctx).values_list(
+        "pk", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
+    )
+    return _bare_alert_hits(rows.order_by(), _describe_dissatisfied, "follow_up")
+
+
+def _dissatisfied(ctx: PatrolContext) -> Any:
+    return ctx.alert_filter(
+        FollowUp.objects.filter(satisfaction=Satisfaction.DISSATISFIED, done_at__lte=ctx.now)
+    )
+
+
+def _dissatisfied_detailed(ctx: PatrolContext) -> list[Hit]:
     rows = list(
-        ctx.alert_filter(
-            FollowUp.objects.filter(satisfaction=Satisfaction.DISSATISFIED, done_at__lte=ctx.now)
-        ).values(
+        _dissatisfied(ctx).values(
             "pk",
             "alert_id",
             "done_at",
@@ -539,7 +736,7 @@ def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
             registering_unit_id=F("alert__registering_unit_id"),
         )
     )
-    officers = _officers(r["alert_id"] for r in rows)
+    officers = ctx.officers(r["alert_id"] for r in rows)
     return [
         Hit(
             subject_type="follow_up",
@@ -552,6 +749,9 @@ def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
         )
         for r in rows
     ]
+
+
+_describe_dissatisfied = rerun(_dissatisfied_detailed)
 
 
 @patrol_rule(

@@ -34,7 +34,7 @@ from shoulian.supervision.choices import (
     RunStatus,
 )
 from shoulian.supervision.models import Finding, PatrolRule, PatrolRun
-from shoulian.supervision.registry import Hit, PatrolContext, RuleDef
+from shoulian.supervision.registry import Hit, PatrolContext, RuleDef, described
 from shoulian.supervision.services.findings import (
     FindingError,
     _tell_new,
@@ -87,13 +87,15 @@ def _open(
         officer_id=hit.officer_id,
         base_level=level,
         level=level,
-        summary=hit.summary[:300],
+        summary=(hit.summary or defn.name)[:300],
         evidence=hit.evidence,
         opened_at=ctx.now,
         last_seen_at=ctx.now,
         due_at=None if warning else rectification_due(ctx.now, rule.rectify_days),
     )
-    finding = Finding.objects.select_related("unit", "bureau", "officer", "rule").get(pk=finding.pk)
+    finding = Finding.objects.select_related("unit", "bureau", "officer", "rule", "alert").get(
+        pk=finding.pk
+    )
     record(
         EventType.FINDING_OPENED,
         obj=finding,
@@ -126,24 +128,32 @@ def _evaluate_rule(
     ctx: PatrolContext,
     directory: recipients.Directory,
     stats: PatrolStats,
+    existing: list[dict[str, Any]] | None = None,
 ) -> None:
+    """One rule: its hits (the candidate statement), then the upsert against the findings it
+    already has — a known, active finding only has ``last_seen_at`` moved (in batches); the
+    summary and evidence are read (``Hit.describe``) only for the hits that open, reopen or
+    raise a finding. ``existing``: the rule's findings, when the caller read them already."""
     hits = list(defn.predicate(ctx)) if rule.is_active else []
     stats.hits += len(hits)
     if defn.escalates:
         _escalate(hits, rule, ctx, directory, stats)
         return
-    # A finding a reviewer raised citing this rule is not the predicate's to clear or reopen.
-    existing = Finding.objects.filter(rule_code=defn.code, bureau=ctx.bureau).exclude(
-        source=FindingSource.MANUAL
-    )
-    if ctx.alert_ids is not None:
-        existing = existing.filter(alert_id__in=ctx.alert_ids)
+    if existing is None:
+        # A finding a reviewer raised citing this rule is not the predicate's to clear or reopen.
+        existing = list(
+            Finding.objects.filter(rule_code=defn.code, bureau=ctx.bureau)
+            .exclude(source=FindingSource.MANUAL)
+            .values(*KNOWN_FIELDS)
+        )
     known: dict[tuple[str, str], Any] = {
-        (row["subject_type"], row["subject_id"]): row
-        for row in existing.values("pk", "subject_type", "subject_id", "status", "level", "version")
+        (row["subject_type"], row["subject_id"]): row for row in existing
     }
     seen: set[tuple[str, str]] = set()
     touched: list[int] = []
+    to_open: list[Hit] = []
+    to_reopen: list[tuple[Any, Hit]] = []
+    to_raise: list[tuple[Any, Hit]] = []
     for hit in hits:
         key = hit.key
         if key in seen:
@@ -151,20 +161,29 @@ def _evaluate_rule(
         seen.add(key)
         row = known.get(key)
         if row is None:
-            _open(hit, rule, defn, ctx, directory)
-            stats.opened += 1
+            to_open.append(hit)
         elif row["status"] == FindingStatus.CLEARED:
-            if _system(row, A.REOPEN, ctx, directory, level=hit.level or rule.level):
-                stats.reopened += 1
+            to_reopen.append((row, hit))
         elif (
             row["status"] == FindingStatus.OPEN
             and hit.level
             and LEVEL_ORDER.get(hit.level, 0) > LEVEL_ORDER.get(row["level"], 0)
         ):
-            if _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence):
-                stats.raised += 1
+            to_raise.append((row, hit))
         else:
             touched.append(row["pk"])
+    if to_open:
+        for hit in described(ctx, to_open):
+            _open(hit, rule, defn, ctx, directory)
+            stats.opened += 1
+    for row, hit in to_reopen:
+        if _system(row, A.REOPEN, ctx, directory, level=hit.level or rule.level):
+            stats.reopened += 1
+    if to_raise:
+        full = described(ctx, [hit for _, hit in to_raise])
+        for (row, _), hit in zip(to_raise, full, strict=True):
+            if _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence):
+                stats.raised += 1
     for start in range(0, len(touched), 500):
         Finding.objects.filter(pk__in=touched[start : start + 500]).update(last_seen_at=ctx.now)
     reason = _clear_reason(rule, ctx)
@@ -172,6 +191,9 @@ def _evaluate_rule(
         if key not in seen and row["status"] in ACTIVE_STATUSES:
             if _system(row, A.CLEAR, ctx, directory, reason=reason):
                 stats.cleared += 1
+
+
+KNOWN_FIELDS = ("pk", "rule_code", "subject_type", "subject_id", "status", "level", "version")
 
 
 def _system(
@@ -227,13 +249,36 @@ def evaluate(
 ) -> PatrolStats:
     """Evaluate the rules in force for ``bureau`` at ``now``: all of them, or ``codes``; over the
     whole bureau, or only ``alert_ids`` (then the rules that take part in incremental evaluation).
-    Runs in the caller's transaction: opening, clearing and their messages commit together."""
+    Runs in the caller's transaction: opening, clearing and their messages commit together.
+
+    For ``alert_ids`` the cost is that of the alerts, not of the bureau: the alerts are narrowed
+    to the bureau's once, the findings of every rule on them are read in one statement, and each
+    rule reads only the rows of those alerts (by their indexes)."""
     now = now or timezone.now()
-    ids = frozenset(alert_ids) if alert_ids is not None else None
     wanted = set(codes) if codes is not None else None
     in_force = versions.in_force_all(bureau.pk, legal_date(now))
     directory = recipients.Directory()
     stats = PatrolStats()
+    ids: frozenset[int] | None = None
+    by_rule: dict[str, list[dict[str, Any]]] | None = None
+    if alert_ids is not None:
+        ids = frozenset(
+            Alert.objects.filter(
+                pk__in=list(alert_ids),
+                registering_unit_id__in=Unit.objects.filter(path__startswith=bureau.path).values(
+                    "pk"
+                ),
+                registered_at__lte=now,
+            ).values_list("pk", flat=True)
+        )
+        stats.alerts_examined = len(ids)
+        if not ids:
+            return stats
+        by_rule = {}
+        findings = Finding.objects.filter(alert_id__in=ids).exclude(source=FindingSource.MANUAL)
+        for row in findings.values(*KNOWN_FIELDS):
+            by_rule.setdefault(row["rule_code"], []).append(row)
+    memo: dict[str, Any] = {}
     for code, defn in registry.REGISTRY.items():
         if wanted is not None and code not in wanted:
             continue
@@ -243,16 +288,14 @@ def evaluate(
         if rule is None:
             continue
         ctx = PatrolContext(
-            bureau=bureau,
-            now=now,
-            params=_params(defn, rule),
-            alert_ids=ids,
+            bureau=bureau, now=now, params=_params(defn, rule), alert_ids=ids, memo=memo
         )
-        _evaluate_rule(defn, rule, ctx, directory, stats)
-    examined = Alert.objects.filter(registering_unit__path__startswith=bureau.path)
-    if ids is not None:
-        examined = examined.filter(pk__in=ids)
-    stats.alerts_examined = examined.count()
+        existing = None if by_rule is None else by_rule.get(code, [])
+        _evaluate_rule(defn, rule, ctx, directory, stats, existing)
+    if ids is None:
+        stats.alerts_examined = Alert.objects.filter(
+            registering_unit_id__in=Unit.objects.filter(path__startswith=bureau.path).values("pk")
+        ).count()
     return stats
 
 
