@@ -50,6 +50,8 @@ class EventType(models.IntegerChoices):
     ACCOUNT_CHANGE_REJECTED = 2012, "不批准账户变更"
     ACCOUNT_CHANGE_WITHDRAWN = 2013, "撤回账户变更申请"
     ENROLMENT_CODE_ISSUED = 2014, "发放动态口令绑定码"
+    STAFF_MOBILE_CHANGED = 2015, "设置工作手机号"
+    STAFF_SMS_OPT_IN_CHANGED = 2016, "开启或关闭短信提醒"
     UNIT_CREATED = 2101, "创建单位"
     UNIT_UPDATED = 2102, "修改单位"
     AREA_CREATED = 2201, "创建辖区"

@@ -10,10 +10,14 @@ class NotifyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from shoulian.core import slots
         from shoulian.notify import (
             checks,  # noqa: F401  (registers the deploy check)
             delivery,
         )
+
+        # The administrator's user page gets the work mobile (accounts sits below privacy).
+        slots.register("accounts.user_detail", "notify/_slot_work_mobile.html")
 
         def outbox() -> tuple[float | None, str]:
             age = delivery.oldest_unsent_age()

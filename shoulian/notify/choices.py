@@ -42,3 +42,5 @@ class TemplateKey(models.TextChoices):
     COMPLAINT_ANSWERED = "complaint_answered", "投诉建议已答复"
     SOLVED = "solved", "案件已侦破（刑事案件）"
     CONCLUDED = "concluded", "案件已结案（治安案件）"
+    # To staff (their work mobile, with their consent): a finding pushed to them.
+    FINDING_NOTICE = "finding_notice", "巡查发现提醒（民警）"

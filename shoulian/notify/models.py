@@ -17,7 +17,7 @@ from django.utils import timezone
 from shoulian.core.scoping import ScopedQuerySet
 from shoulian.notify.choices import SmsStatus, TemplateKey
 from shoulian.privacy.choices import Kind
-from shoulian.privacy.fields import EncryptedField
+from shoulian.privacy.fields import BlindIndexField, EncryptedField
 from shoulian.privacy.masking import mask
 
 
@@ -216,3 +216,34 @@ class OutboxState(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StaffMobile(models.Model):
+    """A staff member's work mobile for SMS notices (a finding pushed to them), and their consent.
+
+    Kept here, not on ``accounts.User``: the number is personal data, encrypted at rest with a
+    search index like a reporter's phone (P2), and accounts sits below privacy. The administrator
+    enters the number; only the staff member turns the notices on (``sms_opt_in``), and nothing is
+    sent without it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="work_mobile",
+        verbose_name="用户",
+    )
+    mobile = EncryptedField("工作手机号", kind=Kind.PHONE)
+    mobile_index = BlindIndexField(source="mobile")
+    sms_opt_in = models.BooleanField("接收短信提醒", default=False)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "工作手机"
+        verbose_name_plural = "工作手机"
+
+    def __str__(self) -> str:
+        return f"工作手机 #{self.pk}"
+
+    @property
+    def masked_mobile(self) -> str:
+        return mask(self.mobile.plaintext(), Kind.PHONE) if self.mobile else ""

@@ -31,6 +31,8 @@ PLACEHOLDER_LABELS: dict[str, str] = {
     "code": "验证码",
     "minutes": "有效分钟数",
     "complaint_number": "投诉建议编号",
+    "level": "巡查发现的颜色等级（红色、橙色、黄色）",
+    "rule": "巡查规则名称",
 }
 
 _CASE = frozenset({"bureau", "number", "query_url"})
@@ -51,6 +53,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     TemplateKey.COMPLAINT_ANSWERED: frozenset({"bureau", "complaint_number", "query_url", "date"}),
     TemplateKey.SOLVED: _CASE | {"unit", "unit_phone", "date"},
     TemplateKey.CONCLUDED: _CASE | {"unit", "unit_phone", "date"},
+    # To staff: which rule found what on which alert, and by when; never the citizen's data.
+    TemplateKey.FINDING_NOTICE: frozenset({"bureau", "number", "level", "rule", "deadline"}),
 }
 
 # What a message is for: a template without these would send an SMS that says nothing useful.
@@ -62,6 +66,7 @@ REQUIRED: dict[str, frozenset[str]] = {
     TemplateKey.NOT_POLICE: frozenset({"authority"}),
     TemplateKey.ONE_TIME_CODE: frozenset({"code"}),
     TemplateKey.COMPLAINT_RECEIVED: frozenset({"complaint_number"}),
+    TemplateKey.FINDING_NOTICE: frozenset({"rule"}),
 }
 
 # The seeded wording (data migration 0002); the center head edits it on the template page.
@@ -115,6 +120,10 @@ DEFAULT_TEXTS: dict[str, str] = {
     TemplateKey.SOLVED: (
         "【{bureau}】您报警的案件（警情编号{number}）已于{date}侦破，由{unit}办理，"
         "联系电话{unit_phone}。可通过 {query_url} 查询进展。"
+    ),
+    TemplateKey.FINDING_NOTICE: (
+        "【{bureau}】巡查发现（{level}）：{rule}，警情编号{number}，请于{deadline}前整改。"
+        "详情请登录受立案系统查看。"
     ),
     TemplateKey.CONCLUDED: (
         "【{bureau}】您报警的案件（警情编号{number}）已于{date}办结，由{unit}办理，"

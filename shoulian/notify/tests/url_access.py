@@ -8,6 +8,14 @@ from shoulian.accounts.choices import Role
 from shoulian.core.tests.matrix import Rule
 
 HEAD = frozenset({Role.CENTER_HEAD})
+ADMIN = frozenset({Role.ADMIN})
+NOT_ADMIN = frozenset(r for r in Role.values if r != Role.ADMIN)
+
+
+def _user_of(bureau: Any) -> Any:
+    from shoulian.accounts.models import User
+
+    return User.objects.filter(unit__path__startswith=bureau.bureau.path).order_by("pk").first()
 
 
 def _message(bureau: Any) -> Any:
@@ -45,4 +53,11 @@ ACCESS = {
     ),
     "notify:templates": Rule(HEAD),
     "notify:template_edit": Rule(HEAD, kwargs=lambda u, own, other: {"key": "received"}),
+    "notify:staff_mobile": Rule(
+        ADMIN,
+        kwargs=lambda u, own, other: {"pk": u.pk},
+        foreign=lambda u, own, other: {"pk": _user_of(other).pk},
+        ok=405,
+    ),
+    "notify:my_sms": Rule(NOT_ADMIN),
 }

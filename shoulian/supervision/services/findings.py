@@ -27,15 +27,17 @@ from shoulian.supervision import recipients, registry, versions
 from shoulian.supervision.choices import (
     ESCALATION_LABELS,
     UNIT_REVIEW_ROLES,
+    FindingKind,
     FindingSource,
     FindingStatus,
+    Level,
     MessageKind,
     ReviewRole,
     StepStatus,
     raised,
 )
 from shoulian.supervision.models import Finding, InboxMessage, Rectification, ReviewStep
-from shoulian.supervision.services.inbox import push
+from shoulian.supervision.services.inbox import push, sms_notice
 from shoulian.supervision.workflow import (
     LIFECYCLE,
     Ctx,
@@ -364,6 +366,13 @@ def _tell_new(
     finding: Finding, names: list[str], directory: recipients.Directory, now: dt.datetime
 ) -> list[InboxMessage]:
     users = recipients.for_finding(finding, names, directory)
+    if finding.kind == FindingKind.FINDING:
+        # The SMS notice (to those who turned it on): whoever must act, and for a red finding
+        # the unit's leaders too.
+        told = [user for user, kind in users if kind == MessageKind.FINDING]
+        if finding.level == Level.RED:
+            told += directory.holders(finding.unit_id, Role.LEADER)
+        sms_notice(finding=finding, users=told, now=now)
     return push(users=users, finding=finding, title=finding.summary, now=now)
 
 
