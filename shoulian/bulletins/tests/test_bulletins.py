@@ -231,6 +231,13 @@ def test_documents_render_as_pdf_and_docx(bureau_a: Any, head: Any, legal: Any, 
     pdf = services.bulletin_document(actor=head, bulletin=b, fmt="pdf")
     docx = services.bulletin_document(actor=head, bulletin=b, fmt="docx")
     assert pdf.startswith(b"%PDF") and docx.startswith(b"PK")
+    import io
+
+    from docx import Document
+
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "受立案巡查监督通报" in text and "第1期" in text
+    assert f"{b.number}\t签发人：张局长" in text
     assert AuditEvent.objects.filter(event_type=EventType.DOCUMENT_PRINTED).count() == 2
 
 
