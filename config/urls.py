@@ -14,6 +14,7 @@ urlpatterns = [
     path("feedback/", include("shoulian.feedback.urls")),
     path("assistant/", include("shoulian.assistant.urls")),
     path("supervision/", include("shoulian.supervision.urls")),
+    path("review/", include("shoulian.review.urls")),
     path("assessment/", include("shoulian.assessment.urls")),
     path("bulletins/", include("shoulian.bulletins.urls")),
     path("dashboard/", include("shoulian.dashboard.urls")),

@@ -229,6 +229,7 @@ class EventType(models.IntegerChoices):
     CAMPAIGN_SCORED = 7114, "评查打分"
     CAMPAIGN_CLOSED = 7115, "专项评查结束"
     CAMPAIGN_REPORT_PRINTED = 7116, "生成专项评查报告"
+    CAMPAIGN_CANCELLED = 7117, "撤销专项评查"
     REVIEW_REFUSED = 7149, "拒绝评查操作"
 
     # 715x bulletins: 周汇总 and numbered 月通报 (shoulian.bulletins)
@@ -289,6 +290,7 @@ READ_EVENT_TYPES = frozenset(
         EventType.DATA_EXPORTED,
         EventType.DOCUMENT_PRINTED,
         EventType.QUERY_VIEWED,
+        EventType.CAMPAIGN_REPORT_PRINTED,
     }
 )
 

@@ -70,3 +70,22 @@ class AvIssue(models.TextChoices):
 class GuidanceStatus(models.TextChoices):
     PENDING = "pending", "待法制大队答复"
     ANSWERED = "answered", "已答复"
+
+
+class CampaignKind(models.TextChoices):
+    """重点评查 / 专项评查 (a theme, a sample) and 集中评查 (all of a period)."""
+
+    SPECIAL = "special", "专项评查"
+    INTENSIVE = "intensive", "集中评查"
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "草拟"
+    SCORING = "scoring", "评查中"
+    CLOSED = "closed", "已结束"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class EntryStatus(models.TextChoices):
+    PENDING = "pending", "待评查"
+    SCORED = "scored", "已评分"

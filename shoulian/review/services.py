@@ -7,12 +7,16 @@ through supervision's ``finding_raise`` (supervision never hears of this app).""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from shoulian.accounts.choices import Role
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, durable_atomic, record
 from shoulian.intake.choices import FileKind, FilePurpose
@@ -24,16 +28,25 @@ from shoulian.review.choices import (
     AvIssue,
     AvResult,
     AvSource,
+    GuidanceStatus,
     ReviewChannel,
     ReviewLevel,
     ReviewMode,
     ReviewResult,
 )
-from shoulian.review.models import AvRecord, AvReview, Review
+from shoulian.review.models import AvRecord, AvReview, Guidance, Review
 from shoulian.supervision.choices import Level
-from shoulian.supervision.services import finding_raise, manual_rule_choices
+from shoulian.supervision.services import (
+    evaluate,
+    finding_raise,
+    inbox_notify,
+    manual_rule_choices,
+)
 
 COMMENT_MAX = 2000
+# The code of the rule in review/patrol.py (not imported: patrol imports the models this module
+# writes, and the registry is filled once the app is ready).
+AV_RULE = "av_record_missing"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MAX_DURATION = 24 * 3600
 # Who registers a recording: the unit that handled the scene, and the reviewers.
@@ -107,72 +120,106 @@ def review_record(
     """Record that ``actor`` reviewed ``alert``. A problem (``result`` other than no problem)
     raises a supervision finding in the same transaction: citing ``rule_code``, or free with
     ``finding_level``; ``finding_summary`` says what the problem is."""
-    moment = now or timezone.now()
     with durable_atomic():
-        _check_reviewer(actor, alert, level, "review_record")
-        errors: dict[str, str] = {}
-        if mode not in ReviewMode.values:
-            errors["mode"] = "请选择评查方式。"
-        if channel not in ReviewChannel.values:
-            errors["channel"] = "请选择网上或网下。"
-        if result not in ReviewResult.values:
-            errors["result"] = "请选择评查结果。"
-        if result == ReviewResult.RULE_FINDING and rule_code not in dict(manual_rule_choices()):
-            errors["rule_code"] = "请选择问题所依据的巡查规则。"
-        if result == ReviewResult.FREE_FINDING and finding_level not in Level.values:
-            errors["finding_level"] = "请选择问题等级。"
-        if finding_level and finding_level not in Level.values:
-            errors["finding_level"] = "请选择问题等级。"
-        if result in FINDING_RESULTS and not str(finding_summary or "").strip():
-            errors["finding_summary"] = "请写明发现的问题。"
-        text = _clean_comment(comment)
-        if errors:
-            raise ValidationError(errors)
-        unit = responsible_unit(alert)
-        review = Review.objects.create(
-            bureau=alert.registering_unit.bureau(),
-            unit=unit,
+        return record_review(
+            actor=actor,
             alert=alert,
-            reviewer=actor,
-            reviewer_unit=actor.unit,
             level=level,
             mode=mode,
             channel=channel,
-            reviewed_at=moment,
             result=result,
-            rule_code=rule_code if result == ReviewResult.RULE_FINDING else "",
-            finding_level=finding_level if result in FINDING_RESULTS else "",
-            comment=text,
+            comment=comment,
+            rule_code=rule_code,
+            finding_level=finding_level,
+            finding_summary=finding_summary,
+            now=now,
         )
-        if result in FINDING_RESULTS:
-            finding = finding_raise(
-                actor=actor,
-                alert=alert,
-                summary=finding_summary,
-                subject_type="review",
-                subject_id=review.pk,
-                rule_code=rule_code if result == ReviewResult.RULE_FINDING else None,
-                level=finding_level or None,
-                note=text,
-                now=moment,
-            )
-            Review.objects.filter(pk=review.pk).update(finding=finding, finding_level=finding.level)
-            review.finding, review.finding_level = finding, finding.level
-        record(
-            EventType.REVIEW_RECORDED,
-            obj=review,
+
+
+def record_review(
+    *,
+    actor: Any,
+    alert: Alert,
+    level: str,
+    mode: str,
+    channel: str,
+    result: str,
+    comment: str = "",
+    rule_code: str = "",
+    finding_level: str = "",
+    finding_summary: str = "",
+    now: dt.datetime | None = None,
+    campaign: Any = None,
+) -> Review:
+    """``review_record`` in the caller's transaction (an entry point that scores a campaign's
+    alert records its review with it)."""
+    moment = now or timezone.now()
+    _check_reviewer(actor, alert, level, "review_record")
+    errors: dict[str, str] = {}
+    if mode not in ReviewMode.values:
+        errors["mode"] = "请选择评查方式。"
+    if channel not in ReviewChannel.values:
+        errors["channel"] = "请选择网上或网下。"
+    if result not in ReviewResult.values:
+        errors["result"] = "请选择评查结果。"
+    if result == ReviewResult.RULE_FINDING and rule_code not in dict(manual_rule_choices()):
+        errors["rule_code"] = "请选择问题所依据的巡查规则。"
+    if result == ReviewResult.FREE_FINDING and finding_level not in Level.values:
+        errors["finding_level"] = "请选择问题等级。"
+    if finding_level and finding_level not in Level.values:
+        errors["finding_level"] = "请选择问题等级。"
+    if result in FINDING_RESULTS and not str(finding_summary or "").strip():
+        errors["finding_summary"] = "请写明发现的问题。"
+    text = _clean_comment(comment)
+    if errors:
+        raise ValidationError(errors)
+    unit = responsible_unit(alert)
+    review = Review.objects.create(
+        bureau=alert.registering_unit.bureau(),
+        unit=unit,
+        alert=alert,
+        reviewer=actor,
+        reviewer_unit=actor.unit,
+        level=level,
+        mode=mode,
+        channel=channel,
+        reviewed_at=moment,
+        result=result,
+        rule_code=rule_code if result == ReviewResult.RULE_FINDING else "",
+        finding_level=finding_level if result in FINDING_RESULTS else "",
+        comment=text,
+        campaign=campaign,
+    )
+    if result in FINDING_RESULTS:
+        finding = finding_raise(
             actor=actor,
-            data={
-                "alert": alert.number,
-                "unit": unit.code,
-                "level": level,
-                "mode": mode,
-                "channel": channel,
-                "result": result,
-                "rule": review.rule_code or None,
-                "finding": review.finding.pk if review.finding else None,
-            },
+            alert=alert,
+            summary=finding_summary,
+            subject_type="review",
+            subject_id=review.pk,
+            rule_code=rule_code if result == ReviewResult.RULE_FINDING else None,
+            level=finding_level or None,
+            note=text,
+            now=moment,
         )
+        Review.objects.filter(pk=review.pk).update(finding=finding, finding_level=finding.level)
+        review.finding, review.finding_level = finding, finding.level
+    record(
+        EventType.REVIEW_RECORDED,
+        obj=review,
+        actor=actor,
+        data={
+            "alert": alert.number,
+            "unit": unit.code,
+            "level": level,
+            "mode": mode,
+            "channel": channel,
+            "result": result,
+            "rule": review.rule_code or None,
+            "finding": review.finding.pk if review.finding else None,
+            "campaign": campaign.pk if campaign is not None else None,
+        },
+    )
     return review
 
 
@@ -198,6 +245,9 @@ def _av_fields(
 
 
 def _registered(actor: Any, row: AvRecord) -> AvRecord:
+    # The recording answers the "no AV record" rule: look at the alert again now, so its finding
+    # (if any) closes with the reason instead of waiting for tomorrow's patrol.
+    evaluate(bureau=row.bureau, now=row.registered_at, alert_ids=[row.alert_id], codes=[AV_RULE])
     record(
         EventType.AV_RECORD_ADDED,
         obj=row,
@@ -397,3 +447,130 @@ def av_review_record(
             },
         )
     return row
+
+
+# --- guidance on case nature (精准指导) ----------------------------------------------------------------
+ASKER_ROLES = frozenset({Role.OFFICER, Role.LEADER, Role.LEGAL_OFFICER})
+QUESTION_MAX = 2000
+
+
+def guidance_request(
+    *, actor: Any, alert: Alert, question: str, now: dt.datetime | None = None
+) -> Guidance:
+    """An officer of a unit that handles ``alert`` asks the legal brigade how to qualify it; the
+    brigade's members are told in their inbox."""
+    moment = now or timezone.now()
+    with durable_atomic():
+        if not (getattr(actor, "is_authenticated", False) and actor.is_active):
+            _refuse(actor, "guidance_request", alert, "anonymous", "请先登录。")
+        if not set(actor.role_set) & ASKER_ROLES or actor.is_auxiliary:
+            _refuse(
+                actor, "guidance_request", alert, "role", "只有办案单位的民警可以申请定性指导。"
+            )
+        if not Alert.objects.visible_to(actor).filter(pk=alert.pk).exists():
+            _refuse(actor, "guidance_request", alert, "not_found", "警情不存在。")
+        text = str(question or "").strip()
+        if len(text) < 5 or len(text) > QUESTION_MAX:
+            raise ValidationError({"question": f"请写明请示事项（5–{QUESTION_MAX} 字）。"})
+        bureau = alert.registering_unit.bureau()
+        if Guidance.objects.filter(
+            alert=alert, asked_by=actor, status=GuidanceStatus.PENDING
+        ).exists():
+            raise ValidationError({"question": "您对该警情的指导申请尚未答复，请勿重复申请。"})
+        row = Guidance.objects.create(
+            bureau=bureau,
+            unit=actor.unit,
+            alert=alert,
+            asked_by=actor,
+            asked_at=moment,
+            question=text,
+        )
+        brigade = [
+            u
+            for u in get_user_model()
+            .objects.filter(
+                is_active=True,
+                unit__path__startswith=bureau.path,
+                roles__role=Role.LEGAL_BRIGADE,
+            )
+            .distinct()
+        ]
+        inbox_notify(
+            users=brigade,
+            title=f"案件定性指导申请：警情 {alert.number}（{actor.unit.name}）",
+            link=reverse("review:guidance", kwargs={"pk": row.pk}),
+            now=moment,
+        )
+        record(
+            EventType.GUIDANCE_REQUESTED,
+            obj=row,
+            actor=actor,
+            data={
+                "alert": alert.number,
+                "unit": actor.unit.code,
+                "question_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            },
+        )
+    return row
+
+
+def guidance_answer(
+    *,
+    actor: Any,
+    guidance: Guidance,
+    nature: str,
+    legal_basis: str,
+    evidence_to_collect: str,
+    case_title: str = "",
+    now: dt.datetime | None = None,
+) -> Guidance:
+    """The legal brigade's answer, written onto the alert's file (the 巡查/视音频 tab) and kept as
+    a case (案例); the asking officer is told in the inbox. Answered once."""
+    moment = now or timezone.now()
+    with durable_atomic():
+        if not Guidance.objects.visible_to(actor, action="answer").filter(pk=guidance.pk).exists():
+            _refuse(actor, "guidance_answer", guidance, "role", "只有法制大队可以答复定性指导。")
+        if actor.is_auxiliary:
+            _refuse(actor, "guidance_answer", guidance, "auxiliary", "辅警不能答复定性指导。")
+        fields = {
+            "nature": (str(nature or "").strip(), 200, "请填写定性意见（不超过 200 字）。"),
+            "legal_basis": (str(legal_basis or "").strip(), 2000, "请写明法律依据。"),
+            "evidence_to_collect": (
+                str(evidence_to_collect or "").strip(),
+                2000,
+                "请写明需补充收集的证据。",
+            ),
+        }
+        errors = {k: msg for k, (v, limit, msg) in fields.items() if not v or len(v) > limit}
+        title = str(case_title or "").strip()[:120]
+        if errors:
+            raise ValidationError(errors)
+        won = Guidance.objects.filter(pk=guidance.pk, status=GuidanceStatus.PENDING).update(
+            status=GuidanceStatus.ANSWERED,
+            answered_by=actor,
+            answered_at=moment,
+            nature=fields["nature"][0],
+            legal_basis=fields["legal_basis"][0],
+            evidence_to_collect=fields["evidence_to_collect"][0],
+            case_title=title,
+        )
+        if won != 1:
+            raise ValidationError("该指导申请已答复。")
+        guidance.refresh_from_db()
+        inbox_notify(
+            users=[guidance.asked_by],
+            title=f"法制大队已答复定性指导：警情 {guidance.alert.number}",
+            link=reverse("review:guidance", kwargs={"pk": guidance.pk}),
+            now=moment,
+        )
+        record(
+            EventType.GUIDANCE_ANSWERED,
+            obj=guidance,
+            actor=actor,
+            data={
+                "alert": guidance.alert.number,
+                "nature": guidance.nature,
+                "case_title": title or None,
+            },
+        )
+    return guidance

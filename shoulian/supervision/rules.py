@@ -1,8 +1,8 @@
 """The first catalogue of patrol rules (DOMAIN §6). Each predicate returns its hits for the
 bureau (or the changed alerts) in a few set-based queries.
 
-Not here yet: "on-scene handling with no AV record" needs the AV records of the review issue,
-which do not exist in the system; it is added when they land.
+"On-scene handling with no AV record" lives with the AV records, in ``shoulian/review/patrol.py``;
+the 有案不受 rule with the case-nature assistant, in ``shoulian/assistant/patrol.py``.
 """
 
 from __future__ import annotations
