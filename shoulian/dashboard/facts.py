@@ -23,7 +23,7 @@ from shoulian.intake.models import Alert, EvidenceFile, EvidenceItem
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
 from shoulian.workflow import clock
-from shoulian.workflow.models import AlertFlow
+from shoulian.workflow.choices import OPEN_STATUSES
 
 FLOW_STATUSES = frozenset(
     {AlertStatus.REGISTERED, AlertStatus.ROUTED, AlertStatus.RETURNED, AlertStatus.DISPUTED}
@@ -84,6 +84,9 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             "handling_unit_id",
             "registration_completed_at",
             group=F("category__group"),
+            # Returns and transfers together (推诿): the alert's flow row, in the same query.
+            flow_returns=F("flow__return_count"),
+            flow_transfers=F("flow__transfer_count"),
         )
     )
     # The legal period an alert waits against: its earliest running deadline of staff (the
@@ -124,18 +127,19 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             EvidenceItem.objects.filter(alert_id__in=spot_pks).values_list("alert_id", flat=True)
         )
         listed = {pk for pk in spot_pks if pk in with_items or pk not in with_files}
-    bounces = {
-        row[0]: row[1] + row[2]
-        for row in AlertFlow.objects.filter(alert_id__in=ids).values_list(
-            "alert_id", "return_count", "transfer_count"
-        )
-    }
-    follow_ups = {
-        row["alert_id"]: row
-        for row in FollowUp.objects.filter(alert_id__in=ids)
-        .filter(Q(status=FollowUpStatus.OPEN) | Q(status=FollowUpStatus.DONE))
-        .values("alert_id", "status", "opened_at", "due_at", "satisfaction", "done_at")
-    }
+    bounces = {a["pk"]: (a["flow_returns"] or 0) + (a["flow_transfers"] or 0) for a in alerts}
+    # Only a decided alert has a 回访 task: an intake step or a step in handling skips the query.
+    decided = [a["pk"] for a in alerts if a["status"] not in OPEN_STATUSES]
+    follow_ups = (
+        {
+            row["alert_id"]: row
+            for row in FollowUp.objects.filter(alert_id__in=decided)
+            .filter(Q(status=FollowUpStatus.OPEN) | Q(status=FollowUpStatus.DONE))
+            .values("alert_id", "status", "opened_at", "due_at", "satisfaction", "done_at")
+        }
+        if decided
+        else {}
+    )
     bureaus: dict[int, int] = {}
 
     def bureau_id(unit_id: int) -> int:
