@@ -16,8 +16,8 @@ class ItemKind(models.TextChoices):
     OVERDUE_NODE = "overdue_node", "节点超期"
     # A finding not rectified by its due time (escalated at least once).
     UNRECTIFIED = "unrectified", "逾期未整改"
-    # Checklist items failed in a 专项评查 campaign (issue 15): defined, not yet charged — the
-    # campaigns do not exist yet.
+    # Checklist items failed in a 专项评查 campaign (review's ``campaign_results``), by the
+    # checklist item's code.
     CAMPAIGN_CHECK = "campaign_check", "专项评查不合格"
     # Awarded by the legal brigade (表彰、典型案例 …), never computed.
     BONUS = "bonus", "加分项"

@@ -48,7 +48,8 @@ class Fact:
     unit_id: int
     officer_id: int | None
     alert_id: int | None
-    finding_id: int
+    # None for a failed item of a 专项评查 campaign (its sample entry is the source).
+    finding_id: int | None
     deadline_id: int | None
     summary: str
 
@@ -122,8 +123,52 @@ def facts(
                         **common,
                     )  # fmt: skip
                 )
+    if finding_ids is None:
+        found += campaign_facts(bureau, until=until, since=since)
     if since is not None:
         found = [fact for fact in found if fact.occurred_at >= since]
+    return found
+
+
+def campaign_facts(
+    bureau: Any, *, until: dt.datetime, since: dt.datetime | None = None
+) -> list[Fact]:
+    """Each checklist item an alert failed in a scored 专项评查 campaign (review), on the day it
+    was scored: charged to the unit answerable when the sample was drawn and to the alert's
+    handling officer, by the item's code (``campaign_check`` items of the 考核办法)."""
+    from shoulian.review.selectors import campaign_results
+    from shoulian.workflow.models import AlertFlow
+
+    start = since or dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    entries = list(campaign_results(bureau, start, until + dt.timedelta(microseconds=1)))
+    officers = dict(
+        AlertFlow.objects.filter(alert_id__in={e.alert_id for e in entries}).values_list(
+            "alert_id", "handling_officer_id"
+        )
+    )
+    found = []
+    for entry in entries:
+        if entry.scored_at is None:  # pragma: no cover - campaign_results returns scored ones
+            continue
+        for score in entry.scores.all():
+            if score.passed:
+                continue
+            found.append(
+                Fact(
+                    f"campaign:{score.pk}",
+                    ItemKind.CAMPAIGN_CHECK,
+                    score.item.code,
+                    "",
+                    entry.scored_at,
+                    unit_id=entry.unit_id,
+                    officer_id=officers.get(entry.alert_id),
+                    alert_id=entry.alert_id,
+                    finding_id=None,
+                    deadline_id=None,
+                    summary=f"{entry.campaign.title}：{score.item.text}"
+                    + (f"（{score.note}）" if score.note else ""),
+                )
+            )
     return found
 
 

@@ -76,23 +76,52 @@ def test_an_unrectified_finding_costs_again_when_its_period_runs_out(
     assert entry.finding.escalation >= 1 and entry.occurred_at < later
 
 
-def test_campaign_checklist_items_can_be_set_but_nothing_charges_them_yet(
+def test_a_failed_campaign_checklist_item_costs_its_points(
     bureau_a: Any, legal: Any, clerk: Any, officer: Any
 ) -> None:
+    from shoulian.review.campaigns import campaign_define, campaign_draw, campaign_score
+    from shoulian.review.choices import CampaignKind
+    from shoulian.supervision.choices import Level
+    from shoulian.workflow.tests.helpers import handling
+
     base = Scheme.objects.get(bureau=None, version=1)
-    items = [*base.items, {"kind": "campaign_check", "code": "av_record", "label": "无执法记录",
+    items = [*base.items, {"kind": "campaign_check", "code": "receipt", "label": "未当场出具回执",
                            "officer": "2", "unit": "1"}]  # fmt: skip
     draft = scheme_draft(
         actor=legal, change_reason="增加专项评查", title=base.title, document_number="沙公法〔2026〕3号",
         effective_from=dt.date(2026, 1, 1), items=items, period_cap=None, alert_cap=None,
         bonus_cap=Decimal("5"),
     )  # fmt: skip
-    assert draft.item(ItemKind.CAMPAIGN_CHECK, "av_record") is not None
+    assert draft.item(ItemKind.CAMPAIGN_CHECK, "receipt") is not None
     scheme_publish(actor=legal, scheme=draft)
-    neglected_alert(clerk, officer)
-    patrol_and_score(bureau_a.bureau)
-    assert ScoreEntry.objects.exists()
-    assert not ScoreEntry.objects.filter(item_kind=ItemKind.CAMPAIGN_CHECK).exists()
+    alerts = [handling(clerk, officer), handling(clerk, officer)]
+    today = timezone.localdate()
+    campaign = campaign_define(
+        actor=legal, title="受案立案专项评查", kind=CampaignKind.SPECIAL,
+        period_start=today - dt.timedelta(days=30), period_end=today, sample_size=2,
+    )  # fmt: skip
+    campaign_draw(actor=legal, campaign=campaign, expected_version=1, seed="s")
+    failed, clean = list(campaign.entries.order_by("position"))
+    # Two items failed: only the one the 考核办法 prices costs points; a clean alert costs none.
+    campaign_score(
+        actor=legal,
+        entry=failed,
+        failed={"receipt": "未当场出具回执", "classification": ""},
+        finding_level=Level.ORANGE,
+    )
+    campaign_score(actor=legal, entry=clean, failed={})
+    score_bureau(bureau=bureau_a.bureau)
+    rows = ScoreEntry.objects.filter(item_kind=ItemKind.CAMPAIGN_CHECK)
+    assert {(r.subject, r.item_code, r.points, r.alert_id) for r in rows} == {
+        (Subject.OFFICER, "receipt", Decimal("-2"), failed.alert_id),
+        (Subject.UNIT, "receipt", Decimal("-1"), failed.alert_id),
+    }
+    entry = rows.get(subject=Subject.OFFICER)
+    assert entry.officer == officer and entry.unit_id == failed.unit_id
+    assert entry.finding is None and entry.fact_key.startswith("campaign:")
+    assert "受案立案专项评查" in entry.reason and {a.pk for a in alerts} >= {entry.alert_id}
+    # The nightly run posts it once.
+    assert score_bureau(bureau=bureau_a.bureau).posted == 0
 
 
 def test_a_bonus_item_adds_points_and_only_the_legal_brigade_awards_it(
