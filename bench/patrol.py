@@ -426,14 +426,18 @@ def main() -> None:
         pk = rng.randint(1, top)
         if Alert.objects.filter(pk=pk).exists():
             picks.append(pk)
-    times, cpu = [], []
+    from django.test.utils import CaptureQueriesContext
+
+    times, cpu, queries = [], [], []
     for pk in picks:
         alert = Alert.objects.select_related("registering_unit").get(pk=pk)
         with transaction.atomic():
-            start, start_cpu = time.perf_counter(), time.process_time()
-            patrol.evaluate_alert(alert=alert, now=now)
-            times.append(time.perf_counter() - start)
-            cpu.append(time.process_time() - start_cpu)
+            with CaptureQueriesContext(connection) as captured:
+                start, start_cpu = time.perf_counter(), time.process_time()
+                patrol.evaluate_alert(alert=alert, now=now)
+                times.append(time.perf_counter() - start)
+                cpu.append(time.process_time() - start_cpu)
+            queries.append(len(captured.captured_queries))
             transaction.set_rollback(True)
 
     def pct(values: list[float], q: float) -> float:
@@ -444,7 +448,8 @@ def main() -> None:
         f"incremental evaluation of one changed alert ({len(times)} alerts, half of them open): "
         f"p50 {pct(times, 0.5):.1f} ms, p95 {pct(times, 0.95):.1f} ms (target ≤ 50 ms); "
         f"this process's CPU time p50 {pct(cpu, 0.5):.1f} ms, p95 {pct(cpu, 0.95):.1f} ms "
-        f"(all of the work on SQLite; Python only on PostgreSQL); load {os.getloadavg()[0]:.1f}"
+        f"(all of the work on SQLite; Python only on PostgreSQL); queries median "
+        f"{statistics.median(queries):.0f}, max {max(queries)}; load {os.getloadavg()[0]:.1f}"
     )
     if not same:
         raise SystemExit("the patrol and the hand SQL disagree")

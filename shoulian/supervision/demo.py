@@ -3,8 +3,8 @@
 A patrol runs every Monday over the five demo months and every day of the last ten, each at
 08:00 with its run record, exactly as the daily job would have. Between patrols the units act on
 their findings through the real services, with the historical moment passed as ``now``: most are
-rectified and climb the whole review chain to 销号 (some after one return), some wait at a review
-level, and some are neglected, so the next patrols escalate them one level at a time and raise
+rectified and climb the whole review chain to 销号 (some after one return), some are returned and
+not answered again yet, some wait at a review level, and some are neglected, so the next patrols escalate them one level at a time and raise
 their colour. A third of the answers carry a photo of the proof, through intake's evidence
 pipeline like any upload.
 
@@ -136,6 +136,9 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
     for pk, plan in plans.items():
         if plan["next"] > day or plan["style"] == "neglect":
             continue
+        if plan["style"] == "return_wait" and plan.get("returned"):
+            # Returned and not answered again yet: the demo keeps 退回整改 in the unit's queue.
+            continue
         finding = Finding.objects.select_related("officer", "unit", "bureau").get(pk=pk)
         moment = _at(day, plan["hour"])
         if finding.status in (FindingStatus.OPEN, FindingStatus.RETURNED):
@@ -156,7 +159,8 @@ def _act(plans: dict[int, dict[str, Any]], day: dt.date, directory: Any) -> dict
             reviewer = _reviewer(finding, directory)
             if reviewer is None:
                 continue
-            if plan["style"] == "return_once" and not plan.get("returned") and plan["levels"] >= 1:
+            returns = plan["style"] in ("return_once", "return_wait")
+            if returns and not plan.get("returned") and plan["levels"] >= 1:
                 rectification_return(
                     actor=reviewer,
                     finding=finding,
@@ -218,6 +222,8 @@ def seed_supervision(**_: Any) -> str:
                         if roll < 0.35
                         else "return_once"
                         if roll < 0.5
+                        else "return_wait"
+                        if roll < 0.58
                         else "through"
                     )
                     plans[pk] = {
