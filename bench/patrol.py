@@ -103,6 +103,7 @@ def hand_rules(
 ) -> dict[str, Any]:
     """code → (statement, parameters) returning (subject_type, subject_id) of every hit."""
     from shoulian.deadlines.choices import PARTY_WINDOW_CODES
+    from shoulian.supervision.rules import OWN_RULE_CODES
 
     like = bureau.path + "%"
     units = "SELECT id FROM org_unit WHERE path LIKE %s"
@@ -111,6 +112,8 @@ def hand_rules(
     now_p = sql.dt(now)
     now_e = now.timestamp()
     party = ", ".join(f"'{c}'" for c in sorted(PARTY_WINDOW_CODES))
+    # Nodes with a rule of their own (the notice, 三个当场, 110 补录) are not generic overdue.
+    own = ", ".join(f"'{c}'" for c in sorted(OWN_RULE_CODES))
     deadline_base = (
         "FROM deadlines_deadline d WHERE d.object_type = 'alert' "
         f"AND d.unit_id IN ({units}) AND d.started_at <= %s AND d.code NOT IN ({party}) "
@@ -122,7 +125,7 @@ def hand_rules(
     out: dict[str, Any] = {}
     if "deadline_overdue" in params:
         out["deadline_overdue"] = (
-            f"SELECT 'deadline', d.id {deadline_base} AND d.code <> 'non_filing_notice' {late}",
+            f"SELECT 'deadline', d.id {deadline_base} AND d.code NOT IN ({own}) {late}",
             [like, now_p, now_p],
         )
     if "non_filing_notice_late" in params:

@@ -267,3 +267,15 @@ def seed_supervision(**_: Any) -> str:
         + "、".join(f"{k} {v}" for k, v in sorted(levels.items()))
         + f"），逾期升级 {escalated} 条；未读消息最多的用户 {unread} 条"
     )
+
+
+# Last of all: the apps seeded after supervision (考评 deductions, bulletins) push notices to the
+# same inbox, so the trim runs again once everyone has pushed.
+@demo_seeder(order=99, name="inboxes")
+def seed_inbox_trim(**_: Any) -> str:
+    from shoulian.org.models import Unit
+
+    bureau = Unit.objects.filter(code=BUREAU_CODE).first()
+    if bureau is None:
+        return "未找到演示分局，跳过"
+    return f"每人最多保留 {KEEP_UNREAD} 条未读消息，本次标为已读 {_trim_inboxes(bureau)} 条"
