@@ -73,6 +73,9 @@ def variants(html: str, url: str, number: str) -> list[tuple[str, str]]:
     pages += [int(p) for p in re.findall(r">\s*\d+\s*/\s*(\d+)\s*<", html)]
     if pages and max(pages) > 1:
         out.append(("last page", f"{url}?page={max(pages)}"))
+    elif re.search(r"[?&](?:amp;)?last=1", html):
+        # Keyset pages (shoulian.core.paging): the oldest page is linked as last=1.
+        out.append(("last page", f"{url}?last=1"))
     if re.search(r'name="q"', html):
         out.append(("search number", f"{url}?q={number}"))
     for form in re.findall(r"<form[^>]*method=\"get\"[^>]*>(.*?)</form>", html, re.S | re.I):

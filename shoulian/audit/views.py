@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -32,6 +31,7 @@ from shoulian.audit.forms import JournalFilterForm
 from shoulian.audit.journal import record
 from shoulian.audit.selectors import JournalFilter
 from shoulian.core.access import role_required
+from shoulian.core.paging import capped_count, count_label, keyset_page
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
@@ -69,20 +69,31 @@ def _filters(request: HttpRequest) -> tuple[JournalFilterForm, JournalFilter]:
 def journal_list(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     events = selectors.journal_events(user=request.user, filters=filters)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.journal_rows(list(page.object_list))
+    # Keyset pages on (occurred_us, id) and a capped count (issue 14): no OFFSET, no COUNT of
+    # the whole journal.
+    page = keyset_page(events, request.GET, time_field="occurred_us", size=PAGE_SIZE)
+    rows = selectors.journal_rows(page.rows)
+    position = [
+        f"{k}={request.GET[k][:40]}" for k in ("older", "newer", "last") if k in request.GET
+    ]
     record(
         EventType.JOURNAL_READ,
-        data={"filters": filters.as_data(), "page": page.number, "rows": len(rows)},
+        data={
+            "filters": filters.as_data(),
+            "page": " ".join(position) or "first",
+            "rows": len(rows),
+        },
     )
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("older", "newer", "last"):
+        query.pop(key, None)
     return render(
         request,
         "audit/journal.html",
         {
             "form": form,
             "page": page,
+            "total": count_label(capped_count(events)),
             "rows": rows,
             "status": selectors.journal_status(),
             "query": query.urlencode(),

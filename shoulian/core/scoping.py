@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from shoulian.core import policy
 from shoulian.core.policy import ScopeDomain, Viewer, signed_in
@@ -67,6 +67,17 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
     scope_domain: ClassVar[ScopeDomain] = ScopeDomain.CONTENT
 
     def visible_to(self, user: Viewer, action: str = policy.VIEW) -> Self:
+        """The rows ``user`` may see."""
+        return self._visible(user, action, by_order=False)
+
+    def visible_by_order(self, user: Viewer, action: str = policy.VIEW) -> Self:
+        """``visible_to`` for a list page: the unit test is written against ``unit_id + 0``,
+        which no index answers, so the database walks the index of the list's own order and
+        checks the unit on the way, instead of fetching every row of the visible units through
+        the unit index and sorting them all to show one page (issue 14)."""
+        return self._visible(user, action, by_order=True)
+
+    def _visible(self, user: Viewer, action: str, *, by_order: bool) -> Self:
         if not self.scope_fields:
             raise TypeError(f"{type(self).__name__} declares no scope_fields")
         actor = signed_in(user)
@@ -76,13 +87,18 @@ class ScopedQuerySet(models.QuerySet[M], Generic[M]):
         unit_ids = visible_unit_ids(actor, self.scope_domain)
         if unit_ids is None or actor is None:
             return self.none()
+        qs = self
         condition = Q()
         for name in self.scope_fields:
+            field = f"{name}_id"
+            if by_order:
+                field = f"_scope_{name}"
+                qs = qs.alias(**{field: F(f"{name}_id") + 0})
             if action_rule is not None and action_rule.own_unit:
-                condition |= Q(**{f"{name}_id": actor.unit_id})
+                condition |= Q(**{field: actor.unit_id})
             else:
-                condition |= Q(**{f"{name}__in": unit_ids})
-        return self.filter(condition)
+                condition |= Q(**{f"{field}__in": unit_ids})
+        return qs.filter(condition)
 
 
 def covers(user: Viewer, unit: UnitLike | None, domain: ScopeDomain) -> bool:

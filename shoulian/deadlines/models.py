@@ -303,6 +303,8 @@ class Deadline(models.Model):
             models.Index(fields=["status", "due_at"], name="deadline_status_due"),
             models.Index(fields=["unit", "status", "due_at"], name="deadline_unit_status_due"),
             models.Index(fields=["object_type", "object_id"], name="deadline_object"),
+            # 我的期限 (issue 14): each running status in due order, ties by id.
+            models.Index(fields=["status", "due_at", "id"], name="deadline_queue_idx"),
         ]
 
     def __str__(self) -> str:

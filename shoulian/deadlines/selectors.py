@@ -7,11 +7,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shoulian.core.scoping import ScopeDomain, visible_unit_ids
 from shoulian.deadlines import versions
 from shoulian.deadlines.choices import (
     PARTY_WINDOW_CODES,
@@ -118,29 +119,46 @@ def work_queue(
     user: Any, *, now: dt.datetime | None = None, limit: int = QUEUE_LIMIT
 ) -> list[QueueItem]:
     """The user's visible running duty deadlines, soonest due first (pending due times last), each with
-    its colour band and the rule and article behind it. Two queries whatever the length."""
+    its colour band and the rule and article behind it. Flat in the number of deadlines (issue
+    14): per running status, the dated ones and then the undated ones are read from the
+    ``(status, due_at, id)`` index, each stopping after ``limit`` rows, instead of sorting every
+    running deadline (SQLite keeps NULLs first, so "nulls last" cannot be read from an index)."""
     now = now or timezone.now()
-    rows = (
-        deadlines_visible_to(user)
-        .exclude(status=DeadlineStatus.STOPPED)
+    visible = (
+        Deadline.objects.visible_by_order(user)
         .exclude(code__in=PARTY_WINDOW_CODES)
         .select_related("rule", "unit")
-        .prefetch_related(Prefetch("pauses", queryset=DeadlinePause.objects.order_by("paused_at")))
-        # NULL sorts last on PostgreSQL and first on SQLite: say where pending due times go.
-        .order_by(F("due_at").asc(nulls_last=True), "id")[:limit]
+    )
+    rows: list[Deadline] = []
+    for status in (DeadlineStatus.OPEN, DeadlineStatus.PAUSED):
+        running = visible.filter(status=status)
+        rows += running.filter(due_at__isnull=False).order_by("due_at", "id")[:limit]
+    rows.sort(key=lambda d: (d.due_at, d.pk))
+    rows = rows[:limit]
+    if len(rows) < limit:
+        undated = visible.filter(
+            status__in=(DeadlineStatus.OPEN, DeadlineStatus.PAUSED), due_at__isnull=True
+        )
+        # due_at first although NULL throughout: PostgreSQL then reads the order from the index.
+        rows += undated.order_by("due_at", "id")[: limit - len(rows)]
+    prefetch_related_objects(
+        rows, Prefetch("pauses", queryset=DeadlinePause.objects.order_by("paused_at"))
     )
     return [queue_item(d, now) for d in rows]
 
 
 def pending_approvals(user: Any) -> list[DeadlineExtension]:
-    """Extension requests the user may decide: visible, their role, not their own."""
+    """Extension requests the user may decide: visible, their role, not their own. The few
+    pending requests are found first and their deadline's unit checked against the visible
+    units (not against a list of every visible deadline, issue 14)."""
     roles = set(user.role_set)
-    if getattr(user, "is_auxiliary", False) or not roles:
+    units = visible_unit_ids(user, ScopeDomain.CONTENT)
+    if getattr(user, "is_auxiliary", False) or not roles or units is None:
         return []
     return list(
         DeadlineExtension.objects.filter(
             status=ExtensionStatus.PENDING,
-            deadline__in=deadlines_visible_to(user),
+            deadline__unit__in=units,
             deadline__rule__extension_approver_role__in=roles,
         )
         .exclude(requested_by=user)

@@ -119,6 +119,9 @@ class Complaint(models.Model):
         ]
         indexes = [
             models.Index(fields=["center", "status", "submitted_at"], name="complaint_center_idx"),
+            # The 投诉建议 list (issue 14): unanswered oldest first, answered latest first.
+            models.Index(fields=["status", "submitted_at", "id"], name="complaint_waiting_idx"),
+            models.Index(fields=["status", "answered_at", "id"], name="complaint_answered_idx"),
         ]
 
     def __str__(self) -> str:
@@ -193,6 +196,9 @@ class FollowUp(models.Model):
         indexes = [
             models.Index(fields=["center", "status", "due_at"], name="follow_up_queue_idx"),
             models.Index(fields=["status", "ready_at"], name="follow_up_ready_idx"),
+            # The 回访任务 page (issue 14): each queue in due order, the latest finished.
+            models.Index(fields=["status", "due_at", "opened_at", "id"], name="follow_up_due_idx"),
+            models.Index(fields=["done_at", "id"], name="follow_up_done_idx"),
         ]
 
     def __str__(self) -> str:

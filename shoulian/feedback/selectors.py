@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -125,7 +125,9 @@ def complaint_list(
     """Unanswered ones first, oldest first (they are the ones running out of time), then the
     answered ones, latest answer first; each row with its deadline's colour band."""
     now = now or timezone.now()
-    qs = complaints_visible_to(user).select_related("alert", "center", "source_unit")
+    # Each part walks its own index, (status, submitted_at, id) and (status, answered_at, id),
+    # and checks the unit on the way: no sort of every complaint of the bureau (issue 14).
+    qs = Complaint.objects.visible_by_order(user).select_related("alert", "center", "source_unit")
     complaints: list[Complaint] = []
     if status in ("", ComplaintStatus.RECEIVED):
         complaints += list(
@@ -133,7 +135,9 @@ def complaint_list(
         )
     if status in ("", ComplaintStatus.ANSWERED):
         complaints += list(
-            qs.filter(status=ComplaintStatus.ANSWERED).order_by("-answered_at", "-pk")[:limit]
+            qs.filter(status=ComplaintStatus.ANSWERED, answered_at__isnull=False).order_by(
+                "-answered_at", "-pk"
+            )[:limit]
         )
     deadlines = _deadlines_by_complaint(complaints)
     return [
@@ -168,29 +172,57 @@ class FollowUpRow:
     callable_now: bool
 
 
+QUEUE_LIMIT = 300
+
+
+def _due_first(qs: QuerySet[FollowUp], limit: int) -> list[FollowUp]:
+    """Earliest due first, then those without a due date (oldest first): two reads of the
+    ``(status, due_at, opened_at, id)`` index that stop after ``limit`` rows, where one
+    ``ORDER BY due_at NULLS LAST`` would sort every task of the status (SQLite's index keeps
+    nulls first)."""
+    rows = list(qs.filter(due_at__isnull=False).order_by("due_at", "opened_at", "pk")[:limit])
+    if len(rows) < limit:
+        # due_at first although it is NULL throughout: PostgreSQL then reads the order from the
+        # index instead of sorting (it does not take IS NULL as an equality for the order).
+        undated = qs.filter(due_at__isnull=True).order_by("due_at", "opened_at", "pk")
+        rows += undated[: limit - len(rows)]
+    return rows
+
+
 def follow_up_queue(user: Any, *, now: dt.datetime | None = None) -> list[FollowUpRow]:
-    """Open tasks oldest due first, then those waiting for the 复议/复核 windows."""
+    """Open tasks oldest due first, then those waiting for the 复议/复核 windows; at most
+    ``QUEUE_LIMIT`` rows."""
     now = now or timezone.now()
-    rows = (
-        FollowUp.objects.visible_to(user)
-        .filter(status__in=(FollowUpStatus.OPEN, FollowUpStatus.WAITING))
-        .select_related("alert", "alert__handling_unit", "alert__category", "center")
-        .order_by(F("due_at").asc(nulls_last=True), "opened_at", "pk")[:300]
+    visible = FollowUp.objects.visible_by_order(user).select_related(
+        "alert", "alert__handling_unit", "alert__category", "center"
     )
+    tasks = _due_first(visible.filter(status=FollowUpStatus.OPEN), QUEUE_LIMIT)
+    tasks += _due_first(visible.filter(status=FollowUpStatus.WAITING), QUEUE_LIMIT)
     result = []
-    for f in rows:
+    for f in tasks:
         callable_now = f.status == FollowUpStatus.OPEN or (
             f.ready_at is not None and f.ready_at <= now
         )
         result.append(FollowUpRow(f, f.is_overdue(now) and callable_now, callable_now))
-    result.sort(key=lambda r: not r.callable_now)
-    return result
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    result.sort(
+        key=lambda r: (
+            not r.callable_now,
+            r.follow_up.due_at or far,
+            r.follow_up.opened_at,
+            r.follow_up.pk,
+        )
+    )
+    return result[:QUEUE_LIMIT]
 
 
 def follow_ups_done(user: Any, *, limit: int = 30) -> QuerySet[FollowUp]:
+    """The latest finished tasks (``done_at`` is set exactly when a task ends, 办结 or 联系不上,
+    and never cleared): the ``(done_at, id)`` index walked newest first, the unit checked on the
+    way (no sort of every finished task)."""
     return (
-        FollowUp.objects.visible_to(user)
-        .filter(status__in=(FollowUpStatus.DONE, FollowUpStatus.UNREACHABLE))
+        FollowUp.objects.visible_by_order(user)
+        .filter(done_at__isnull=False)
         .select_related("alert", "done_by")
         .order_by("-done_at", "-pk")[:limit]
     )

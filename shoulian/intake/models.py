@@ -237,6 +237,13 @@ class Alert(models.Model):
             models.Index(fields=["handling_unit", "received_at"], name="alert_handling_idx"),
             models.Index(fields=["received_at"], name="alert_received_idx"),
             models.Index(fields=["status", "received_at"], name="alert_status_idx"),
+            # The 警情 list (issue 14): keyset pages on (received_at, id), with and without a
+            # status filter; the search's exact look-up of a source number.
+            models.Index(fields=["received_at", "id"], name="alert_list_idx"),
+            models.Index(fields=["status", "received_at", "id"], name="alert_list_status_idx"),
+            models.Index(fields=["external_ref"], name="alert_external_ref_idx"),
+            # A unit's inbox: its open alerts by status, oldest first.
+            models.Index(fields=["handling_unit", "status", "received_at"], name="alert_inbox_idx"),
         ]
         constraints = [
             # One alert per 110 dispatch sheet or transfer letter: re-imports are no-ops.

@@ -63,21 +63,32 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def search_condition(qs: QuerySet[Alert], q: str) -> Q:
+    """Exact keys first (number, query code as printed, the source's own number), each a unique
+    or indexed look-up; only when none matches, part of a number ("0715-0012"), which the
+    trigram index answers on PostgreSQL."""
+    term = q.strip()
+    exact = (
+        Q(number=term.upper())
+        | Q(query_code=normalize_query_code(term))
+        | Q(external_ref__in=sorted({term, term.upper()}))
+    )
+    if qs.filter(exact).exists():
+        return exact
+    return Q(number__contains=term.upper())
+
+
 def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert]:
     """The alerts ``user`` may see, newest first, with what a list row shows (one query for the
     rows and one for their reporters, whatever the page size)."""
     filters = filters or AlertFilters()
-    qs = alerts_visible_to(user).select_related(
+    # The scope is checked on the way along the list's own order (issue 14): a unit index
+    # would fetch every alert of the visible units and sort them all to show one page.
+    qs = Alert.objects.visible_by_order(user).select_related(
         "category", "registering_unit", "handling_unit", "jurisdiction_station"
     )
     if filters.q:
-        term = filters.q.strip()
-        # Numbers are typed in part ("0715-0012"); query codes as printed (with the hyphen).
-        qs = qs.filter(
-            Q(number__icontains=term)
-            | Q(external_ref__iexact=term)
-            | Q(query_code=normalize_query_code(term))
-        )
+        qs = qs.filter(search_condition(qs, filters.q))
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.status:

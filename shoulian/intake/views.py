@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,6 +23,7 @@ from shoulian.audit.journal import record_read
 from shoulian.core import links
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.core.paging import capped_count, count_label, keyset_page
 from shoulian.core.storage import storage_full
 from shoulian.intake import hooks, pages, selectors, services
 from shoulian.intake.choices import (
@@ -313,23 +313,22 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         phone_form, index = _phone_search(request)
         # An invalid number shows its error over an empty list, never every alert.
         filters = replace(filters, phone_index=index or "-")
-    page = Paginator(selectors.alert_list(request.user, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    alerts = selectors.alert_list(request.user, filters)
+    page = keyset_page(alerts, request.GET, time_field="received_at", size=PAGE_SIZE)
     # The 待补录 badge names the registration's due time: the deadline engine's, one query for
     # the page (none when nothing on it waits for its registration).
-    rows = list(page.object_list)
-    dues = hooks.registration_due([a.pk for a in rows if a.registration_completed_at is None])
-    for row in rows:
+    dues = hooks.registration_due([a.pk for a in page.rows if a.registration_completed_at is None])
+    for row in page.rows:
         row.registration_due = dues.get(row.pk)  # type: ignore[attr-defined]
-    page.object_list = rows
     query = request.GET.copy()
-    query.pop("page", None)
+    for key in ("older", "newer", "last"):
+        query.pop(key, None)
     return render(
         request,
         "intake/alert_list.html",
         {
             "page": page,
+            "total": count_label(capped_count(alerts)),
             "filters": filters,
             "query": query.urlencode(),
             "channels": Channel.choices,

@@ -12,6 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shoulian.core.paging import capped_count
 from shoulian.deadlines.counting import LEGAL_TZ, band_for
 from shoulian.deadlines.versions import bureau_id_of, legal_date
 from shoulian.org.models import Unit
@@ -85,7 +86,9 @@ def findings(
     kind: str = FindingKind.FINDING,
     window: Window | None = None,
 ) -> QuerySet[Finding]:
-    qs: QuerySet[Finding] = Finding.objects.visible_to(user).select_related(
+    """Newest first; the scope and the filters are checked along the ``(kind, opened_at, id)``
+    index, so a page of the list stops after its rows (issue 14)."""
+    qs: QuerySet[Finding] = Finding.objects.visible_by_order(user).select_related(
         "unit", "officer", "alert"
     )
     if window:
@@ -104,25 +107,20 @@ def findings(
 
 
 def finding_counts(user: Any, *, rule: str = "") -> dict[str, int]:
-    """Active findings by colour, and warnings, for the list header and the home page (of one
-    rule when ``rule`` is given)."""
+    """Active findings by colour, warnings and closed ones, for the list header (of one rule
+    when ``rule`` is given). Each a capped count (``core.paging``, shown as "1000+") that an
+    index answers, not one pass over every finding of the bureau."""
     qs = Finding.objects.visible_to(user)
     if rule:
         qs = qs.filter(rule_code=rule)
-    row = qs.aggregate(
-        red=Count(
-            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="red")
-        ),
-        orange=Count(
-            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="orange")
-        ),
-        yellow=Count(
-            "pk", filter=Q(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES, level="yellow")
-        ),
-        warnings=Count("pk", filter=Q(kind=FindingKind.WARNING, status=FindingStatus.OPEN)),
-        closed=Count("pk", filter=Q(status=FindingStatus.CLOSED)),
-    )
-    return {k: int(v or 0) for k, v in row.items()}
+    active = qs.filter(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES)
+    return {
+        "red": capped_count(active.filter(level="red")),
+        "orange": capped_count(active.filter(level="orange")),
+        "yellow": capped_count(active.filter(level="yellow")),
+        "warnings": capped_count(qs.filter(kind=FindingKind.WARNING, status=FindingStatus.OPEN)),
+        "closed": capped_count(qs.filter(status=FindingStatus.CLOSED)),
+    }
 
 
 def finding_for_detail(user: Any, pk: int) -> Finding:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shoulian.accounts.choices import Role
 from shoulian.core.access import deny, role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.core.paging import capped_count, count_label, keyset_page
 from shoulian.deadlines.versions import bureau_id_of, legal_date
 from shoulian.supervision import registry, selectors, services, versions
 from shoulian.supervision.choices import FindingKind, FindingStatus, Level, RunKind
@@ -74,6 +75,17 @@ def _window_query(request: HttpRequest) -> list[tuple[str, str]]:
     return [(n, request.GET[n]) for n in (*WINDOW_DATES, "unit") if request.GET.get(n)]
 
 
+PAGE_SIZE = 50
+
+
+def _list_query(request: HttpRequest) -> str:
+    """The list's filters, without its position (keyset cursors)."""
+    query = request.GET.copy()
+    for key in ("older", "newer", "last"):
+        query.pop(key, None)
+    return query.urlencode()
+
+
 def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
     status = request.GET.get("status", "active")
     if status not in {"active", "", *FindingStatus.values}:
@@ -85,11 +97,11 @@ def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
     kind = request.GET.get("kind", FindingKind.FINDING)
     kind = kind if kind in FindingKind.values else FindingKind.FINDING
     window = _window(request)
-    rows = list(
-        selectors.findings(
-            request.user, status=status, level=level, rule=rule, kind=kind, window=window
-        )[:300]
+    found = selectors.findings(
+        request.user, status=status, level=level, rule=rule, kind=kind, window=window
     )
+    page = keyset_page(found, request.GET, time_field="opened_at", size=PAGE_SIZE)
+    rows = page.rows
     for row in rows:
         row.band = selectors.due_band(row)  # type: ignore[attr-defined]
     definition = registry.REGISTRY.get(fixed_rule) if fixed_rule else None
@@ -98,6 +110,9 @@ def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
         "supervision/finding_list.html",
         {
             "rows": rows,
+            "page": page,
+            "total": count_label(capped_count(found)),
+            "query": _list_query(request),
             "status": status,
             "level": level,
             "rule": rule,
@@ -108,7 +123,10 @@ def _finding_list(request: HttpRequest, fixed_rule: str = "") -> HttpResponse:
             "statuses": FindingStatus.choices,
             "levels": Level.choices,
             "rules": [(code, d.name) for code, d in registry.REGISTRY.items()],
-            "counts": selectors.finding_counts(request.user, rule=fixed_rule),
+            "counts": {
+                k: count_label(v)
+                for k, v in selectors.finding_counts(request.user, rule=fixed_rule).items()
+            },
         },
     )
 

@@ -463,6 +463,12 @@ class Decision(models.Model):
                 name="decision_one_pending",
             ),
         ]
+        indexes = [
+            # A unit's inbox keeps 不予立案 until its notice is served (issue 14).
+            models.Index(
+                fields=["kind", "status", "notice_served_at"], name="decision_unserved_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.alert_id})"

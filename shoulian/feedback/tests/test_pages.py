@@ -224,7 +224,9 @@ def test_follow_up_queue_query_count_does_not_grow_with_rows(
     client = login_as(Client(), clerk)
     closed_alert(clerk, officer, leader, bureau_head)
     few = count_queries(client, reverse("feedback:follow_ups"))
-    assert few <= 6
+    # The session, the user, the four index reads of the two queues (dated, undated), the
+    # latest finished ones, ...: none per row.
+    assert few <= 9
     for _ in range(3):
         closed_alert(clerk, officer, leader, bureau_head)
     assert count_queries(client, reverse("feedback:follow_ups")) == few

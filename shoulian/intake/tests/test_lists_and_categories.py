@@ -225,3 +225,39 @@ def test_list_filters_by_unit_handling_or_registered_and_unhandled(
     assert at_center.number in center_page
     assert at_station.number not in center_page
     assert 'name="in_unit"' in center_page
+
+
+def test_list_pages_walk_every_alert_once_in_both_directions(
+    clerk: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import re
+
+    from shoulian.intake import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    numbers = [register(clerk).alert.number for _ in range(5)][::-1]  # newest first
+    client = login_as(Client(), clerk)
+    url = reverse("intake:alert_list")
+
+    def page(params: dict[str, str]) -> tuple[list[str], dict[str, str]]:
+        html = client.get(url, params).content.decode()
+        pager = html[html.index('<nav class="pager"') :]
+        pager = pager[: pager.index("</nav>")]
+        links = dict(re.findall(r"[?&;](older|newer)=([0-9]+-[0-9]+)", pager))
+        return re.findall(r"<code>([^<]+)</code>", html), links
+
+    seen, links = page({})
+    assert "共 5 起" in client.get(url).content.decode()
+    for _ in range(5):
+        if "older" not in links:
+            break
+        rows, links = page({"older": links["older"]})
+        seen += rows
+    assert seen == numbers
+    last, links = page({"last": "1"})
+    # The oldest page is a full page, read from the other end of the index.
+    assert last == numbers[-2:]
+    back, _ = page({"newer": links["newer"]})
+    assert back == numbers[1:3]
+    # A cursor someone typed is the first page, not an error.
+    assert page({"older": "abc"})[0] == numbers[:2]

@@ -1,0 +1,37 @@
+"""Pinned query plans of the center's 分派 queue and a unit's inbox (issue 14): both start from
+an index (the open statuses', sorting only those few rows, or the unit's), never from a scan of
+the alerts or of the decisions (EXPLAIN on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db.models import Q
+
+from shoulian.core.paging import explain, scans_table
+from shoulian.intake.choices import AlertStatus
+from shoulian.intake.models import Alert
+from shoulian.workflow.selectors import QUEUE_LIMIT, inbox_alerts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_routing_queue_starts_from_the_status_index(clerk: Any) -> None:
+    # The statement of selectors._center_tasks.
+    to_route = Alert.objects.visible_by_order(clerk).filter(
+        Q(handling_unit__isnull=True) | Q(status=AlertStatus.RETURNED),
+        status__in=(AlertStatus.REGISTERED, AlertStatus.RETURNED),
+    )[:QUEUE_LIMIT]
+    plan = explain(to_route, sorts=True)
+    assert "alert_list_status_idx" in plan or "alert_status_idx" in plan, plan
+    assert not scans_table(plan, "intake_alert", sorts=False), plan
+
+
+def test_the_inbox_starts_from_the_units_status_index(officer: Any) -> None:
+    plan = explain(inbox_alerts(officer)[:QUEUE_LIMIT], sorts=True)
+    # On an empty database SQLite may prefer the unit's (handling_unit, received_at) index,
+    # which serves the order; either way the unit's rows are found through an index.
+    assert "alert_inbox_idx" in plan or "alert_handling_idx" in plan, plan
+    for table in ("intake_alert", "workflow_decision"):
+        assert not scans_table(plan, table, sorts=False), plan
