@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from shoulian.dashboard.choices import NEAR_DUE_SHARE, Node
@@ -75,7 +75,15 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
         return {}
     keys = [str(i) for i in ids]
     alerts = list(
-        Alert.objects.filter(pk__in=ids).values(
+        Alert.objects.filter(pk__in=ids)
+        .annotate(
+            # The evidence list of 三个当场, in the same query: an item list, or no file to list.
+            has_items=Exists(EvidenceItem.objects.filter(alert=OuterRef("pk"))),
+            has_files=Exists(
+                EvidenceFile.objects.filter(alert=OuterRef("pk"), purpose=FilePurpose.EVIDENCE)
+            ),
+        )
+        .values(
             "pk",
             "channel",
             "status",
@@ -83,6 +91,8 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             "registering_unit_id",
             "handling_unit_id",
             "registration_completed_at",
+            "has_items",
+            "has_files",
             group=F("category__group"),
             # Returns and transfers together (推诿): the alert's flow row, in the same query.
             flow_returns=F("flow__return_count"),
@@ -91,42 +101,29 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
     )
     # The legal period an alert waits against: its earliest running deadline of staff (the
     # on-the-spot registration at the desk, then the review period), not the party's windows.
+    # The same query brings the desk's stopped registration period (the receipt on time).
     review: dict[int, tuple[dt.datetime, dt.datetime | None]] = {}
     registration_due: dict[int, dt.datetime] = {}
-    for code, oid, started, due in (
+    receipt_on_time: set[int] = set()
+    for code, oid, status, started, due, stopped in (
         Deadline.objects.filter(object_type=clock.OBJECT_TYPE, object_id__in=keys)
         .exclude(code__in=clock.WINDOW_CODES)
-        .exclude(status=DeadlineStatus.STOPPED)
+        .filter(~Q(status=DeadlineStatus.STOPPED) | Q(code=WALKIN_CODE))
         .order_by(F("due_at").asc(nulls_last=True))
-        .values_list("code", "object_id", "started_at", "due_at")
+        .values_list("code", "object_id", "status", "started_at", "due_at", "stopped_at")
     ):
+        if status == DeadlineStatus.STOPPED:
+            if stopped is not None and due is not None and stopped <= due:
+                receipt_on_time.add(int(oid))
+            continue
         review.setdefault(int(oid), (started, due))
         if code == URGENT_CODE and due is not None:
             registration_due.setdefault(int(oid), due)
-    spot_ids = [str(a["pk"]) for a in alerts if a["channel"] in ON_THE_SPOT_CHANNELS]
-    receipt_on_time: set[int] = set()
-    listed: set[int] = set()
-    if spot_ids:
-        receipt_on_time = {
-            int(oid)
-            for oid in Deadline.objects.filter(
-                object_type=clock.OBJECT_TYPE,
-                object_id__in=spot_ids,
-                code=WALKIN_CODE,
-                status=DeadlineStatus.STOPPED,
-                stopped_at__lte=F("due_at"),
-            ).values_list("object_id", flat=True)
-        }
-        spot_pks = [int(i) for i in spot_ids]
-        with_files = set(
-            EvidenceFile.objects.filter(
-                alert_id__in=spot_pks, purpose=FilePurpose.EVIDENCE
-            ).values_list("alert_id", flat=True)
-        )
-        with_items = set(
-            EvidenceItem.objects.filter(alert_id__in=spot_pks).values_list("alert_id", flat=True)
-        )
-        listed = {pk for pk in spot_pks if pk in with_items or pk not in with_files}
+    listed = {
+        a["pk"]
+        for a in alerts
+        if a["channel"] in ON_THE_SPOT_CHANNELS and (a["has_items"] or not a["has_files"])
+    }
     bounces = {a["pk"]: (a["flow_returns"] or 0) + (a["flow_transfers"] or 0) for a in alerts}
     # Only a decided alert has a 回访 task: an intake step or a step in handling skips the query.
     decided = [a["pk"] for a in alerts if a["status"] not in OPEN_STATUSES]
