@@ -4,7 +4,7 @@ The recipient's mobile is an ``EncryptedField`` and declares itself. The message
 from a template whose placeholders name nothing personal (``texts.PLACEHOLDERS``, Z8).
 """
 
-from shoulian.privacy.registry import not_personal
+from shoulian.privacy.registry import Kind, Storage, not_personal, register
 
 not_personal("notify.SmsMessage", "text", reason="由短信模板和非个人信息占位符生成（Z8）")
 not_personal("notify.SmsMessage", "shown_text", reason="短信内容，验证码和查询码以星号隐去")
@@ -17,3 +17,10 @@ not_personal("notify.SmsMessage", "template", reason="短信模板的键（recei
 not_personal("notify.SmsMessage", "template_version", reason="短信模板的版本号")
 not_personal("notify.OutboxState", "name", reason="投递机制状态行的名称（batch、sweep）")
 not_personal("notify.OutboxState", "alert_reason", reason="发件箱告警原因：积压时长或连续失败轮数")
+register(
+    "notify.SmsMessage",
+    "mobile_masked",
+    kind=Kind.PHONE,
+    storage=Storage.MASKED,
+    reason="保留期满清除号码后留下的隐去号码（138****8000），发件箱仍可显示发给了谁",
+)
