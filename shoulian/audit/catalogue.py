@@ -327,6 +327,7 @@ REFUSAL_EVENT_TYPES = frozenset(
     {
         EventType.WORKFLOW_REFUSED,
         EventType.SUPERVISION_REFUSED,
+        EventType.REVIEW_REFUSED,
         EventType.ASSESSMENT_REFUSED,
         EventType.BULLETIN_REFUSED,
     }
