@@ -169,6 +169,8 @@ class AuditEvent(AppendOnlyModel):
             models.Index(fields=["actor_id", "occurred_us"], name="audit_actor_idx"),
             models.Index(fields=["event_type", "occurred_us"], name="audit_type_idx"),
             models.Index(fields=["xact", "id"], name="audit_xact_idx"),
+            # The journal page filtered by outcome (a rare "denied" among millions, issue 14).
+            models.Index(fields=["outcome", "occurred_us"], name="audit_outcome_idx"),
         ]
 
     def __str__(self) -> str:
