@@ -28,7 +28,7 @@ from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
 from shoulian.privacy.masking import mask_name
 from shoulian.review import selectors as review_selectors
-from shoulian.supervision.choices import LEVEL_ORDER
+from shoulian.supervision.choices import LEVEL_ORDER, FindingSource
 from shoulian.supervision.models import Finding
 from shoulian.supervision.services import inbox_notify
 
@@ -94,7 +94,14 @@ def _case_text(finding: Finding) -> str:
     number = f"（警情编号{finding.alert.number}）" if finding.alert is not None else ""
     closed = legal_date(finding.closed_at) if finding.closed_at else None
     done = f"经督促，该单位于{closed.month}月{closed.day}日整改销号。" if closed else ""
-    return f"{finding.unit.name}{who}办理的警情{number}，{finding.summary.rstrip('。')}。{done}"
+    # A reviewer's finding is free text that may name a citizen: a bulletin goes to the whole
+    # bureau (DOMAIN §8 names units and problems, not people), so it says only that a review
+    # found a problem; the editors describe it in the draft where they see fit.
+    if finding.source == FindingSource.MANUAL:
+        problem = f"经人工巡查发现执法问题（{finding.get_base_level_display()}）"
+    else:
+        problem = finding.summary.rstrip("。")
+    return f"{finding.unit.name}{who}办理的警情{number}，{problem}。{done}"
 
 
 def _title(kind: str, period: Period) -> str:

@@ -24,6 +24,7 @@ from shoulian.bulletins.policy import BUREAU_READERS, EDITORS
 from shoulian.bulletins.stats import Figures, Period
 from shoulian.bulletins.workflow import ACTION_LABELS, BulletinAction, Ctx, available
 from shoulian.core.access import role_required
+from shoulian.core.forms import posted_version
 from shoulian.deadlines.versions import legal_date
 from shoulian.intake.choices import OFFENCE_FILTER, Channel
 from shoulian.org.models import Unit
@@ -251,7 +252,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=user,
                 bulletin=bulletin,
                 action=action,
-                expected_version=int(request.POST.get("version") or 0),
+                expected_version=posted_version(request.POST),
                 reason=request.POST.get("reason", ""),
                 signer=request.POST.get("signer", ""),
             )

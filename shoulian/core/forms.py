@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import TemplatesSetting
@@ -23,3 +25,12 @@ def add_service_errors(
             form.add_error(field if field in form.fields else default_field, errors)
     else:
         form.add_error(default_field, exc.messages)
+
+
+def posted_version(data: Any, name: str = "version") -> int:
+    """The optimistic-lock version a form posts back: a whole number, else ``ValidationError``
+    (the view answers 400 with the message, never a 500 on a tampered or truncated field)."""
+    raw = str(data.get(name) or "0").strip()
+    if not raw.isdigit() or len(raw) > 9:
+        raise ValidationError("页面数据不完整或已失效，请刷新页面后重试。")
+    return int(raw)

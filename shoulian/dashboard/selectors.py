@@ -357,7 +357,8 @@ def waiting_items(scope: Scope, *, node: str, band: str, now: dt.datetime) -> Qu
     elif band == Band.NONE:
         qs = qs.filter(due_at__isnull=True)
     elif band == Band.OK:
-        qs = qs.filter(warn_at__gt=now)
+        # As band_of: due later, and either no warning time or not reached yet.
+        qs = qs.filter(Q(warn_at__isnull=True) | Q(warn_at__gt=now), due_at__gt=now)
     return qs.select_related("alert", "unit").order_by("due_at", "alert_id")
 
 

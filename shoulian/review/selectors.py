@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from shoulian.core import policy
 from shoulian.intake.models import Alert
 from shoulian.review.choices import EntryStatus, GuidanceStatus, ReviewLevel
 from shoulian.review.models import (
@@ -78,9 +79,18 @@ def guidance_in_period(bureau: Any, start: dt.datetime, end: dt.datetime) -> Que
 
 
 # --- per user (the pages) -------------------------------------------------------------------------
+def _through_alert(user: Any, model: Any) -> QuerySet[Any]:
+    """Rows about the alerts the user may see *now* (Z3): the alert's scope, not the unit stored
+    on the row when it was written, so that after a transfer the new unit reads the alert's
+    review history and the old one no longer does; the roles are the model's view rule."""
+    if not policy.allows(user, model, "view"):
+        return model.objects.none()
+    return model.objects.filter(alert__in=Alert.objects.visible_to(user).values("pk"))
+
+
 def reviews_of_alert(user: Any, alert: Any) -> QuerySet[Review]:
     return (
-        Review.objects.visible_to(user)
+        _through_alert(user, Review)
         .filter(alert=alert)
         .select_related("reviewer", "reviewer_unit", "finding")
         .order_by("-reviewed_at", "-pk")
@@ -89,7 +99,7 @@ def reviews_of_alert(user: Any, alert: Any) -> QuerySet[Review]:
 
 def av_records_of_alert(user: Any, alert: Any) -> QuerySet[AvRecord]:
     return (
-        AvRecord.objects.visible_to(user)
+        _through_alert(user, AvRecord)
         .filter(alert=alert)
         .select_related("evidence_file", "registered_by")
         .prefetch_related("reviews", "reviews__reviewer")
@@ -99,7 +109,7 @@ def av_records_of_alert(user: Any, alert: Any) -> QuerySet[AvRecord]:
 
 def guidance_of_alert(user: Any, alert: Any) -> QuerySet[Guidance]:
     return (
-        Guidance.objects.visible_to(user)
+        _through_alert(user, Guidance)
         .filter(alert=alert)
         .select_related("asked_by", "answered_by")
         .order_by("-asked_at", "-pk")
@@ -213,7 +223,7 @@ def alert_for(user: Any, pk: int) -> Alert:
 
 def av_record_for(user: Any, pk: int) -> AvRecord:
     return get_object_or_404(
-        AvRecord.objects.visible_to(user).select_related("alert", "evidence_file"), pk=pk
+        _through_alert(user, AvRecord).select_related("alert", "evidence_file"), pk=pk
     )
 
 
@@ -275,7 +285,7 @@ def campaign_entry_for(user: Any, pk: int) -> CampaignEntry:
 
 def guidance_for(user: Any, pk: int) -> Guidance:
     return get_object_or_404(
-        Guidance.objects.visible_to(user).select_related(
+        _through_alert(user, Guidance).select_related(
             "alert", "alert__category", "alert__registering_unit", "alert__handling_unit",
             "asked_by", "answered_by", "unit",
         ),

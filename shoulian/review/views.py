@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from shoulian.accounts.choices import Role
 from shoulian.core.access import role_required
-from shoulian.core.forms import add_service_errors
+from shoulian.core.forms import add_service_errors, posted_version
 from shoulian.review import campaigns, report, selectors, services
 from shoulian.review.forms import (
     AssignForm,
@@ -273,7 +273,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 campaigns.campaign_draw(
                     actor=user,
                     campaign=campaign,
-                    expected_version=int(request.POST.get("version") or 0),
+                    expected_version=posted_version(request.POST),
                 )
                 messages.success(request, "样本已抽取，抽样种子已记入审计日志。")
                 return redirect("review:campaign", pk=campaign.pk)
@@ -281,7 +281,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 campaigns.campaign_cancel(
                     actor=user,
                     campaign=campaign,
-                    expected_version=int(request.POST.get("version") or 0),
+                    expected_version=posted_version(request.POST),
                 )
                 messages.success(request, "专项评查已撤销。")
                 return redirect("review:campaign", pk=campaign.pk)

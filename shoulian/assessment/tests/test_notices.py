@@ -78,7 +78,10 @@ def test_a_run_told_not_to_notify_tells_nobody(
 
 def test_inbox_notices_lead_only_inside_the_site_and_carry_no_finding_kind(officer: Any) -> None:
     now = timezone.now()
-    for link in ("https://example.com/x", "//example.com/x", "javascript:alert(1)"):
+    for link in (
+        "https://example.com/x", "//example.com/x", "javascript:alert(1)", "/\\example.com/x",
+        "/\\\\example.com", "/\t/example.com",
+    ):  # fmt: skip
         with pytest.raises(ValueError, match="page of this site"):
             inbox_notify(users=[officer], kind=MessageKind.DEDUCTION, title="x", link=link, now=now)
     for kind in ("nonsense", MessageKind.FINDING, MessageKind.ESCALATED):

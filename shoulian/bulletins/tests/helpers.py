@@ -47,6 +47,8 @@ def finding(
     closed: dt.datetime | None = None,
     officer: Any = None,
     alert: Any = None,
+    source: str = "patrol",
+    summary: str = "警情被退回、移交合计超过规定次数",
 ) -> Any:
     from shoulian.supervision.models import Finding, PatrolRule
 
@@ -54,7 +56,7 @@ def finding(
         rule_code=rule, rule=PatrolRule.objects.filter(code=rule, bureau=None).earliest("version"),
         kind="finding", subject_type="test", subject_id=str(next(_seq)), alert=alert,
         bureau=bureau, unit=unit, officer=officer, base_level=level, level=level, status=status,
-        summary="警情被退回、移交合计超过规定次数", opened_at=opened, last_seen_at=opened,
+        source=source, summary=summary, opened_at=opened, last_seen_at=opened,
         due_at=due, closed_at=closed,
     )  # fmt: skip
 

@@ -208,6 +208,25 @@ def test_typical_cases_mask_the_officer(bureau_a: Any, clerk: Any, head: Any) ->
 
 
 @pytest.mark.django_db
+def test_a_reviewers_free_text_never_enters_a_typical_case(
+    bureau_a: Any, clerk: Any, head: Any
+) -> None:
+    """A manual finding's summary is the reviewer's own words and may name a citizen; the
+    bulletin goes to the whole bureau, so only the fact of the finding and its level go in."""
+    alert = h.alert(clerk, code="0103")
+    period = LAST_MONTH
+    h.finding(
+        bureau_a.bureau, bureau_a.station, status="closed", level="red", alert=alert,
+        rule="manual_review", source="manual", summary="报警人李小明（13912345678）称未收到回执",
+        opened=period.since, due=period.since, closed=period.since + dt.timedelta(days=2),
+    )  # fmt: skip
+    b = services.bulletin_draft(actor=head, bureau=bureau_a.bureau, month=period.start)
+    text = documents.document_text(documents.document(b))
+    assert b.cases and alert.number in text and "经人工巡查发现执法问题（红色）" in text
+    assert "李小明" not in text and "13912345678" not in text
+
+
+@pytest.mark.django_db
 def test_units_see_issued_bulletins_only(
     bureau_a: Any, head: Any, legal: Any, officer: Any, client_for: Any, bureau_b: Any
 ) -> None:

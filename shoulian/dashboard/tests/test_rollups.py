@@ -117,3 +117,28 @@ def test_red_and_escalated_findings_enter_the_feed_once_each(
     assert services.warnings_from_findings(at=now) == 1
     kinds = set(RiskWarning.objects.values_list("kind", flat=True))
     assert kinds == {WarningKind.RED_FINDING, WarningKind.ESCALATION}
+
+
+def test_each_waiting_item_is_listed_under_exactly_the_band_it_is_counted_in(
+    clerk: Any, officer: Any, bureau_a: Any, head: Any
+) -> None:
+    """The drill-down lists of the four bands partition the waiting items as band_of counts them,
+    including an item with a due time and no warning time (counted 期限内)."""
+    from shoulian.dashboard.choices import Band
+    from shoulian.dashboard.selectors import band_of, scope_for, waiting_items
+
+    handling(clerk, officer)
+    new_alert(clerk)
+    unwarned = AlertFact.objects.exclude(node="").exclude(due_at=None).first()
+    assert unwarned is not None
+    AlertFact.objects.filter(pk=unwarned.pk).update(warn_at=None)
+    now = timezone.now()
+    scope = scope_for(head)
+    listed: dict[int, str] = {}
+    for band in Band.values:
+        for fact in waiting_items(scope, node="", band=band, now=now):
+            assert fact.pk not in listed
+            listed[fact.pk] = band
+    facts = list(scope.filter(AlertFact.objects.exclude(node="")))
+    assert listed == {fact.pk: band_of(fact, now) for fact in facts}
+    assert listed[unwarned.pk] == Band.OK

@@ -257,6 +257,10 @@ def test_legal_brigade_runs_a_campaign_through_the_pages(
     assert response.status_code == 302, response.content.decode()
     campaign = Campaign.objects.get()
     url = reverse("review:campaign", args=[campaign.pk])
+    # A tampered version field is a bad request with a message, not a server error.
+    for bad in ("abc", "-1", "1e9"):
+        assert client.post(url, {"action": "draw", "version": bad}).status_code == 400
+    assert not campaign.entries.exists()
     assert client.post(url, {"action": "draw", "version": "1"}).status_code == 302
     entry = campaign.entries.get()
     response = client.post(

@@ -117,3 +117,25 @@ def test_officer_cannot_post_an_answer(client: Any, officer: Any, alert: Any):
     login_as(client, officer)
     assert client.post(reverse("review:guidance", args=[asked.pk]), ANSWER).status_code == 403
     assert Guidance.objects.get().status == GuidanceStatus.PENDING
+
+
+def test_after_a_transfer_the_new_unit_reads_the_guidance_and_the_old_one_cannot(
+    clerk: Any, officer: Any, officer2: Any, bureau_a: Any
+):
+    """Z3: review rows follow the alert's scope now, not the unit stored when they were written."""
+    from django.http import Http404
+
+    from shoulian.workflow.choices import Action
+    from shoulian.workflow.tests.helpers import act, routed
+
+    alert = routed(clerk, officer.unit)
+    asked = guidance_request(actor=officer, alert=alert, question=QUESTION)
+    assert selectors.guidance_for(officer, asked.pk) == asked
+    assert list(selectors.guidance_of_alert(officer2, alert)) == []
+    act(officer, alert, Action.RETURN, reason="发案地属城南辖区")
+    act(clerk, alert, Action.REROUTE, unit=bureau_a.station2, reason="按退回理由改派城南")
+    with pytest.raises(Http404):
+        selectors.guidance_for(officer, asked.pk)
+    assert list(selectors.guidance_of_alert(officer, alert)) == []
+    assert selectors.guidance_for(officer2, asked.pk) == asked
+    assert list(selectors.guidance_of_alert(officer2, alert)) == [asked]

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from shoulian.notify.choices import TemplateKey
 from shoulian.notify.services import sms_enqueue
@@ -77,7 +78,9 @@ def inbox_notify(
     """A notice with a link to the sender's page, one per user, in the caller's transaction.
     Apps above supervision use it to reach staff (an issued bulletin; a new deduction, kind
     ``DEDUCTION``); supervision never learns what the link stands for."""
-    if not link.startswith("/") or link.startswith("//"):
+    # A path of this site only: no scheme, no host, and none of the forms browsers read as one
+    # (``//host``, ``/\\host``, control characters) — the inbox renders it as a link.
+    if not link.startswith("/") or not url_has_allowed_host_and_scheme(link, allowed_hosts=None):
         raise ValueError("a notice links to a page of this site")
     if kind not in NOTICE_KINDS:
         raise ValueError(f"not a kind of notice: {kind}")
