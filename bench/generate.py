@@ -146,9 +146,13 @@ def owned_models() -> list[Any]:
 def type_names(owned: Iterable[Any]) -> dict[str, Any]:
     """Object type strings (journal, deadlines, findings, SMS subjects) → model."""
     from shoulian.feedback.models import FollowUp
+    from shoulian.review.models import AvReview
 
     names = {m._meta.model_name: m for m in owned}
     names["follow_up"] = FollowUp
+    if AvReview in names.values():
+        # Review's AV-rule findings name their AV review as subject "av_review".
+        names["av_review"] = AvReview
     return names
 
 
