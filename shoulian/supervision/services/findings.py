@@ -301,7 +301,11 @@ def _clear(ctx: Ctx, now: dt.datetime, directory: recipients.Directory) -> Plan:
             _tell([finding.officer], finding, MessageKind.CLEARED, now)
 
     return Plan(
-        updates={"closed_at": now, "close_reason": reason}, data={"reason": reason}, after=after
+        # Never before it opened: an evaluation dated in the past (a replay, the demo's back-dated
+        # patrols) may meet a finding a later evaluation opened.
+        updates={"closed_at": max(now, finding.opened_at), "close_reason": reason},
+        data={"reason": reason},
+        after=after,
     )
 
 

@@ -523,3 +523,23 @@ def test_every_registered_rule_has_its_tests() -> None:
     for names in COVERED.values():
         for name in names:
             assert callable(globals().get(name)), name
+
+
+def test_a_finding_is_never_closed_before_it_opened_by_a_patrol_dated_earlier(
+    bureau_a: Any, clerk: Any, officer: Any, bureau_head: Any
+) -> None:
+    """A replay or the demo's back-dated patrols may evaluate at a moment before a finding that a
+    later evaluation opened: the close is then dated at the opening, never earlier."""
+    alert = handling(clerk, officer)
+    deadline = review_deadline(alert)
+    after = due(deadline) + dt.timedelta(hours=2)
+    patrol(bureau_a.bureau, now=after)
+    finding = only("deadline_overdue")
+    extension = deadline_extension_request(
+        actor=officer, deadline=review_deadline(alert), length=27, reason="重大复杂案件"
+    )
+    deadline_extend(actor=bureau_head, extension=extension)
+    patrol(bureau_a.bureau, now=after - dt.timedelta(hours=1))
+    finding.refresh_from_db()
+    assert finding.status == FindingStatus.CLEARED
+    assert finding.closed_at == finding.opened_at
