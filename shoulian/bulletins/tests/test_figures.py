@@ -134,7 +134,7 @@ def test_each_figure_drills_down_to_its_list(
     for key, expected in (("offence", f.offence_alerts), ("walk_in", f.station_walk_in)):
         listed = client.get(drill[key])
         assert listed.status_code == 200
-        assert listed.context["page"].paginator.count == expected, key
+        assert listed.context["total"] == str(expected), key
     for key, expected in (("rectified", 2), ("opened", 3), ("overdue", 1)):
         listed = client.get(drill[key])
         assert listed.status_code == 200
@@ -142,7 +142,7 @@ def test_each_figure_drills_down_to_its_list(
     station = str(bureau_a.station.pk)
     listed = client.get(drill["unit"][station])
     handled = next(r.count for r in f.by_unit if r.key == station)
-    assert listed.context["page"].paginator.count == handled
+    assert listed.context["total"] == str(handled)
 
 
 def test_issued_bulletins_count_and_drill_down_to_the_archive(

@@ -93,6 +93,7 @@ def deadlines_outliving_their_conclusion(user: Any = None) -> list[tuple[str, st
     from shoulian.deadlines.models import Deadline
     from shoulian.deadlines.selectors import work_queue
     from shoulian.workflow.choices import FINAL_CASE_STAGES, CaseStage
+    from shoulian.workflow.intake_clock import INTAKE_CODES
     from shoulian.workflow.models import AlertFlow, FlowStep
 
     if user is not None:
@@ -103,7 +104,9 @@ def deadlines_outliving_their_conclusion(user: Any = None) -> list[tuple[str, st
             .exclude(status=DeadlineStatus.STOPPED)
             .exclude(code__in=PARTY_WINDOW_CODES)
         )
-    running = [d for d in running if d.object_type == "alert"]
+    # The desk's own periods (the walk-in receipt, the 110 registration) end only when the desk
+    # acts: a concluded alert still owes its receipt, which the patrol reports.
+    running = [d for d in running if d.object_type == "alert" and d.code not in INTAKE_CODES]
     ids = {int(d.object_id) for d in running}
     flows = {f.alert_id: f for f in AlertFlow.objects.filter(alert_id__in=ids)}
     alerts = {a.pk: a for a in Alert.objects.filter(pk__in=ids)}
