@@ -30,8 +30,9 @@ def test_the_routing_queue_starts_from_the_status_index(clerk: Any) -> None:
 
 def test_the_inbox_starts_from_the_units_status_index(officer: Any) -> None:
     plan = explain(inbox_alerts(officer)[:QUEUE_LIMIT], sorts=True)
-    # On an empty database SQLite may prefer the unit's (handling_unit, received_at) index,
-    # which serves the order; either way the unit's rows are found through an index.
-    assert "alert_inbox_idx" in plan or "alert_handling_idx" in plan, plan
+    # Which of the unit's indexes serves it depends on the statistics earlier tests left
+    # (SQLite on an empty database may take (handling_unit, received_at); PostgreSQL over
+    # workers has taken a third): the pin is that the unit's rows come through an index.
+    assert "intake_alert" in plan, plan
     for table in ("intake_alert", "workflow_decision"):
         assert not scans_table(plan, table, sorts=False), plan
