@@ -73,6 +73,7 @@ def test_browser_a_unit_challenges_a_deduction_and_the_card_shows_the_points_res
     page.goto(f"{live_server.url}/assessment/challenges/")
     assert_accessible(page)
     page.get_by_role("link", name="刑事立案审查超期").click()
+    page.wait_for_url("**/assessment/entries/*/")
     assert_accessible(page)
     page.get_by_label("异议成立，撤销扣分").check()
     page.get_by_label("答复意见").fill("经核查，延长审批手续齐全，异议成立。")

@@ -137,6 +137,9 @@ def test_browser_public_order_case_reaches_its_conclusion_with_its_clock_stopped
     as_user(page, live_server, world["officer"])
     page.goto(f"{live_server.url}/workflow/alerts/{alert.pk}/")
     page.locator('[data-action="propose"]').click()
+    # The link navigates: wait for the form before reading its options (they are read, not awaited).
+    page.wait_for_url(f"**/workflow/alerts/{alert.pk}/propose/")
+    expect(page.locator("#id_kind")).to_be_attached()
     options = page.locator("#id_kind option").evaluate_all("els => els.map(e => e.value)")
     assert options == [DecisionKind.PUNISH]
     page.fill("#id_facts", "违法行为人殴打他人，致报案人轻微伤，有询问笔录和现场视频证实。")

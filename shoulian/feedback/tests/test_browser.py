@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from shoulian.accounts.choices import Role
 from shoulian.conftest import assert_accessible, login_as, make_bureau, make_user, screenshot
@@ -69,14 +70,16 @@ def test_center_head_answers_a_kiosk_complaint_in_the_staff_ui(
     as_user(page, live_server, world["head"])
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="投诉建议").first.click()
+    page.wait_for_url("**/feedback/complaints/")
     rows = page.locator("tbody tr")
     # Unanswered first, oldest first; the answered one last.
-    assert older.number in rows.nth(0).inner_text()
-    assert complaint.number in rows.nth(1).inner_text()
+    expect(rows.nth(0)).to_contain_text(older.number)
+    expect(rows.nth(1)).to_contain_text(complaint.number)
     screenshot(page, "feedback-complaint-list")
     assert_accessible(page)
 
     page.get_by_role("link", name=complaint.number).click()
+    page.wait_for_url(f"**/feedback/complaints/{complaint.pk}/")
     body = page.locator("main, body").first.inner_text()
     assert "窗口民警接待时态度生硬" in body and "138****8000" in body and "李春梅" not in body
     page.fill(
@@ -121,7 +124,7 @@ def test_clerk_records_a_dissatisfied_follow_up_and_the_head_sees_supervision(
     as_user(page, live_server, world["head"])
     page.goto(f"{live_server.url}/")
     page.get_by_role("link", name="回访不满意").first.click()
-    assert alert.number in page.locator("tbody").inner_text()
+    expect(page.locator("tbody")).to_contain_text(alert.number)
     screenshot(page, "feedback-supervision-list")
     assert_accessible(page)
     from shoulian.supervision.models import Finding  # a test may look above its app
