@@ -27,7 +27,7 @@ from shoulian.assessment.periods import month_of
 from shoulian.assessment.versions import Chain
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.versions import legal_date
-from shoulian.supervision.choices import FindingKind
+from shoulian.supervision.choices import MANUAL_RULE_CODE, FindingKind
 from shoulian.supervision.models import Finding
 from shoulian.supervision.services.findings import rectification_due
 
@@ -79,6 +79,16 @@ def facts(
         if f.rule_code in NODE_RULES and f.subject_type == "deadline" and f.subject_id.isdigit()
     ]
     nodes = dict(Deadline.objects.filter(pk__in=deadline_ids).values_list("pk", "code"))
+    from shoulian.review.selectors import campaign_review_ids
+
+    # A campaign's score raises a finding for the unit to rectify; the campaign's failed
+    # checklist items (``campaign_facts``) are what is charged for it, not that finding again.
+    by_review = {
+        int(f.subject_id): f.pk
+        for f in rows
+        if f.rule_code == MANUAL_RULE_CODE and f.subject_type == "review" and f.subject_id.isdigit()
+    }
+    charged_by_campaign = {by_review[pk] for pk in campaign_review_ids(by_review)}
     found: list[Fact] = []
     for f in rows:
         deadline_id = int(f.subject_id) if f.subject_id.isdigit() else None
@@ -89,7 +99,9 @@ def facts(
             "alert_id": f.alert_id,
             "finding_id": f.pk,
             "deadline_id": deadline_id if node else None,
-            "summary": f.summary[:300],
+            # A reviewer's own words stay on the finding (where they can be corrected); the
+            # append-only ledger keeps the rule's name, never free text.
+            "summary": (f.rule.name if f.rule_code == MANUAL_RULE_CODE else f.summary[:300]),
         }
         if node:
             found.append(
@@ -102,7 +114,7 @@ def facts(
                     **common,
                 )  # fmt: skip
             )
-        else:
+        elif f.pk not in charged_by_campaign:
             found.append(
                 Fact(
                     f"finding:{f.pk}", ItemKind.FINDING_RULE, f.rule_code, "", f.opened_at, **common
@@ -165,8 +177,8 @@ def campaign_facts(
                     alert_id=entry.alert_id,
                     finding_id=None,
                     deadline_id=None,
-                    summary=f"{entry.campaign.title}：{score.item.text}"
-                    + (f"（{score.note}）" if score.note else ""),
+                    # Not the scorer's note: free text stays out of the append-only ledger.
+                    summary=f"{entry.campaign.title}：{score.item.text}",
                 )
             )
     return found

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from shoulian.accounts.choices import Role
 from shoulian.bulletins import documents, selectors, services, stats
 from shoulian.bulletins.choices import BulletinKind, BulletinStatus
-from shoulian.bulletins.forms import BulletinEditForm, DraftForm, PeriodForm
+from shoulian.bulletins.forms import MAX_DAYS, BulletinEditForm, DraftForm, PeriodForm
 from shoulian.bulletins.policy import BUREAU_READERS, EDITORS
 from shoulian.bulletins.stats import Figures, Period
 from shoulian.bulletins.workflow import ACTION_LABELS, BulletinAction, Ctx, available
@@ -127,6 +127,9 @@ def _drill_period(request: HttpRequest) -> tuple[Any, Period, Any]:
     end = _day(request.GET.get("to", "")) or default.last_day
     if bureau is None or end < start:
         raise Http404("统计期间无效")
+    if (end - start).days > MAX_DAYS:
+        # The same bound as the statistics form: a hand-edited link cannot ask for decades.
+        raise BadRequest("统计期间最长三年。")
     unit_id = request.GET.get("unit", "")
     unit = None
     if unit_id.isdigit():

@@ -8,6 +8,7 @@ who may see the figures; the pages' reads take the *user* and return only what i
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,6 +244,16 @@ def campaign_results(bureau: Any, start: dt.datetime, end: dt.datetime) -> Query
         .select_related("alert", "unit", "campaign", "campaign__checklist", "review")
         .prefetch_related("scores", "scores__item")
         .order_by("scored_at", "pk")
+    )
+
+
+def campaign_review_ids(review_ids: Iterable[int]) -> set[int]:
+    """Those of ``review_ids`` that scored an alert of a 专项评查 campaign: the campaign's failed
+    checklist items are what the 考核办法 charges, not the finding the score raised as well."""
+    return set(
+        Review.objects.filter(pk__in=list(review_ids), campaign__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
 
 

@@ -85,8 +85,12 @@ def test_a_failed_campaign_checklist_item_costs_its_points(
     from shoulian.workflow.tests.helpers import handling
 
     base = Scheme.objects.get(bureau=None, version=1)
+    # The bureau also prices a reviewer's manual finding: the campaign's score raises one, and
+    # the same defect must not cost points twice.
     items = [*base.items, {"kind": "campaign_check", "code": "receipt", "label": "未当场出具回执",
-                           "officer": "2", "unit": "1"}]  # fmt: skip
+                           "officer": "2", "unit": "1"},
+             {"kind": "finding_rule", "code": "manual_review", "label": "人工巡查发现",
+              "officer": "3", "unit": "3"}]  # fmt: skip
     draft = scheme_draft(
         actor=legal, change_reason="增加专项评查", title=base.title, document_number="沙公法〔2026〕3号",
         effective_from=dt.date(2026, 1, 1), items=items, period_cap=None, alert_cap=None,
@@ -106,7 +110,7 @@ def test_a_failed_campaign_checklist_item_costs_its_points(
     campaign_score(
         actor=legal,
         entry=failed,
-        failed={"receipt": "未当场出具回执", "classification": ""},
+        failed={"receipt": "报案人王某某称窗口打印机故障", "classification": ""},
         finding_level=Level.ORANGE,
     )
     campaign_score(actor=legal, entry=clean, failed={})
@@ -120,6 +124,12 @@ def test_a_failed_campaign_checklist_item_costs_its_points(
     assert entry.officer == officer and entry.unit_id == failed.unit_id
     assert entry.finding is None and entry.fact_key.startswith("campaign:")
     assert "受案立案专项评查" in entry.reason and {a.pk for a in alerts} >= {entry.alert_id}
+    # The scorer's note (free text, a name in it) stays out of the append-only ledger.
+    assert not ScoreEntry.objects.filter(reason__contains="王某某").exists()
+    # The finding the score raised is for rectification; it is not charged again.
+    failed.refresh_from_db()
+    assert failed.review is not None and failed.review.finding is not None
+    assert not ScoreEntry.objects.filter(item_code="manual_review").exists()
     # The nightly run posts it once.
     assert score_bureau(bureau=bureau_a.bureau).posted == 0
 

@@ -145,6 +145,17 @@ def test_each_figure_drills_down_to_its_list(
     assert listed.context["total"] == str(handled)
 
 
+def test_a_drill_down_list_refuses_a_period_longer_than_the_statistics_form_allows(
+    bureau_a: Any, head: Any, client_for: Any
+) -> None:
+    client = client_for(head)
+    for name in ("bulletins:reviews", "bulletins:av_reviews"):
+        three_years = client.get(reverse(name), {"from": "2024-01-01", "to": "2026-12-31"})
+        assert three_years.status_code == 200, name
+        decades = client.get(reverse(name), {"from": "1990-01-01", "to": "2026-12-31"})
+        assert decades.status_code == 400, name
+
+
 def test_issued_bulletins_count_and_drill_down_to_the_archive(
     bureau_a: Any, head: Any, legal: Any, client_for: Any
 ) -> None:
