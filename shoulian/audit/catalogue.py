@@ -176,6 +176,7 @@ class EventType(models.IntegerChoices):
     SMS_OUTBOX_RECOVERED = 6010, "短信发件箱恢复正常"
     # retention: sent and expired messages past the period lose mobile and text (issue 14 §3)
     SMS_CONTENT_PURGED = 6011, "清除过期短信内容"
+    SMS_BACKLOG_RELEASED = 6012, "短信网关恢复，积压短信提前重发"
 
     # 61xx progress query and kiosk (shoulian.citizen)
     QUERY_CODE_REQUESTED = 6101, "群众查询申请验证码"

@@ -49,6 +49,7 @@ class Sweep:
     rounds: int = 0  # batches fetched
     broken: bool = False  # stopped by the breaker (the gateway is failing)
     busy: bool = False  # another sweep held the lease: nothing done
+    released: int = 0  # messages backing off from an outage made due when the gateway came back
 
 
 def _setting(name: str, default: float) -> float:
@@ -282,6 +283,10 @@ def deliver_due(
         sweep.expired = expire_stale(now or timezone.now())
         gateway = gateway or default_gateway()
         failures = 0
+        # The sweeps before this one sent nothing because the gateway failed: the first message
+        # that goes out now releases the backlog (below).
+        recovering = _state("sweep").failed_sweeps > 0
+        fetch_again = False
         renewed = time.monotonic()
         while True:
             at = now or timezone.now()
@@ -298,6 +303,10 @@ def deliver_due(
                 if outcome == SmsStatus.SENT:
                     sweep.sent += 1
                     failures = 0
+                    if recovering:
+                        recovering = False
+                        sweep.released = release_backlog(now=now)
+                        fetch_again = sweep.released > 0
                 elif outcome == SmsStatus.RETRYING:
                     sweep.retrying += 1
                     failures += 1
@@ -309,12 +318,30 @@ def deliver_due(
                     log.warning("sms sweep stopped after %d consecutive failures", failures)
                     sweep.broken = True
                     break
-            if sweep.broken or len(ids) < limit or time.monotonic() - started > budget:
+            if sweep.broken or time.monotonic() - started > budget:
                 break
+            if len(ids) < limit and not fetch_again:
+                break
+            fetch_again = False
         check_alert(sweep, now=now)
     finally:
         _release_lease(token)
     return sweep
+
+
+def release_backlog(*, now: dt.datetime | None = None) -> int:
+    """The gateway is back after sweeps that sent nothing: the messages backing off from the
+    outage are due now, not at the end of their (up to an hour's) backoff. The sweep that sent
+    the first message goes on with them at the gateway's pace; journalled with the count."""
+    at = now or timezone.now()
+    with transaction.atomic():
+        released = SmsMessage.objects.filter(
+            status=SmsStatus.RETRYING, next_attempt_at__gt=at, expires_at__gt=at
+        ).update(next_attempt_at=at)
+        if released:
+            record(EventType.SMS_BACKLOG_RELEASED, data={"released": released})
+            log.warning("sms gateway back: %d messages backing off are due now", released)
+    return released
 
 
 # --- Shared delivery state: the sweep lease, the queued-batch flag, the outbox alert ----------------

@@ -147,6 +147,63 @@ def test_failed_sweeps_in_a_row_raise_one_alert_and_recovery_clears_it(settings:
     assert sorted(gateway.sent) == sorted(str(m.message_id) for m in SmsMessage.objects.all())
 
 
+def test_the_first_message_out_after_an_outage_releases_the_backlog_from_its_backoff(
+    settings: Any,
+) -> None:
+    settings.SHOULIAN_SMS_ALERT_AGE_SECONDS = 10**6
+    start = timezone.now()
+    backlog = queue(6, now=start)
+    gateway = Recorder()
+    gateway.down = True
+    at = start
+    for _ in range(4):  # an outage long enough for minutes of backoff
+        at += dt.timedelta(hours=2)
+        delivery.deliver_due(gateway=gateway, now=at)  # the breaker stops each sweep after 3
+        delivery.deliver_due(gateway=gateway, now=at)
+    waiting = SmsMessage.objects.filter(pk__in=[m.pk for m in backlog])
+    assert {m.status for m in waiting} == {SmsStatus.RETRYING}
+    assert all(m.next_attempt_at > at for m in waiting)
+    # The gateway is back; a new receipt SMS is queued and goes out at once ...
+    gateway.down = False
+    at += dt.timedelta(seconds=5)
+    (fresh,) = queue(1, now=at, prefix="after")
+    sweep = delivery.deliver_due(gateway=gateway, now=at)
+    # ... and the messages of the outage follow in the same sweep instead of waiting out their
+    # backoff (up to an hour), oldest first after it.
+    assert sweep.released == 6 and sweep.sent == 7
+    assert gateway.sent[0] == str(fresh.message_id)
+    assert {m.status for m in waiting.all()} == {SmsStatus.SENT}
+    released = AuditEvent.objects.get(event_type=EventType.SMS_BACKLOG_RELEASED)
+    assert json.loads(released.body)["data"]["released"] == 6
+
+
+def test_a_message_backing_off_on_its_own_is_not_released_by_another_ones_success(
+    settings: Any,
+) -> None:
+    settings.SHOULIAN_SMS_ALERT_AGE_SECONDS = 10**6
+    at = timezone.now()
+    (unlucky,) = queue(1, now=at - dt.timedelta(seconds=1), prefix="unlucky")
+    queue(2, now=at, prefix="ok")
+
+    class Picky(Recorder):  # the gateway works; only this one message fails (a 5xx for it)
+        def send(self, sms: OutgoingSms) -> SendResult:
+            if sms.message_id == str(unlucky.message_id):
+                raise GatewayError("HTTP 503")
+            return super().send(sms)
+
+    gateway = Picky()
+    first = delivery.deliver_due(gateway=gateway, now=at)
+    assert (first.sent, first.retrying) == (2, 1)
+    assert OutboxState.objects.get(name="sweep").failed_sweeps == 0
+    # Its backoff stands: the next message out releases nothing.
+    queue(1, now=at, prefix="ok2")
+    sweep = delivery.deliver_due(gateway=gateway, now=at)
+    assert sweep.released == 0 and sweep.sent == 1
+    unlucky.refresh_from_db()
+    assert unlucky.status == SmsStatus.RETRYING and unlucky.next_attempt_at > at
+    assert events(EventType.SMS_BACKLOG_RELEASED) == 0
+
+
 def test_an_old_backlog_raises_the_alert_even_before_any_sweep_fails_in_a_row(
     settings: Any,
 ) -> None:
