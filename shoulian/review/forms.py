@@ -278,3 +278,47 @@ class GuidanceAnswerForm(forms.Form):
         required=False,
         help_text="收入案例库时的标题，不写人名（如“员工侵占公司货款的定性”）。",
     )
+
+
+class ChecklistForm(forms.Form):
+    """A new version of the bureau's 评查标准: its items as lines ``代码|评查项目|分值|依据``."""
+
+    name = forms.CharField(label="名称", max_length=80)
+    effective_from = forms.DateField(
+        label="生效日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="自该日起制定的专项评查按本版打分；已制定的评查仍按其制定时的版本。",
+    )
+    items = forms.CharField(
+        label="评查项目",
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="每行一项：代码|评查项目|分值|依据。代码用于考核办法的专项评查扣分项，修订时请保持不变。",
+    )
+    change_reason = forms.CharField(label="修订理由", max_length=300)
+
+    def clean_items(self) -> list[dict[str, Any]]:
+        items = []
+        for n, line in enumerate(self.cleaned_data["items"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != 4:
+                raise forms.ValidationError(
+                    f"第{n}行应为“代码|评查项目|分值|依据”四段，以竖线分隔。"
+                )
+            code, text, points, basis = parts
+            if not points.isdigit():
+                raise forms.ValidationError(f"第{n}行的分值应为整数。")
+            items.append({"code": code, "text": text, "points": int(points), "legal_basis": basis})
+        if not items:
+            raise forms.ValidationError("请至少填写一个评查项目。")
+        return items
+
+
+def checklist_initial(checklist: Any) -> dict[str, Any]:
+    return {
+        "name": checklist.name,
+        "items": "\n".join(
+            f"{i.code}|{i.text}|{i.points}|{i.legal_basis}" for i in checklist.items.all()
+        ),
+    }

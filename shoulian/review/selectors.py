@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -24,6 +24,7 @@ from shoulian.review.models import (
     AvReview,
     Campaign,
     CampaignEntry,
+    Checklist,
     Guidance,
     Review,
 )
@@ -254,6 +255,17 @@ def campaign_review_ids(review_ids: Iterable[int]) -> set[int]:
         Review.objects.filter(pk__in=list(review_ids), campaign__isnull=False).values_list(
             "pk", flat=True
         )
+    )
+
+
+def checklist_versions(bureau: Any, code: str = "acceptance_filing") -> QuerySet[Checklist]:
+    """The bureau's own versions of a checklist, newest first, then the seeded default's."""
+    return (
+        Checklist.objects.filter(code=code)
+        .filter(Q(bureau=bureau) | Q(bureau__isnull=True))
+        .select_related("created_by")
+        .prefetch_related("items")
+        .order_by(F("bureau").desc(nulls_last=True), "-effective_from", "-version")
     )
 
 

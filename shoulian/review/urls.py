@@ -20,4 +20,6 @@ urlpatterns = [
     path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
     path("campaigns/<int:pk>/report.<str:fmt>", views.campaign_report, name="campaign_report"),
     path("campaign-alerts/<int:pk>/", views.entry_score, name="entry"),
+    path("checklists/", views.checklist_list, name="checklists"),
+    path("checklists/new/", views.checklist_new, name="checklist_new"),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shoulian.accounts.choices import Role
@@ -22,11 +23,13 @@ from shoulian.review.forms import (
     AvReviewForm,
     AvUploadForm,
     CampaignForm,
+    ChecklistForm,
     CloseForm,
     GuidanceAnswerForm,
     GuidanceRequestForm,
     ReviewForm,
     ScoreForm,
+    checklist_initial,
 )
 from shoulian.review.policy import READER_ROLES
 
@@ -441,3 +444,61 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "review/cases.html",
         {"q": q, "rows": selectors.guidance_cases(request.user, q)[:100]},
     )
+
+
+# --- 评查标准: the checklist's versions -------------------------------------------------------------
+@role_required(*CAMPAIGN_READERS)
+@require_GET
+def checklist_list(request: HttpRequest) -> HttpResponse:
+    """The version in force and every earlier one of the bureau (and the seeded default)."""
+    user: Any = request.user
+    bureau = user.unit.bureau()
+    try:
+        current = campaigns.checklist_in_force(bureau, timezone.localdate())
+    except ValidationError:
+        current = None
+    return render(
+        request,
+        "review/checklist_list.html",
+        {
+            "current": current,
+            "versions": selectors.checklist_versions(bureau),
+            "can_publish": user.has_role(Role.LEGAL_BRIGADE),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(Role.LEGAL_BRIGADE)
+@require_http_methods(["GET", "POST"])
+def checklist_new(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    today = timezone.localdate()
+    if request.method == "POST":
+        form = ChecklistForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                checklist = campaigns.checklist_publish(
+                    actor=user,
+                    name=data["name"],
+                    items=data["items"],
+                    change_reason=data["change_reason"],
+                    effective_from=data["effective_from"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"评查标准第{checklist.version}版已发布，"
+                    f"自{checklist.effective_from:%Y年%-m月%-d日}起制定的专项评查按本版打分。",
+                )
+                return redirect("review:checklists")
+        return render(request, "review/checklist_form.html", {"form": form}, status=400)
+    try:
+        base = campaigns.checklist_in_force(user.unit.bureau(), today)
+        initial = {**checklist_initial(base), "effective_from": today}
+    except ValidationError:
+        initial = {"effective_from": today}
+    return render(request, "review/checklist_form.html", {"form": ChecklistForm(initial=initial)})

@@ -26,7 +26,7 @@ from shoulian.review.campaigns import (
     population,
 )
 from shoulian.review.choices import CampaignKind, CampaignStatus, EntryStatus, ReviewMode
-from shoulian.review.models import Campaign, CampaignEntry, CampaignScore
+from shoulian.review.models import Campaign, CampaignEntry, CampaignScore, Checklist
 from shoulian.review.services import ReviewDenied
 from shoulian.review.tests.helpers import events
 from shoulian.supervision.choices import FindingSource, Level
@@ -308,3 +308,50 @@ def test_report_of_an_open_campaign_is_not_found(client: Any, legal: Any, alerts
     login_as(client, legal)
     url = reverse("review:campaign_report", args=[campaign.pk, "pdf"])
     assert client.get(url).status_code == 404
+
+
+def test_the_legal_brigade_revises_the_checklist_on_its_page(
+    client: Any, legal: Any, head: Any, bureau_a: Any
+):
+    from django.urls import reverse
+
+    from shoulian.conftest import login_as
+
+    login_as(client, legal)
+    form = client.get(reverse("review:checklist_new"))
+    # The form starts from the version in force (the seeded default's eight items).
+    start = form.context["form"].initial["items"].splitlines()
+    assert len(start) == 8 and start[0].count("|") == 3
+    code, _, _, basis = start[0].split("|")
+    lines = [f"{code}|当场出具接报案回执并交报案人签收|15|{basis}", *start[1:]]
+    later = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    bad = client.post(
+        reverse("review:checklist_new"),
+        {"name": "受案立案评查标准", "effective_from": later,
+         "items": "receipt|出具回执|十五|依据", "change_reason": "细化"},
+    )  # fmt: skip
+    assert bad.status_code == 400 and "第1行的分值应为整数" in bad.content.decode()
+    done = client.post(
+        reverse("review:checklist_new"),
+        {"name": "受案立案执法质量评查标准（修订）", "effective_from": later,
+         "items": "\n".join(lines), "change_reason": "回执须报案人签收"},
+    )  # fmt: skip
+    assert done.status_code == 302
+    published = Checklist.objects.get(bureau=bureau_a.bureau)
+    assert published.version == 1 and published.items.get(position=1).points == 15
+    assert published.created_by == legal and events(EventType.CHECKLIST_PUBLISHED) == 1
+    page = client.get(reverse("review:checklists")).content.decode()
+    assert "受案立案执法质量评查标准（修订）" in page and "待生效" in page
+    # Not in force yet: campaigns defined today still score with the default.
+    assert checklist_in_force(bureau_a.bureau, timezone.localdate()).bureau is None
+
+    # The center head reads the versions but cannot publish one.
+    login_as(client, head)
+    assert client.get(reverse("review:checklists")).status_code == 200
+    assert "修订评查标准" not in client.get(reverse("review:checklists")).content.decode()
+    refused = client.post(
+        reverse("review:checklist_new"),
+        {"name": "x", "effective_from": later, "items": "a|b|1|c", "change_reason": "r"},
+    )
+    assert refused.status_code == 403
+    assert Checklist.objects.filter(bureau=bureau_a.bureau).count() == 1

@@ -133,6 +133,8 @@ ACCESS = {
     "review:cases": Rule(READERS),
     "review:campaigns": Rule(CAMPAIGN_READERS),
     "review:campaign_new": Rule(frozenset({Role.LEGAL_BRIGADE})),
+    "review:checklists": Rule(CAMPAIGN_READERS),
+    "review:checklist_new": Rule(frozenset({Role.LEGAL_BRIGADE})),
     "review:campaign": Rule(
         CAMPAIGN_READERS,
         kwargs=lambda u, own, other: {"pk": _campaign(own).pk},
