@@ -274,6 +274,7 @@ def throughput(clerk: Any, station: Any, *, per_round: int, rounds: int) -> tupl
     from shoulian.intake import services
     from shoulian.intake.choices import Channel, ReportForm
     from shoulian.intake.models import Category
+    from shoulian.supervision import hooks as supervision_hooks
     from shoulian.workflow import hooks as workflow_hooks
     from shoulian.workflow.choices import Action
     from shoulian.workflow.services import alert_transition
@@ -315,9 +316,12 @@ def throughput(clerk: Any, station: Any, *, per_round: int, rounds: int) -> tupl
         if on:
             intake_hooks.on_intake_event(subscribers.rollups_on_intake)
             workflow_hooks.on_transition(order=900)(subscribers.rollups_on_transition)
+            supervision_hooks.on_finding_change(subscribers.rollups_on_finding)
         else:
             if subscribers.rollups_on_intake in intake_hooks._SUBSCRIBERS:
                 intake_hooks._SUBSCRIBERS.remove(subscribers.rollups_on_intake)
+            if subscribers.rollups_on_finding in supervision_hooks._SUBSCRIBERS:
+                supervision_hooks._SUBSCRIBERS.remove(subscribers.rollups_on_finding)
             workflow_hooks._REGISTRY.pop(name, None)
             workflow_hooks._ORDERED[:] = sorted(
                 workflow_hooks._REGISTRY.values(), key=lambda e: e.order
@@ -382,7 +386,8 @@ def main() -> None:
     print(
         f"rollups derived from the source rows: {time.perf_counter() - start:,.1f} s "
         f"({report.alerts:,} alerts; rows written or corrected: facts {report.facts:,}, "
-        f"daily {report.daily:,}, node {report.node:,}, satisfaction {report.satisfaction:,})"
+        f"daily {report.daily:,}, node {report.node:,}, satisfaction {report.satisfaction:,}, "
+        f"finding facts {report.finding_facts:,}, findings {report.findings:,})"
     )
 
     # 2. the endpoint, as the demo center head: the bureau and its busiest unit this month.

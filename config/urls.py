@@ -18,6 +18,8 @@ urlpatterns = [
     path("assessment/", include("shoulian.assessment.urls")),
     path("bulletins/", include("shoulian.bulletins.urls")),
     path("dashboard/", include("shoulian.dashboard.urls")),
+    # A wall screen's display link (not a staff session): the wall mode and its data only.
+    path("display/", include("shoulian.dashboard.display_urls")),
     # The public side: the progress query (the receipt's QR code points at /q/) and the kiosk.
     path("", include("shoulian.citizen.urls")),
 ]

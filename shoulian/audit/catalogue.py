@@ -262,6 +262,11 @@ class EventType(models.IntegerChoices):
     ROLLUPS_CHECKED = 7400, "核对监督平台汇总"
     ROLLUP_DRIFT = 7401, "监督平台汇总偏差"
     RISK_WARNING_ACKNOWLEDGED = 7410, "确认风险预警"
+    # 745x display links of wall screens (shoulian.dashboard)
+    DISPLAY_LINK_ISSUED = 7450, "签发大屏显示链接"
+    DISPLAY_LINK_REVOKED = 7451, "撤销大屏显示链接"
+    DISPLAY_LINK_OPENED = 7452, "大屏显示链接首次启用"
+    DISPLAY_LINK_REFUSED = 7453, "拒绝大屏显示链接"
 
     # 8xxx reads and exports (who saw what)
     PERSONAL_DATA_VIEWED = 8001, "查看个人信息"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
@@ -22,6 +23,8 @@ from shoulian.intake.choices import ON_THE_SPOT_CHANNELS, AlertStatus, FilePurpo
 from shoulian.intake.models import Alert, EvidenceFile, EvidenceItem
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
+from shoulian.supervision.choices import ACTIVE_STATUSES, FindingKind
+from shoulian.supervision.models import Finding
 from shoulian.workflow import clock
 from shoulian.workflow.choices import OPEN_STATUSES
 
@@ -94,6 +97,8 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             "has_items",
             "has_files",
             group=F("category__group"),
+            # The bureau from the registering unit's path, through the per-process memo.
+            registering_path=F("registering_unit__path"),
             # Returns and transfers together (推诿): the alert's flow row, in the same query.
             flow_returns=F("flow__return_count"),
             flow_transfers=F("flow__transfer_count"),
@@ -137,12 +142,11 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
         if decided
         else {}
     )
-    bureaus: dict[int, int] = {}
 
-    def bureau_id(unit_id: int) -> int:
-        if unit_id not in bureaus:
-            bureaus[unit_id] = bureau_of(Unit.objects.get(pk=unit_id)).pk
-        return bureaus[unit_id]
+    def bureau_id(a: Any) -> int:
+        # ``bureau_of`` needs only the unit's id and path (its ancestors are in the path): a
+        # step reads no unit, once the memo knows the desk's bureau.
+        return bureau_of(Unit(pk=a["registering_unit_id"], path=a["registering_path"])).pk
 
     facts: dict[int, Fact] = {}
     for a in alerts:
@@ -172,7 +176,7 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
         unit_id = a["handling_unit_id"] or a["registering_unit_id"]
         facts[pk] = Fact(
             alert_id=pk,
-            bureau_id=bureau_id(a["registering_unit_id"]),
+            bureau_id=bureau_id(a),
             unit_id=unit_id,
             day=local_day(a["received_at"]),
             channel=a["channel"],
@@ -187,3 +191,66 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             followed_day=followed,
         )
     return facts
+
+
+# --- findings ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FindingValues:
+    """The values of one ``FindingFact`` row."""
+
+    finding_id: int
+    bureau_id: int
+    unit_id: int
+    status: str
+    level: str
+    month: dt.date
+
+
+FINDING_FIELDS = tuple(f for f in FindingValues.__dataclass_fields__ if f != "finding_id")
+
+
+def month_of(at: dt.datetime) -> dt.date:
+    return local_day(at).replace(day=1)
+
+
+FINDING_ROW = (
+    "pk",
+    "bureau_id",
+    "unit_id",
+    "alert_id",
+    "status",
+    "level",
+    "escalation",
+    "summary",
+    "opened_at",
+    "closed_at",
+)
+
+
+def finding_rows(finding_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """Supervision's rows of ``finding_ids`` (findings, not warnings), as the facts and the
+    warning feed read them: one query."""
+    ids = list(finding_ids)
+    if not ids:
+        return []
+    return list(Finding.objects.filter(pk__in=ids, kind=FindingKind.FINDING).values(*FINDING_ROW))
+
+
+def finding_fact(row: dict[str, Any]) -> FindingValues:
+    closed = row["status"] not in ACTIVE_STATUSES and row["closed_at"] is not None
+    return FindingValues(
+        finding_id=row["pk"],
+        bureau_id=row["bureau_id"],
+        unit_id=row["unit_id"],
+        status=row["status"],
+        level=row["level"],
+        month=month_of(row["closed_at"] if closed else row["opened_at"]),
+    )
+
+
+def derive_findings(finding_ids: Iterable[int]) -> dict[int, FindingValues]:
+    """The facts of ``finding_ids`` as supervision's rows say now (one query). Warnings are not
+    counted (the figure is of findings), so a warning has no fact."""
+    return {row["pk"]: finding_fact(row) for row in finding_rows(finding_ids)}

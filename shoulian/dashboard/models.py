@@ -8,6 +8,8 @@ tables (and the open findings), never the alerts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -117,6 +119,46 @@ class SatisfactionCount(models.Model):
         return f"{self.unit_id} {self.day}: {self.satisfied}/{self.dissatisfied}"
 
 
+class FindingFact(models.Model):
+    """What one finding (not a warning) counts as on the platform: its unit, status, level and
+    the month it counts in (the month it was closed or cleared; while active, the month it
+    opened, so the active figure sums every month)."""
+
+    finding = models.OneToOneField(
+        "supervision.Finding", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12)
+    level = models.CharField(max_length=8)
+    month = models.DateField()  # the 1st, in Asia/Shanghai
+
+    def __str__(self) -> str:
+        return f"finding fact {self.finding_id}"
+
+
+class FindingCount(models.Model):
+    """Findings per unit, status, level and month (see ``FindingFact.month``)."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=12)
+    level = models.CharField(max_length=8)
+    month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "status", "level", "month"], name="dash_finding_key"
+            )
+        ]
+        indexes = [models.Index(fields=["bureau", "status"], name="dash_finding_bureau")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.status} {self.level} {self.month}: {self.n}"
+
+
 class RiskWarning(models.Model):
     """One entry of the live risk-warning feed, until somebody acknowledges it."""
 
@@ -159,3 +201,46 @@ class RiskWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.summary}"
+
+
+class DisplayLink(models.Model):
+    """A wall screen's own, revocable, expiring access to the wall mode of one bureau or unit
+    (docs/dashboard.md, "Display links"): not a staff session, so the screen neither signs out
+    after the idle timeout (A5) nor reaches anything but the wall and its data.
+
+    Only hashes are stored: of the one-time opening token (cleared once used) and of the secret
+    the screen keeps in its cookie."""
+
+    screen = models.CharField("屏幕名称", max_length=60)
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        "org.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # None: the whole bureau
+    open_hash = models.CharField(max_length=64, null=True, unique=True)
+    device_hash = models.CharField(max_length=64, null=True, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="签发人"
+    )
+    issued_at = models.DateTimeField("签发时间")
+    expires_at = models.DateTimeField("到期时间")
+    opened_at = models.DateTimeField("启用时间", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="撤销人",
+    )
+
+    class Meta:
+        verbose_name = "大屏显示链接"
+        verbose_name_plural = "大屏显示链接"
+        indexes = [models.Index(fields=["bureau", "-issued_at"], name="dash_display_bureau")]
+
+    def __str__(self) -> str:
+        return self.screen
+
+    def is_active(self, now: Any) -> bool:
+        return self.revoked_at is None and self.expires_at > now

@@ -22,15 +22,17 @@ from shoulian.dashboard.choices import Band, Node, WarningKind
 from shoulian.dashboard.models import (
     AlertFact,
     DailyCount,
+    DisplayLink,
+    FindingCount,
     NodeCount,
     RiskWarning,
     SatisfactionCount,
 )
+from shoulian.dashboard.services import display_digest
 from shoulian.intake.choices import CategoryGroup, Channel
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
-from shoulian.supervision.choices import ACTIVE_STATUSES, FindingKind, FindingStatus, Level
-from shoulian.supervision.models import Finding
+from shoulian.supervision.choices import ACTIVE_STATUSES, FindingStatus, Level
 
 # Who sees the whole bureau; a unit leader sees the own unit (issue 17).
 BUREAU_ROLES = (Role.CENTER_HEAD, Role.LEGAL_BRIGADE, Role.BUREAU_HEAD)
@@ -257,20 +259,14 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
         band: sum(n[band] for n in nodes) for band in (Band.OK, Band.NEAR, Band.OVERDUE, Band.NONE)
     }
 
-    # 6. findings by state and level
-    finding_qs = Finding.objects.visible_to(user).filter(
-        bureau_id=scope.bureau.pk, kind=FindingKind.FINDING
-    )
-    if scope.unit is not None:
-        finding_qs = finding_qs.filter(unit_id=scope.unit.pk)
-    month_start = timezone.make_aware(dt.datetime.combine(periods.month, dt.time.min))
+    # 6. findings by state and level: the active ones (every month's counter) and those closed
+    # this month, from the counters supervision's changes move (the scope is that of the
+    # findings list for these roles: the bureau's, or the unit's own).
     finding_rows = (
-        finding_qs.filter(
-            Q(status__in=ACTIVE_STATUSES)
-            | Q(status=FindingStatus.CLOSED, closed_at__gte=month_start)
-        )
+        scope.filter(FindingCount.objects.all())
+        .filter(Q(status__in=ACTIVE_STATUSES) | Q(status=FindingStatus.CLOSED, month=periods.month))
         .values("status", "level")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("n"))
         .order_by()
     )
     counts = {(r["status"], r["level"]): r["n"] for r in finding_rows}
@@ -376,3 +372,67 @@ def warning_for(user: Any, pk: int) -> RiskWarning:
     """One open or acknowledged warning inside the user's scope; 404 otherwise (Z3)."""
     scope = scope_for(user)
     return get_object_or_404(scope.filter(RiskWarning.objects.all()), pk=pk)
+
+
+# --- display links of wall screens ---------------------------------------------------------------
+
+
+def display_links(user: Any, *, now: dt.datetime | None = None) -> QuerySet[DisplayLink]:
+    """The active display links of the issuer's bureau (whoever issued them), newest first."""
+    now = now or timezone.now()
+    bureau = bureau_of(user.unit)
+    return (
+        DisplayLink.objects.filter(bureau=bureau, revoked_at__isnull=True, expires_at__gt=now)
+        .select_related("unit", "issued_by")
+        .order_by("-issued_at", "-pk")
+    )
+
+
+def display_link_pending(token: str, *, now: dt.datetime | None = None) -> DisplayLink | None:
+    """The link an unused opening token names, if it may still be opened."""
+    link = DisplayLink.objects.filter(open_hash=display_digest(token)).first()
+    return link if link is not None and link.is_active(now or timezone.now()) else None
+
+
+def display_link_for(secret: str, *, now: dt.datetime | None = None) -> DisplayLink | None:
+    """The active link whose screen holds ``secret`` (its cookie); None once revoked or expired."""
+    if not secret:
+        return None
+    link = (
+        DisplayLink.objects.filter(device_hash=display_digest(secret))
+        .select_related("bureau", "unit")
+        .first()
+    )
+    return link if link is not None and link.is_active(now or timezone.now()) else None
+
+
+def display_scope(link: DisplayLink) -> Scope:
+    return Scope(bureau=link.bureau, unit=link.unit)
+
+
+# What a display link's screen may show of the feed: the kind, the alert's number, the unit and the
+# time. A finding's summary is a reviewer's or a rule's free text (it may name a person), so only
+# the feed's own generated text (bounces) is kept.
+_DISPLAY_SUMMARY_KINDS = frozenset({WarningKind.BOUNCING})
+
+
+def _without_links(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _without_links(v)
+            for k, v in value.items()
+            if k not in ("url", "urls", "totals_urls", "id")
+        }
+    if isinstance(value, list):
+        return [_without_links(v) for v in value]
+    return value
+
+
+def display_figures(scope: Scope, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The figures of a wall screen opened by a display link: aggregates and the warning feed
+    without personal data, and without a link to anything (no drill-down, no acknowledgement)."""
+    f = _without_links(figures(None, scope, now=now))
+    for w in f["warnings"]:
+        if w["kind"] not in _DISPLAY_SUMMARY_KINDS:
+            w["summary"] = ""
+    return f  # type: ignore[no-any-return]

@@ -6,27 +6,46 @@ The rollups move in the transaction of the change (``fact_refresh``, called by t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Count, F, Q
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from shoulian.accounts.choices import Role
 from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType, Outcome
 from shoulian.dashboard.choices import BOUNCE_WARNING_FROM, WarningKind
-from shoulian.dashboard.facts import FIELDS, Fact, derive
+from shoulian.dashboard.facts import (
+    FIELDS,
+    FINDING_FIELDS,
+    FINDING_ROW,
+    Fact,
+    FindingValues,
+    derive,
+    derive_findings,
+    finding_fact,
+    finding_rows,
+)
 from shoulian.dashboard.models import (
     AlertFact,
     DailyCount,
+    DisplayLink,
+    FindingCount,
+    FindingFact,
     NodeCount,
     RiskWarning,
     SatisfactionCount,
 )
 from shoulian.intake.models import Alert
+from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 from shoulian.supervision.choices import ACTIVE_STATUSES, FindingKind, Level
 from shoulian.supervision.models import Finding
 
@@ -57,50 +76,80 @@ class Deltas:
             self.satisfaction[((fact.bureau_id, fact.unit_id, fact.followed_day), column)] += sign
 
 
-def _bump(model: Any, lookup: dict[str, Any], bureau_id: int, changes: dict[str, int]) -> None:
-    """Add ``changes`` to the counter row ``lookup``, creating it at zero first if needed. The
-    create ignores a conflict, so two transactions creating the same row both end up adding."""
-    updates = {column: F(column) + d for column, d in changes.items()}
-    if model.objects.filter(**lookup).update(**updates):
+def _upsert(
+    model: Any,
+    keys: tuple[str, ...],
+    columns: tuple[str, ...],
+    rows: dict[tuple[Any, ...], dict[str, int]],
+) -> None:
+    """Add each row's changes to its counter in one statement: ``INSERT … ON CONFLICT DO UPDATE
+    SET c = c + excluded.c``. The database adds under the row's lock, so two transactions moving
+    the same counter both count (a read-then-write would let the later one overwrite the earlier
+    one's increment), a missing row is created by whichever comes first, and the rows are written
+    in key order, so two transactions moving the same counters in opposite directions (an alert
+    routed to a station while another is returned from it) queue instead of deadlocking."""
+    rows = {key: changes for key, changes in rows.items() if any(changes.values())}
+    if not rows:
         return
-    model.objects.bulk_create([model(bureau_id=bureau_id, **lookup)], ignore_conflicts=True)
-    model.objects.filter(**lookup).update(**updates)
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    fields = ("bureau_id", *keys, *columns)
+    values, params = [], []
+    for key in sorted(rows):
+        bureau_id, *key_values = key
+        changes = rows[key]
+        values.append(f"({', '.join(['%s'] * len(fields))})")
+        params.extend([bureau_id, *key_values, *(changes.get(c, 0) for c in columns)])
+    # Only identifiers from the model's own metadata and placeholders go into the text.
+    columns_sql = ", ".join(q(f) for f in fields)
+    conflict_sql = ", ".join(q(k) for k in keys)
+    set_sql = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns)
+    sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join(values)} "  # noqa: S608
+    sql += f"ON CONFLICT ({conflict_sql}) DO UPDATE SET {set_sql}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _apply(deltas: Deltas) -> None:
-    daily: dict[DailyKey, dict[str, int]] = {}
+    daily: dict[tuple[Any, ...], dict[str, int]] = {}
     for (key, column), d in deltas.daily.items():
         if d:
             daily.setdefault(key, {})[column] = d
-    for (bureau, unit, day, channel, group), changes in daily.items():
-        lookup = {"unit_id": unit, "day": day, "channel": channel, "group": group}
-        _bump(DailyCount, lookup, bureau, changes)
-    for (bureau, unit, node), d in deltas.node.items():
-        if d:
-            _bump(NodeCount, {"unit_id": unit, "node": node}, bureau, {"n": d})
-    satisfaction: dict[SatisfactionKey, dict[str, int]] = {}
+    _upsert(
+        DailyCount, ("unit_id", "day", "channel", "group"), ("n", "spot_total", "spot_ok"), daily
+    )
+    node = {key: {"n": d} for key, d in deltas.node.items() if d}
+    _upsert(NodeCount, ("unit_id", "node"), ("n",), node)
+    satisfaction: dict[tuple[Any, ...], dict[str, int]] = {}
     for (sat_key, column), d in deltas.satisfaction.items():
         if d:
             satisfaction.setdefault(sat_key, {})[column] = d
-    for (bureau, unit, day), changes in satisfaction.items():
-        _bump(SatisfactionCount, {"unit_id": unit, "day": day}, bureau, changes)
+    _upsert(SatisfactionCount, ("unit_id", "day"), ("satisfied", "dissatisfied"), satisfaction)
 
 
-def _stored(alert_ids: list[int]) -> dict[int, Fact]:
-    return {
-        row["alert_id"]: Fact(**row)
-        for row in AlertFact.objects.filter(alert_id__in=alert_ids).values("alert_id", *FIELDS)
-    }
+def _stored(alert_ids: list[int], *, lock: bool = False) -> dict[int, Fact]:
+    qs = AlertFact.objects.filter(alert_id__in=alert_ids)
+    if lock:
+        qs = qs.select_for_update().order_by("alert_id")
+    return {row["alert_id"]: Fact(**row) for row in qs.values("alert_id", *FIELDS)}
 
 
-def fact_refresh(alert_ids: Iterable[int]) -> dict[int, Fact]:
+def fact_refresh(alert_ids: Iterable[int], *, registered: bool = False) -> dict[int, Fact]:
     """Bring the facts of ``alert_ids`` and the counters up to date with the source rows.
 
     Called inside the transaction of the change; a replay of the same change finds nothing to
-    move (the stored fact already says what the new one says)."""
+    move (the stored fact already says what the new one says). ``registered``: the alerts were
+    created in this transaction, so no fact can be stored yet (one read fewer per registration;
+    a fact that did exist would fail the insert and roll the registration back, not be
+    counted twice)."""
     ids = list(alert_ids)
+    # The stored facts are locked before the source rows are read: a second transaction moving
+    # the same alert waits here until the first has committed, then derives from what that one
+    # wrote and subtracts the fact it left. Read the other way round, both would subtract the
+    # same old fact and the later one would overwrite the earlier one's fact row (a counter
+    # moved twice, or a move lost). SQLite serialises writers (BEGIN IMMEDIATE): no lock needed.
+    old = {} if registered else _stored(ids, lock=True)
     new = derive(ids)
-    old = _stored(ids)
     deltas = Deltas()
     changed: list[Fact] = []
     for pk, fact in new.items():
@@ -121,9 +170,70 @@ def fact_refresh(alert_ids: Iterable[int]) -> dict[int, Fact]:
     fresh = [r for r in rows if r.alert_id not in old]
     if fresh:
         AlertFact.objects.bulk_create(fresh)
-    if existing:
+    if len(existing) == 1:
+        # One step, one alert: a plain UPDATE (bulk_update writes a CASE per column).
+        AlertFact.objects.filter(pk=existing[0].alert_id).update(
+            **{k: getattr(existing[0], k) for k in FIELDS}
+        )
+    elif existing:
         AlertFact.objects.bulk_update(existing, list(FIELDS))
     return new
+
+
+FindingKey = tuple[int, int, str, str, dt.date]  # bureau, unit, status, level, month
+
+
+def _finding_key(f: FindingValues) -> FindingKey:
+    return (f.bureau_id, f.unit_id, f.status, f.level, f.month)
+
+
+def _stored_findings(finding_ids: list[int], *, lock: bool = False) -> dict[int, FindingValues]:
+    qs = FindingFact.objects.filter(finding_id__in=finding_ids)
+    if lock:
+        qs = qs.select_for_update().order_by("finding_id")
+    return {
+        row["finding_id"]: FindingValues(**row) for row in qs.values("finding_id", *FINDING_FIELDS)
+    }
+
+
+def finding_refresh(finding_ids: Iterable[int]) -> None:
+    """Bring the facts of ``finding_ids`` and the findings counters up to date with supervision's
+    rows, in the transaction of the change (``supervision.hooks``); locked and moved by the
+    difference like ``fact_refresh``, so a replay moves nothing."""
+    ids = list(finding_ids)
+    old = _stored_findings(ids, lock=True)
+    rows = finding_rows(ids)
+    new = {row["pk"]: finding_fact(row) for row in rows}
+    # A red or escalated finding enters the feed with the change that made it so (the minute
+    # job only catches up on findings written without this hook).
+    _add_warnings(_finding_warnings(rows, at=timezone.now()))
+    moves: Counter[FindingKey] = Counter()
+    for pk in ids:
+        before, after = old.get(pk), new.get(pk)
+        if before == after:
+            continue
+        if before is not None:
+            moves[_finding_key(before)] -= 1
+        if after is not None:
+            moves[_finding_key(after)] += 1
+    if not moves:
+        return
+    _upsert(
+        FindingCount,
+        ("unit_id", "status", "level", "month"),
+        ("n",),
+        {key: {"n": d} for key, d in moves.items() if d},
+    )
+    gone = [pk for pk in old if pk not in new]
+    if gone:
+        FindingFact.objects.filter(finding_id__in=gone).delete()
+    facts = [
+        FindingFact(finding_id=pk, **{k: getattr(f, k) for k in FINDING_FIELDS})
+        for pk, f in new.items()
+        if old.get(pk) != f
+    ]
+    FindingFact.objects.bulk_create([r for r in facts if r.finding_id not in old])
+    FindingFact.objects.bulk_update([r for r in facts if r.finding_id in old], list(FINDING_FIELDS))
 
 
 # --- the warning feed --------------------------------------------------------------------------
@@ -161,23 +271,15 @@ def _add_warnings(rows: list[RiskWarning]) -> int:
     return len(new)
 
 
-def warnings_from_findings(*, alert_ids: Iterable[int] | None = None, at: dt.datetime) -> int:
-    """New red findings and escalated ones (active only) go into the feed, once each.
-
-    Called by the transition subscriber for the alert that moved (the incremental patrol runs in
-    the same transaction, before it) and by the minute job for what the daily patrol and the
-    escalation job write."""
-    qs = Finding.objects.filter(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES).filter(
-        Q(level=Level.RED) | Q(escalation__gt=0)
-    )
-    if alert_ids is not None:
-        qs = qs.filter(alert_id__in=list(alert_ids))
-    rows: list[RiskWarning] = []
-    for f in qs.values(
-        "pk", "bureau_id", "unit_id", "alert_id", "level", "escalation", "summary", "opened_at"
-    ):
+def _finding_warnings(rows: Iterable[dict[str, Any]], *, at: dt.datetime) -> list[RiskWarning]:
+    """The feed's entries for supervision's rows: an escalated active finding (once per level of
+    escalation) and a red one (once)."""
+    out: list[RiskWarning] = []
+    for f in rows:
+        if f["status"] not in ACTIVE_STATUSES:
+            continue
         if f["escalation"]:
-            rows.append(
+            out.append(
                 RiskWarning(
                     bureau_id=f["bureau_id"],
                     unit_id=f["unit_id"],
@@ -190,7 +292,7 @@ def warnings_from_findings(*, alert_ids: Iterable[int] | None = None, at: dt.dat
                 )
             )
         elif f["level"] == Level.RED:
-            rows.append(
+            out.append(
                 RiskWarning(
                     bureau_id=f["bureau_id"],
                     unit_id=f["unit_id"],
@@ -202,7 +304,20 @@ def warnings_from_findings(*, alert_ids: Iterable[int] | None = None, at: dt.dat
                     raised_at=f["opened_at"],
                 )
             )
-    return _add_warnings(rows)
+    return out
+
+
+def warnings_from_findings(*, alert_ids: Iterable[int] | None = None, at: dt.datetime) -> int:
+    """New red findings and escalated ones (active only) go into the feed, once each.
+
+    The findings hook (``finding_refresh``) puts them in with the change; the minute job calls
+    this for whatever was written without it (a restore, rows from before the hook)."""
+    qs = Finding.objects.filter(kind=FindingKind.FINDING, status__in=ACTIVE_STATUSES).filter(
+        Q(level=Level.RED) | Q(escalation__gt=0)
+    )
+    if alert_ids is not None:
+        qs = qs.filter(alert_id__in=list(alert_ids))
+    return _add_warnings(_finding_warnings(qs.values(*FINDING_ROW), at=at))
 
 
 class AlreadyAcknowledged(Exception):
@@ -241,11 +356,20 @@ class DriftReport:
     daily: int = 0  # counter rows that differ
     node: int = 0
     satisfaction: int = 0
+    finding_facts: int = 0  # finding facts missing, extra or different
+    findings: int = 0  # findings counter rows that differ
     examples: list[str] = field(default_factory=list)
 
     @property
     def total(self) -> int:
-        return self.facts + self.daily + self.node + self.satisfaction
+        return (
+            self.facts
+            + self.daily
+            + self.node
+            + self.satisfaction
+            + self.finding_facts
+            + self.findings
+        )
 
     def note(self, text: str) -> None:
         if len(self.examples) < 10:
@@ -263,20 +387,64 @@ def _facts_drift(report: DriftReport, *, repair: bool) -> None:
         last = ids[-1]
         report.alerts += len(ids)
         new, old = derive(ids), _stored(ids)
-        bad = [pk for pk in ids if new.get(pk) != old.get(pk)]
-        for pk in bad:
-            report.facts += 1
-            report.note(f"警情 {pk} 的事实行与源数据不符")
-        if repair and bad:
-            AlertFact.objects.filter(alert_id__in=bad).delete()
-            AlertFact.objects.bulk_create(
-                [
-                    AlertFact(alert_id=pk, **{k: getattr(new[pk], k) for k in FIELDS})
-                    for pk in bad
-                    if pk in new
-                ]
-            )
+        suspects = [pk for pk in ids if new.get(pk) != old.get(pk)]
+        if not suspects:
+            continue
+        # A step committed between the two reads above looks like drift: look again with the
+        # facts locked (as the upkeep holds them), so only a real difference is reported and
+        # the repair never overwrites what a step is writing at this moment.
+        with transaction.atomic():
+            old = _stored(suspects, lock=True)
+            new = derive(suspects)
+            bad = [pk for pk in suspects if new.get(pk) != old.get(pk)]
+            for pk in bad:
+                report.facts += 1
+                report.note(f"警情 {pk} 的事实行与源数据不符")
+            if repair and bad:
+                AlertFact.objects.filter(alert_id__in=bad).delete()
+                AlertFact.objects.bulk_create(
+                    [
+                        AlertFact(alert_id=pk, **{k: getattr(new[pk], k) for k in FIELDS})
+                        for pk in bad
+                        if pk in new
+                    ]
+                )
     # Facts of alerts that no longer exist go with them (CASCADE); nothing else to look for.
+
+
+def _finding_facts_drift(report: DriftReport, *, repair: bool) -> None:
+    """As ``_facts_drift``, for the findings. A warning has no fact (a stray one is drift); the
+    fact of a deleted finding goes with it (CASCADE)."""
+    last = 0
+    while True:
+        ids = list(
+            Finding.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
+        )
+        if not ids:
+            break
+        last = ids[-1]
+        new, old = derive_findings(ids), _stored_findings(ids)
+        suspects = [pk for pk in ids if new.get(pk) != old.get(pk)]
+        if not suspects:
+            continue
+        with transaction.atomic():
+            old = _stored_findings(suspects, lock=True)
+            new = derive_findings(suspects)
+            bad = [pk for pk in suspects if new.get(pk) != old.get(pk)]
+            for pk in bad:
+                report.finding_facts += 1
+                report.note(f"巡查发现 {pk} 的事实行与源数据不符")
+            if repair and bad:
+                FindingFact.objects.filter(finding_id__in=bad).delete()
+                FindingFact.objects.bulk_create(
+                    [
+                        FindingFact(
+                            finding_id=pk, **{k: getattr(new[pk], k) for k in FINDING_FIELDS}
+                        )
+                        for pk in bad
+                        if pk in new
+                    ]
+                )
 
 
 def _counter_drift(
@@ -292,32 +460,45 @@ def _counter_drift(
 ) -> None:
     fact_keys = fact_keys or keys
     # Aliased: a counter column may share its name with a fact field (``satisfied``).
+    aggregates = {f"c_{c}": agg for c, agg in columns.items()}
     expected = {
         tuple(row[k] for k in fact_keys): {c: row[f"c_{c}"] for c in columns}
-        for row in facts.values(*fact_keys)
-        .annotate(**{f"c_{c}": agg for c, agg in columns.items()})
-        .order_by()
+        for row in facts.values(*fact_keys).annotate(**aggregates).order_by()
     }
     actual = {tuple(row[k] for k in keys): row for row in model.objects.values(*keys, *columns)}
-    differing = []
+    suspects = []
     for key in expected.keys() | actual.keys():
-        want = expected.get(key)
-        have = actual.get(key)
-        want_values = {c: (want or {}).get(c) or 0 for c in columns}
-        have_values = {c: (have or {}).get(c) or 0 for c in columns}
-        if want_values != have_values:
-            differing.append(key)
-            report.note(f"{name} {key}：应为 {want_values}，实为 {have_values}")
-    setattr(report, name, len(differing))
-    if repair and differing:
+        want, have = expected.get(key) or {}, actual.get(key) or {}
+        if any((want.get(c) or 0) != (have.get(c) or 0) for c in columns):
+            suspects.append(key)
+    differing = 0
+    counter_keys = tuple(k for k in keys if k != "bureau_id")
+    for key in sorted(suspects):
+        # Each suspect again under the counter row's lock, the facts read after it: a step in
+        # flight either holds the row (we wait, then read its facts and its increment) or waits
+        # for us (neither its fact nor its increment is visible). A repair creates the row at
+        # zero first, so there is a row to lock, and adds the difference, like a step does.
         with transaction.atomic():
-            for key in differing:
-                lookup = dict(zip(keys, key, strict=True))
-                model.objects.filter(
-                    **{k: v for k, v in lookup.items() if k != "bureau_id"}
-                ).delete()
-                if key in expected:
-                    model.objects.create(**lookup, **{c: expected[key][c] or 0 for c in columns})
+            lookup = dict(zip(keys, key, strict=True))
+            if repair:
+                model.objects.bulk_create([model(**lookup)], ignore_conflicts=True)
+            row = (
+                model.objects.select_for_update()
+                .filter(**{k: lookup[k] for k in counter_keys})
+                .values(*columns)
+                .first()
+            ) or {}
+            want = facts.filter(**dict(zip(fact_keys, key, strict=True))).aggregate(**aggregates)
+            want_values = {c: want[f"c_{c}"] or 0 for c in columns}
+            have_values = {c: row.get(c) or 0 for c in columns}
+            if want_values == have_values:
+                continue
+            differing += 1
+            report.note(f"{name} {key}：应为 {want_values}，实为 {have_values}")
+            if repair:
+                changes = {c: want_values[c] - have_values[c] for c in columns}
+                _upsert(model, counter_keys, tuple(columns), {key: changes})
+    setattr(report, name, differing)
 
 
 def rollups_rederive(*, repair: bool = True) -> DriftReport:
@@ -361,6 +542,16 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
         fact_keys=("bureau_id", "unit_id", "followed_day"),
         repair=repair,
     )
+    _finding_facts_drift(report, repair=repair)
+    _counter_drift(
+        report,
+        model=FindingCount,
+        name="findings",
+        keys=("bureau_id", "unit_id", "status", "level", "month"),
+        columns={"n": Count("pk")},
+        facts=FindingFact.objects.all(),
+        repair=repair,
+    )
     with transaction.atomic():
         data = {
             "alerts": report.alerts,
@@ -368,6 +559,8 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
             "daily": report.daily,
             "node": report.node,
             "satisfaction": report.satisfaction,
+            "finding_facts": report.finding_facts,
+            "findings": report.findings,
             "repaired": repair,
         }
         journal.record(EventType.ROLLUPS_CHECKED, data=data)
@@ -378,3 +571,112 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
                 data={**data, "examples": report.examples},
             )
     return report
+
+
+# --- display links of wall screens ---------------------------------------------------------------
+
+# The longest a display link may run (the lead's decision for A5: a screen, not a staff session).
+DISPLAY_MAX_DAYS = 30
+DISPLAY_ISSUERS = (Role.CENTER_HEAD, Role.ADMIN)
+
+
+def display_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def display_link_issue(
+    *, actor: Any, name: str, unit: Unit | None, days: int, now: dt.datetime | None = None
+) -> tuple[DisplayLink, str]:
+    """Issue a display link for one wall screen: the whole bureau of ``actor`` or ``unit`` of it,
+    for ``days`` (at most ``DISPLAY_MAX_DAYS``). Returns the link and its one-time opening token,
+    which is shown once and stored only as a hash."""
+    now = now or timezone.now()
+    if not actor.has_role(*DISPLAY_ISSUERS):
+        journal.deny(actor, action="display_link_issue", code="role")
+    bureau = bureau_of(actor.unit)
+    if unit is not None and not unit.path.startswith(bureau.path):
+        journal.deny(actor, action="display_link_issue", code="scope")
+    name = name.strip()[:60]
+    if not name:
+        raise ValidationError({"name": "请填写屏幕名称。"})
+    if not 1 <= days <= DISPLAY_MAX_DAYS:
+        raise ValidationError({"days": f"有效期为 1 至 {DISPLAY_MAX_DAYS} 天。"})
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        link = DisplayLink.objects.create(
+            screen=name,
+            bureau=bureau,
+            unit=unit,
+            open_hash=display_digest(token),
+            issued_by=actor,
+            issued_at=now,
+            expires_at=now + dt.timedelta(days=days),
+        )
+        journal.record(
+            EventType.DISPLAY_LINK_ISSUED,
+            obj=("display_link", link.pk),
+            actor=actor,
+            data={
+                "screen": name,
+                "bureau": bureau.code,
+                "unit": unit.code if unit is not None else None,
+                "expires_at": link.expires_at.isoformat(),
+            },
+        )
+    return link, token
+
+
+def display_link_revoke(*, actor: Any, link: DisplayLink) -> bool:
+    """Revoke ``link`` (fetched through the issuer's scoped selector); the screen's next request
+    is refused. False if it was revoked already."""
+    now = timezone.now()
+    with transaction.atomic():
+        won = DisplayLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor, open_hash=None
+        )
+        if won:
+            journal.record(
+                EventType.DISPLAY_LINK_REVOKED,
+                obj=("display_link", link.pk),
+                actor=actor,
+                data={"screen": link.screen},
+            )
+    return bool(won)
+
+
+def display_link_open(*, token: str, now: dt.datetime | None = None) -> tuple[DisplayLink, str]:
+    """The screen's first (and only) use of the opening token: trade it for the secret the
+    screen keeps in its cookie. The token works once; a revoked or expired link is refused and
+    the refusal journalled. Raises ``DisplayLinkInvalid`` for any failure (one answer)."""
+    now = now or timezone.now()
+    digest = display_digest(token)
+    link = DisplayLink.objects.filter(open_hash=digest).first()
+    if link is None:
+        raise DisplayLinkInvalid
+    if not link.is_active(now):
+        journal.deny(
+            None,
+            action="display_link_open",
+            obj=("display_link", link.pk),
+            code="revoked" if link.revoked_at else "expired",
+            event_type=EventType.DISPLAY_LINK_REFUSED,
+            error=DisplayLinkInvalid(),
+        )
+    secret = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        won = DisplayLink.objects.filter(
+            pk=link.pk, open_hash=digest, revoked_at__isnull=True
+        ).update(open_hash=None, device_hash=display_digest(secret), opened_at=now)
+        if not won:
+            raise DisplayLinkInvalid
+        journal.record(
+            EventType.DISPLAY_LINK_OPENED,
+            obj=("display_link", link.pk),
+            data={"screen": link.screen},
+        )
+    link.opened_at = now
+    return link, secret
+
+
+class DisplayLinkInvalid(Exception):
+    """The display link is unknown, used, revoked or expired (one answer for all)."""

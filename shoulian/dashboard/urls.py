@@ -11,4 +11,6 @@ urlpatterns = [
     path("feed/", views.feed, name="feed"),
     path("waiting/", views.waiting, name="waiting"),
     path("warnings/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("displays/", views.display_links, name="displays"),
+    path("displays/<int:pk>/revoke/", views.display_revoke, name="display_revoke"),
 ]

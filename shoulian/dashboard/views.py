@@ -4,17 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shoulian.core.access import role_required
 from shoulian.dashboard import selectors, services
 from shoulian.dashboard.choices import Band, Node
+from shoulian.dashboard.forms import DisplayLinkForm
 from shoulian.org.models import Unit
+from shoulian.org.selectors import bureau_of
 
 PAGE_SIZE = 50
 
@@ -33,13 +40,17 @@ def _context(request: HttpRequest, mode: str) -> dict[str, Any]:
             .exclude(pk=scope.bureau.pk)
             .order_by("path")
         )
+    query = request.GET.urlencode()
     return {
         "mode": mode,
         "scope": scope,
         "f": figures,
         "units": units,
         "periods": selectors.PERIOD_LABELS,
-        "query": request.GET.urlencode(),
+        "query": query,
+        "data_url": reverse("dashboard:data") + (f"?{query}" if query else ""),
+        "feed_url": f"{reverse('dashboard:feed')}?mode={mode}" + (f"&{query}" if query else ""),
+        "display": False,
     }
 
 
@@ -135,3 +146,145 @@ def waiting(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
         },
     )
+
+
+# --- display links of wall screens ---------------------------------------------------------------
+# The screen holds a secret in its own cookie, sent only to /display/ (its path), HttpOnly and
+# SameSite=Strict; the staff session is neither used nor needed, so the screen does not sign out
+# after the staff idle timeout (A5) and the secret reaches no other page.
+DISPLAY_COOKIE = "shoulian_display"
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    # The project's Referrer-Policy (same-origin) stays: "no-referrer" would make the browser send
+    # "Origin: null" with the opening form, which the CSRF check rightly refuses.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _display_refused(request: HttpRequest, status: int = 403) -> HttpResponse:
+    response = render(request, "dashboard/display_invalid.html", status=status)
+    return _no_store(response)
+
+
+def _display_link(request: HttpRequest) -> Any:
+    return selectors.display_link_for(request.COOKIES.get(DISPLAY_COOKIE, ""))
+
+
+@login_not_required
+@require_GET
+def display_wall(request: HttpRequest) -> HttpResponse:
+    """The wall mode for the screen a display link opened: figures and feed, no links."""
+    link = _display_link(request)
+    if link is None:
+        return _display_refused(request)
+    scope = selectors.display_scope(link)
+    context = {
+        "mode": "wall",
+        "scope": scope,
+        "f": selectors.display_figures(scope),
+        "periods": selectors.PERIOD_LABELS,
+        "query": "",
+        "data_url": reverse("display:data"),
+        "feed_url": reverse("display:feed"),
+        "display": True,
+        "screen": link.screen,
+    }
+    return _no_store(render(request, "dashboard/wall.html", context))
+
+
+@login_not_required
+@require_GET
+def display_data(request: HttpRequest) -> HttpResponse:
+    link = _display_link(request)
+    if link is None:
+        return _display_refused(request)
+    response = JsonResponse(selectors.display_figures(selectors.display_scope(link)))
+    return _no_store(response)
+
+
+@login_not_required
+@require_GET
+def display_feed(request: HttpRequest) -> HttpResponse:
+    link = _display_link(request)
+    if link is None:
+        return _display_refused(request)
+    figures = selectors.display_figures(selectors.display_scope(link))
+    context = {"f": figures, "mode": "wall", "query": "", "display": True}
+    return _no_store(render(request, "dashboard/_feed.html", context))
+
+
+@login_not_required
+@never_cache
+def display_open(request: HttpRequest, token: str) -> HttpResponse:
+    """The one-time opening link: GET asks the person at the screen to confirm (a link preview
+    fetching the address consumes nothing), POST trades the token for the screen's cookie."""
+    if request.method == "POST":
+        try:
+            link, secret = services.display_link_open(token=token)
+        except services.DisplayLinkInvalid:
+            return _display_refused(request, status=404)
+        response = redirect("display:wall")
+        response.set_cookie(
+            DISPLAY_COOKIE,
+            secret,
+            max_age=max(int((link.expires_at - timezone.now()).total_seconds()), 0),
+            path=reverse("display:wall"),
+            secure=request.is_secure() or settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Strict",
+        )
+        return _no_store(response)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    pending = selectors.display_link_pending(token)
+    if pending is None:
+        return _display_refused(request, status=404)
+    return _no_store(render(request, "dashboard/display_open.html", {"link": pending}))
+
+
+@role_required(*services.DISPLAY_ISSUERS)
+@never_cache
+def display_links(request: HttpRequest) -> HttpResponse:
+    """The active display links of the bureau, with revoke; issuing a new one shows its opening
+    link once."""
+    bureau = bureau_of(request.user.unit)  # type: ignore[union-attr,arg-type]
+    form = DisplayLinkForm(request.POST or None, bureau=bureau)
+    issued = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            link, token = services.display_link_issue(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                unit=form.cleaned_data["unit"],
+                days=form.cleaned_data["days"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            issued = {
+                "link": link,
+                "url": request.build_absolute_uri(reverse("display:open", args=[token])),
+            }
+            form = DisplayLinkForm(bureau=bureau)
+    return _no_store(
+        render(
+            request,
+            "dashboard/displays.html",
+            {
+                "form": form,
+                "issued": issued,
+                "links": selectors.display_links(request.user),
+                "max_days": services.DISPLAY_MAX_DAYS,
+            },
+        )
+    )
+
+
+@role_required(*services.DISPLAY_ISSUERS)
+@require_POST
+def display_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    link = get_object_or_404(selectors.display_links(request.user), pk=pk)
+    if services.display_link_revoke(actor=request.user, link=link):
+        messages.success(request, f"已撤销显示链接“{link.screen}”，该屏幕将在 5 秒内停止显示。")
+    return redirect("dashboard:displays")

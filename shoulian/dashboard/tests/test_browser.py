@@ -23,9 +23,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Runs before the page's own scripts (injected through the DevTools protocol, so the CSP does not
 # apply): collects the largest contentful paint and the layout shifts, split at the first refresh.
 OBSERVE = """
-window.__perf = {lcp: 0, cls: 0, clsRefresh: 0, shifted: []};
+window.__perf = {lcp: 0, lcpElement: "", cls: 0, clsRefresh: 0, shifted: []};
 new PerformanceObserver((list) => {
-  for (const e of list.getEntries()) { window.__perf.lcp = e.renderTime || e.startTime; }
+  for (const e of list.getEntries()) {
+    window.__perf.lcp = e.renderTime || e.startTime;
+    const n = e.element;
+    window.__perf.lcpElement = n ? n.nodeName + "." + (n.className || "") : "";
+  }
 }).observe({type: "largest-contentful-paint", buffered: true});
 new PerformanceObserver((list) => {
   for (const e of list.getEntries()) {
@@ -39,6 +43,27 @@ new PerformanceObserver((list) => {
   }
 }).observe({type: "layout-shift", buffered: true});
 """
+
+
+PAINTS = """() => {
+  const nav = performance.getEntriesByType("navigation")[0];
+  const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+  return {ttfb: nav ? nav.responseStart : 0, fcp: fcp ? fcp.startTime : 0};
+}"""
+
+
+def _perf(page: Any, label: str) -> dict[str, Any]:
+    """LCP (with its element), the server's first byte and the first paint, CLS; printed."""
+    perf: dict[str, Any] = page.evaluate("window.__perf")
+    paints = page.evaluate(PAINTS)
+    print(
+        f"\n{label}: LCP {perf['lcp']:.0f} ms (target ≤ 1500; element {perf['lcpElement']}; "
+        f"first byte {paints['ttfb']:.0f} ms, first contentful paint {paints['fcp']:.0f} ms), "
+        f"CLS at load {perf['cls']:.4f}, CLS on refresh {perf['clsRefresh']:.4f}"
+    )
+    # What moved, if anything (empty when CLS is 0).
+    print("\n".join(perf["shifted"]))
+    return perf
 
 
 def _fig(page: Any, path: str) -> str:
@@ -95,13 +120,7 @@ def test_browser_the_center_head_reads_follows_and_acknowledges(
     # A refresh (every 5 s) moves nothing.
     page.wait_for_selector(".dash[data-refreshed]", timeout=15000)
     page.wait_for_timeout(500)
-    perf = page.evaluate("window.__perf")
-    print(
-        f"\ndashboard desk 1366×900: LCP {perf['lcp']:.0f} ms (target ≤ 1500), "
-        f"CLS at load {perf['cls']:.4f}, CLS on refresh {perf['clsRefresh']:.4f}"
-    )
-    # What moved, if anything (empty when CLS is 0).
-    print("\n".join(perf["shifted"]))
+    perf = _perf(page, "dashboard desk 1366×900")
     assert perf["clsRefresh"] == 0
     assert_accessible(page)
     screenshot(page, "dashboard-desk")
@@ -132,3 +151,26 @@ def test_browser_the_center_head_reads_follows_and_acknowledges(
         )
         assert overflow == [0, 0], (width, height, overflow)
     assert_accessible(page)
+
+    # A wall screen with a display link: a browser with no staff session opens the one-time link,
+    # confirms, and shows the wall (figures from the first paint, no link anywhere).
+    from shoulian.dashboard.services import display_link_issue
+
+    _link, token = display_link_issue(actor=head, name="指挥大厅左屏", unit=None, days=30)
+    screen = page.context.browser.new_context(viewport={"width": 1920, "height": 1080})
+    wall = screen.new_page()
+    wall.add_init_script(OBSERVE)
+    wall.goto(f"{live_server.url}/display/open/{token}/")
+    wall.get_by_role("button", name="在此屏幕启用").click()
+    wall.wait_for_url("**/display/")
+    expect(wall.locator("#chart-nodes canvas")).to_have_count(1)
+    assert _fig(wall, "totals.today") == str(Alert.objects.count())
+    assert wall.locator("main a[href]").count() == 0
+    assert wall.locator(".dash-feed form").count() == 0
+    wall.wait_for_selector(".dash[data-refreshed]", timeout=15000)
+    wall.wait_for_timeout(500)
+    perf = _perf(wall, "display wall 1920×1080")
+    assert perf["clsRefresh"] == 0
+    assert_accessible(wall)
+    screenshot(wall, "dashboard-display-wall")
+    screen.close()

@@ -111,15 +111,15 @@ def test_data_endpoint_query_counts_are_pinned(
     head_client, leader_client = login_as(Client(), head), login_as(Client(), leader)
     head_client.get(DATA)  # warm the per-process memos (bureau of a unit)
     leader_client.get(DATA)
-    # Session and user (2) + the figures (9) + for a bureau-wide role the findings' scope root
-    # (1), whatever the number of alerts.
-    with django_assert_num_queries(12):
+    # Session and user (2) + the figures (9), for the bureau as for a unit, whatever the number
+    # of alerts and findings (the findings figure reads its counters, not the findings).
+    with django_assert_num_queries(11):
         head_client.get(DATA)
     with django_assert_num_queries(11):
         leader_client.get(DATA)
     for _ in range(3):
         handling(clerk, officer)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         head_client.get(DATA)
 
 

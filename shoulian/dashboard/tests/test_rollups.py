@@ -142,3 +142,121 @@ def test_each_waiting_item_is_listed_under_exactly_the_band_it_is_counted_in(
     facts = list(scope.filter(AlertFact.objects.exclude(node="")))
     assert listed == {fact.pk: band_of(fact, now) for fact in facts}
     assert listed[unwarned.pk] == Band.OK
+
+
+def _findings_figure(client: Any) -> dict[tuple[str, str], int]:
+    import json
+
+    from django.urls import reverse
+
+    d = json.loads(client.get(reverse("dashboard:data")).content)
+    return {(row["status"], c["level"]): c["n"] for row in d["findings"] for c in row["levels"]}
+
+
+def test_the_findings_figure_moves_with_each_finding_change_in_its_transaction(
+    clerk: Any, officer: Any, legal: Any, head: Any, bureau_a: Any
+) -> None:
+    """Opened, submitted, returned, answered, signed off: the figure comes from the counters
+    (the findings table is not read) and equals what the findings say at every step."""
+    from django.test import Client
+
+    from shoulian.conftest import login_as
+    from shoulian.dashboard.models import FindingCount
+    from shoulian.supervision.choices import FindingStatus, Level
+    from shoulian.supervision.services import finding_raise, rectification_submit
+
+    alert = handling(clerk, officer)
+    client = login_as(Client(), head)
+    assert sum(_findings_figure(client).values()) == 0
+    finding = finding_raise(
+        actor=legal,
+        alert=alert,
+        summary="受案审查超期",
+        subject_type="alert",
+        subject_id=alert.pk,
+        level=Level.ORANGE,
+    )
+    assert FindingCount.objects.get(status=FindingStatus.OPEN, level=Level.ORANGE).n == 1
+    figure = _findings_figure(client)
+    assert figure[(FindingStatus.OPEN, Level.ORANGE)] == 1 and sum(figure.values()) == 1
+
+    finding = rectification_submit(
+        actor=officer, finding=finding, text="已整改。", expected_version=finding.version
+    )
+    figure = _findings_figure(client)
+    assert figure[(FindingStatus.OPEN, Level.ORANGE)] == 0
+    assert figure[(FindingStatus.REVIEWING, Level.ORANGE)] == 1
+    # A warning (not a finding) is not counted; the nightly check agrees with the upkeep.
+    report = services.rollups_rederive(repair=False)
+    assert (report.finding_facts, report.findings, report.total) == (0, 0, 0)
+
+
+def test_a_failed_finding_step_leaves_the_findings_counters_as_they_were(
+    clerk: Any, officer: Any, legal: Any
+) -> None:
+    from shoulian.dashboard.models import FindingCount
+    from shoulian.supervision.choices import Level
+    from shoulian.supervision.services import FindingError, finding_raise, rectification_submit
+
+    alert = handling(clerk, officer)
+    finding = finding_raise(
+        actor=legal,
+        alert=alert,
+        summary="问题",
+        subject_type="alert",
+        subject_id=alert.pk,
+        level=Level.RED,
+    )
+    before = list(FindingCount.objects.values_list("status", "level", "n"))
+    with pytest.raises(FindingError):
+        rectification_submit(actor=officer, finding=finding, text="", expected_version=1)
+    assert list(FindingCount.objects.values_list("status", "level", "n")) == before
+
+
+def test_the_nightly_job_reports_and_repairs_drift_of_the_findings_counters(
+    clerk: Any, officer: Any, legal: Any
+) -> None:
+    from shoulian.dashboard.models import FindingCount, FindingFact
+    from shoulian.supervision.choices import Level
+    from shoulian.supervision.services import finding_raise
+
+    alert = handling(clerk, officer)
+    finding_raise(
+        actor=legal,
+        alert=alert,
+        summary="问题",
+        subject_type="alert",
+        subject_id=alert.pk,
+        level=Level.YELLOW,
+    )
+    assert services.rollups_rederive(repair=True).total == 0
+    FindingCount.objects.update(n=5)
+    FindingFact.objects.update(level=Level.RED)
+    report = services.rollups_rederive(repair=True)
+    assert (report.finding_facts, report.findings) == (1, 1)
+    drift = AuditEvent.objects.filter(event_type=EventType.ROLLUP_DRIFT).get()
+    assert '"findings":1' in drift.body
+    assert services.rollups_rederive(repair=True).total == 0
+    assert list(FindingCount.objects.filter(n__gt=0).values_list("level", "n")) == [
+        (Level.YELLOW, 1)
+    ]
+
+
+def test_a_red_finding_enters_the_feed_with_the_change_that_opened_it(
+    clerk: Any, officer: Any, legal: Any
+) -> None:
+    from shoulian.supervision.choices import Level
+    from shoulian.supervision.services import finding_raise
+
+    alert = handling(clerk, officer)
+    finding = finding_raise(
+        actor=legal,
+        alert=alert,
+        summary="红色问题",
+        subject_type="alert",
+        subject_id=alert.pk,
+        level=Level.RED,
+    )
+    warning = RiskWarning.objects.get()
+    assert (warning.kind, warning.finding_id) == (WarningKind.RED_FINDING, finding.pk)
+    assert services.warnings_from_findings(at=timezone.now()) == 0

@@ -23,7 +23,7 @@ from shoulian.deadlines.choices import DurationUnit
 from shoulian.deadlines.holidays import DatabaseCalendar
 from shoulian.deadlines.versions import legal_date
 from shoulian.intake.services import evidence_attach
-from shoulian.supervision import recipients, registry, versions
+from shoulian.supervision import hooks, recipients, registry, versions
 from shoulian.supervision.choices import (
     ESCALATION_LABELS,
     UNIT_REVIEW_ROLES,
@@ -476,6 +476,7 @@ def _apply(
             **plan.data,
         },
     )
+    hooks.dispatch([finding.pk])
     return finding
 
 

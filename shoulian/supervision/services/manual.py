@@ -21,7 +21,7 @@ from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import deny, record
 from shoulian.deadlines.versions import legal_date
 from shoulian.intake.models import Alert
-from shoulian.supervision import recipients, registry, versions
+from shoulian.supervision import hooks, recipients, registry, versions
 from shoulian.supervision.choices import (
     MANUAL_RULE_CODE,
     FindingKind,
@@ -164,4 +164,5 @@ def finding_raise(
             },
         )
         _tell_new(finding, list(rule.recipients), recipients.Directory(), moment)
+        hooks.dispatch([finding.pk])
     return finding

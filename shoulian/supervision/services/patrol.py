@@ -23,7 +23,7 @@ from shoulian.deadlines.versions import legal_date
 from shoulian.intake.models import Alert
 from shoulian.org.choices import UnitKind
 from shoulian.org.models import Unit
-from shoulian.supervision import recipients, registry, versions
+from shoulian.supervision import hooks, recipients, registry, versions
 from shoulian.supervision.choices import (
     ACTIVE_STATUSES,
     LEVEL_ORDER,
@@ -112,6 +112,7 @@ def _open(
         },
     )
     _tell_new(finding, list(rule.recipients), directory, ctx.now)
+    hooks.dispatch([finding.pk])
     return finding
 
 
