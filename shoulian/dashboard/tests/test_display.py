@@ -208,16 +208,16 @@ def test_a_staff_session_polling_the_wall_still_signs_out_after_15_idle_minutes(
     next poll answers the login page."""
     assert settings.IDLE_TIMEOUT_MINUTES == 15
     client = login_as(Client(), head)
-    poll = {"HTTP_HX_TRIGGER_NAME": "poll"}
-    assert client.get(reverse("dashboard:data"), **poll).status_code == 200
+    poll = {"HX-Trigger-Name": "poll"}
+    assert client.get(reverse("dashboard:data"), headers=poll).status_code == 200
     session = client.session
     session[LAST_SEEN] = time.time() - 14 * 60
     session.save()
-    assert client.get(reverse("dashboard:data"), **poll).status_code == 200
+    assert client.get(reverse("dashboard:data"), headers=poll).status_code == 200
     session = client.session
     assert session[LAST_SEEN] < time.time() - 13 * 60  # the poll did not move it
     session[LAST_SEEN] = time.time() - 15 * 60 - 1
     session.save()
-    response = client.get(reverse("dashboard:data"), **poll)
+    response = client.get(reverse("dashboard:data"), headers=poll)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
