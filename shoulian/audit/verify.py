@@ -253,6 +253,8 @@ def check_structure(report: Report) -> None:
     for column in GENERATED_COLUMNS:
         if column not in generated or not re.search(rf"'\$?\.?{column}'", ddl):
             report.add(None, f"检索列 {column} 不再由事件内容生成（表结构被改动）")
+    if "scope_path" not in generated or "subject_unit_path'" not in ddl:
+        report.add(None, "检索列 scope_path 不再由事件内容生成（表结构被改动）")
     missing = sorted(set(expected_triggers(vendor)) - enabled)
     if missing:
         report.add(None, f"只追加触发器缺失或被停用：{', '.join(missing)}")
