@@ -173,12 +173,23 @@ def orphans(last: AuditCheckpoint | None = None) -> QuerySet[AuditEvent]:
 
 
 def unsealed_count(last: AuditCheckpoint | None = None) -> int:
-    """Events visible now that have no position yet, whether or not they may be sealed yet."""
-    if connection.vendor == "postgresql":
-        watermark = last.watermark if last else 0
-        unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
-        return AuditEvent.objects.filter(xact__gte=watermark).filter(unsealed).count()
-    return pending_events(last)[0].count()
+    """Events visible now that have no position yet, whether or not they may be sealed yet.
+
+    Read as ``id > last sealed`` (issue 14: every page's seal badge asks): the events above the
+    highest sealed event id, a range of the primary key. On PostgreSQL the sealer goes by
+    transaction, so an event of a transaction that committed late may sit below that id without
+    a position: those are among the events at or above the checkpoint's watermark and below the
+    id, a range of the (xact, id) index, and only they are checked against the leaves. (Orphans
+    below the watermark are the verifier's, not pending.)"""
+    top = AuditLeaf.objects.aggregate(top=Max("event_id"))["top"] or 0
+    above = AuditEvent.objects.filter(id__gt=top).count()
+    if connection.vendor != "postgresql" or not top:
+        # SQLite seals in id order: nothing below the highest sealed id is waiting.
+        return above
+    watermark = last.watermark if last else 0
+    unsealed = ~Exists(AuditLeaf.objects.filter(event_id=OuterRef("id")))
+    late = AuditEvent.objects.filter(xact__gte=watermark, id__lt=top).filter(unsealed)
+    return above + late.count()
 
 
 def _journal_forgery(exc: ForgedEvents) -> None:

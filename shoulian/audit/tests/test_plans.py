@@ -1,7 +1,7 @@
 """The inspector's scope as a column (issue 14): generated from the body like the other searchable
 columns (outside the hash, derived for the rows already written), read from an index beside the
 journal's order instead of by matching text inside every body (EXPLAIN on SQLite and
-PostgreSQL)."""
+PostgreSQL). The seal badge every page shows counts what waits from the last sealed id."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 
-from shoulian.audit import verify
+from shoulian.audit import sealer, verify
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.journal import record
-from shoulian.audit.models import AuditEvent
+from shoulian.audit.models import AuditCheckpoint, AuditEvent, AuditLeaf
 from shoulian.audit.selectors import JournalFilter, journal_events
 from shoulian.core.paging import explain, scans_table
 
@@ -93,3 +95,24 @@ def test_the_migration_derives_the_scope_of_events_written_before_it(officer: An
     report = verify.Report()
     verify.check_structure(report)
     assert report.ok, report.findings
+
+
+@pytest.mark.django_db
+def test_the_unsealed_check_counts_from_the_last_sealed_id(signing_key: Any, officer: Any) -> None:
+    record(EventType.USER_UPDATED, obj=officer, actor=officer)
+    sealer.seal_all(key=signing_key)
+    last = AuditCheckpoint.objects.order_by("-tree_size").first()
+    record(EventType.USER_UPDATED, obj=officer, actor=officer)
+    record(EventType.USER_UPDATED, obj=officer, actor=officer)
+    with CaptureQueriesContext(connection) as queries:
+        assert sealer.unsealed_count(last) == 2
+    reads = [q["sql"] for q in queries.captured_queries if f'FROM "{TABLE}"' in q["sql"]]
+    # Every read of the journal is bounded by the last sealed id, none walks every event.
+    assert reads and all(f'"{TABLE}"."id" >' in sql or f'"{TABLE}"."id" <' in sql for sql in reads)
+    top = AuditLeaf.objects.aggregate(top=Max("event_id"))["top"]
+    plan = explain(AuditEvent.objects.filter(id__gt=top).values("id"))
+    assert not scans_table(plan, TABLE), plan
+    if connection.vendor == "postgresql":
+        late = AuditEvent.objects.filter(xact__gte=last.watermark if last else 0, id__lt=top)
+        plan = explain(late.values("id"))
+        assert "audit_xact_idx" in plan and not scans_table(plan, TABLE), plan
