@@ -119,26 +119,30 @@ def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
     return Complaint.objects.visible_to(user)
 
 
-def complaint_list(
-    user: Any, *, status: str = "", now: dt.datetime | None = None, limit: int = 200
-) -> list[ComplaintRow]:
-    """Unanswered ones first, oldest first (they are the ones running out of time), then the
-    answered ones, latest answer first; each row with its deadline's colour band."""
-    now = now or timezone.now()
-    # Each part walks its own index, (status, submitted_at, id) and (status, answered_at, id),
-    # and checks the unit on the way: no sort of every complaint of the bureau (issue 14).
+def complaints_waiting(user: Any, *, limit: int = 200) -> list[Complaint]:
+    """The unanswered ones, oldest first (they are the ones running out of time;
+    ``complaint_rows`` adds each one's deadline band): the ``(status, submitted_at, id)`` index walked with the unit checked
+    on the way, at most ``limit`` rows (an answer is due in 15 days, so the queue stays short)."""
     qs = Complaint.objects.visible_by_order(user).select_related("alert", "center", "source_unit")
-    complaints: list[Complaint] = []
-    if status in ("", ComplaintStatus.RECEIVED):
-        complaints += list(
-            qs.filter(status=ComplaintStatus.RECEIVED).order_by("submitted_at", "pk")[:limit]
-        )
-    if status in ("", ComplaintStatus.ANSWERED):
-        complaints += list(
-            qs.filter(status=ComplaintStatus.ANSWERED, answered_at__isnull=False).order_by(
-                "-answered_at", "-pk"
-            )[:limit]
-        )
+    waiting = qs.filter(status=ComplaintStatus.RECEIVED).order_by("submitted_at", "pk")
+    return list(waiting[:limit])
+
+
+def complaints_answered(user: Any) -> QuerySet[Complaint]:
+    """The answered ones for keyset pages on ``(answered_at, id)`` newest first (issue 14): the
+    ``(status, answered_at, id)`` index, no sort of every answer the bureau ever gave."""
+    return (
+        Complaint.objects.visible_by_order(user)
+        .filter(status=ComplaintStatus.ANSWERED, answered_at__isnull=False)
+        .select_related("alert", "center", "source_unit")
+    )
+
+
+def complaint_rows(
+    complaints: list[Complaint], *, now: dt.datetime | None = None
+) -> list[ComplaintRow]:
+    """Each complaint with its deadline's colour band (one query for the lot)."""
+    now = now or timezone.now()
     deadlines = _deadlines_by_complaint(complaints)
     return [
         ComplaintRow(c, queue_item(deadlines[str(c.pk)], now) if str(c.pk) in deadlines else None)
@@ -216,15 +220,14 @@ def follow_up_queue(user: Any, *, now: dt.datetime | None = None) -> list[Follow
     return result[:QUEUE_LIMIT]
 
 
-def follow_ups_done(user: Any, *, limit: int = 30) -> QuerySet[FollowUp]:
-    """The latest finished tasks (``done_at`` is set exactly when a task ends, 办结 or 联系不上,
-    and never cleared): the ``(done_at, id)`` index walked newest first, the unit checked on the
-    way (no sort of every finished task)."""
+def follow_ups_done(user: Any) -> QuerySet[FollowUp]:
+    """The finished tasks for keyset pages on ``(done_at, id)`` newest first (``done_at`` is set
+    exactly when a task ends, 办结 or 联系不上, and never cleared): the ``(done_at, id)`` index
+    walked with the unit checked on the way (no sort of every finished task, issue 14)."""
     return (
         FollowUp.objects.visible_by_order(user)
         .filter(done_at__isnull=False)
         .select_related("alert", "done_by")
-        .order_by("-done_at", "-pk")[:limit]
     )
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shoulian.accounts.choices import Role
 from shoulian.core.access import deny, role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.core.paging import KeysetPage, capped_count, count_label, keyset_page
 from shoulian.feedback import selectors, services
 from shoulian.feedback.choices import ComplaintChannel, ComplaintStatus, FollowUpStatus
 from shoulian.feedback.forms import AnswerForm, DeskComplaintForm, FollowUpForm
@@ -24,6 +25,7 @@ from shoulian.org.choices import UnitKind
 
 COMPLAINT_READERS = (Role.CLERK, Role.CENTER_HEAD, Role.BUREAU_HEAD, Role.INSPECTOR)
 CENTER_ROLES = (Role.CLERK, Role.CENTER_HEAD)
+PAGE_SIZE = 30
 
 
 def _at_center(user: Any) -> bool:
@@ -48,12 +50,28 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ComplaintStatus.values:
         status = ""
-    rows = selectors.complaint_list(request.user, status=status)
+    waiting = (
+        selectors.complaints_waiting(request.user) if status != ComplaintStatus.ANSWERED else []
+    )
+    page: KeysetPage[Any] | None = None
+    total = ""
+    if status != ComplaintStatus.RECEIVED:
+        # Keyset pages and a capped count over the answers (issue 14): no OFFSET, no COUNT of
+        # every answer the bureau gave.
+        answered = selectors.complaints_answered(request.user)
+        page = keyset_page(answered, request.GET, time_field="answered_at", size=PAGE_SIZE)
+        total = count_label(capped_count(answered))
+    # The unanswered queue heads the first page only; older pages list answers.
+    complaints = (waiting if page is None or page.is_first else []) + (page.rows if page else [])
+    rows = selectors.complaint_rows(complaints)
     return render(
         request,
         "feedback/complaint_list.html",
         {
             "rows": rows,
+            "page": page,
+            "total": total,
+            "query": f"status={status}" if status else "",
             "status": status,
             "statuses": ComplaintStatus.choices,
             "can_register": request.user.has_role(*CENTER_ROLES) and _at_center(request.user),  # type: ignore[union-attr]
@@ -179,12 +197,19 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 def follow_up_queue(request: HttpRequest) -> HttpResponse:
     _require_center_clerk(request, Role.CENTER_HEAD)
+    # The finished tasks in keyset pages with a capped count (issue 14); the open queue (at
+    # most selectors.QUEUE_LIMIT, due order) heads the first page.
+    finished = selectors.follow_ups_done(request.user)
+    page = keyset_page(finished, request.GET, time_field="done_at", size=PAGE_SIZE)
     return render(
         request,
         "feedback/follow_up_queue.html",
         {
-            "rows": selectors.follow_up_queue(request.user),
-            "done": selectors.follow_ups_done(request.user),
+            "rows": selectors.follow_up_queue(request.user) if page.is_first else [],
+            "done": page.rows,
+            "page": page,
+            "total": count_label(capped_count(finished)),
+            "query": "",
             "days": services.follow_up_days(),
             "max_attempts": services.follow_up_max_attempts(),
         },

@@ -64,7 +64,7 @@ def test_complaint_list_query_count_does_not_grow_with_rows(bureau_a: Any, head:
     client = login_as(Client(), head)
     file_complaint(unit=bureau_a.center)
     few = count_queries(client, reverse("feedback:complaints"))
-    assert few <= 8
+    assert few <= 9  # with the capped count of the answers
     for _ in range(4):
         file_complaint(unit=bureau_a.center, answer_by=head)
     assert count_queries(client, reverse("feedback:complaints")) == few
@@ -225,8 +225,8 @@ def test_follow_up_queue_query_count_does_not_grow_with_rows(
     closed_alert(clerk, officer, leader, bureau_head)
     few = count_queries(client, reverse("feedback:follow_ups"))
     # The session, the user, the four index reads of the two queues (dated, undated), the
-    # latest finished ones, ...: none per row.
-    assert few <= 9
+    # page of finished ones and their capped count, ...: none per row.
+    assert few <= 10
     for _ in range(3):
         closed_alert(clerk, officer, leader, bureau_head)
     assert count_queries(client, reverse("feedback:follow_ups")) == few
@@ -266,3 +266,61 @@ def test_a_waiting_follow_up_shows_why_instead_of_the_form(
     )
     assert response.status_code == 409 and "期限届满" in response.content.decode()
     assert follow_up_of(alert).status == FollowUpStatus.WAITING
+
+
+def _older(page: str) -> str:
+    import re
+
+    found = re.search(r"older=([0-9]+-[0-9]+)", page)
+    return found.group(1) if found else ""
+
+
+def test_answered_complaints_page_by_keyset_and_the_queue_heads_only_the_first_page(
+    bureau_a: Any, head: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shoulian.feedback import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    answered = [file_complaint(unit=bureau_a.center, answer_by=head) for _ in range(3)]
+    waiting = file_complaint(unit=bureau_a.center)
+    client = login_as(Client(), head)
+    first = client.get(reverse("feedback:complaints")).content.decode()
+    assert waiting.number in first and "共 3 件已答复" in first
+    assert first.index(answered[2].number) < first.index(answered[1].number)
+    assert answered[0].number not in first and "OFFSET" not in first
+    cursor = _older(first)
+    assert cursor
+    second = client.get(reverse("feedback:complaints") + f"?older={cursor}").content.decode()
+    assert answered[0].number in second
+    assert waiting.number not in second and answered[1].number not in second
+    last = client.get(reverse("feedback:complaints") + "?last=1").content.decode()
+    assert answered[0].number in last
+
+
+def test_finished_follow_ups_page_by_keyset_with_a_capped_count(
+    clerk: Any,
+    officer: Any,
+    leader: Any,
+    bureau_head: Any,
+    head: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from shoulian.feedback import services, views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    done = []
+    for _ in range(2):
+        task = follow_up_of(closed_alert(clerk, officer, leader, bureau_head))
+        done.append(
+            services.follow_up_record(
+                actor=clerk, follow_up=task, reached=True, satisfaction="satisfied"
+            )
+        )
+    client = login_as(Client(), clerk)
+    first = client.get(reverse("feedback:follow_ups")).content.decode()
+    assert "共 2 件已办结" in first and done[1].alert.number in first
+    assert done[0].alert.number not in first
+    second = client.get(reverse("feedback:follow_ups") + f"?older={_older(first)}")
+    text = second.content.decode()
+    assert done[0].alert.number in text and done[1].alert.number not in text
+    assert "没有待回访的警情" not in text  # the open queue heads the first page only

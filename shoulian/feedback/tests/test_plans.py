@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from shoulian.core.paging import explain, scans_table
+from shoulian.core.paging import explain, past_cursor, scans_table
 from shoulian.feedback.choices import ComplaintStatus, FollowUpStatus
 from shoulian.feedback.models import Complaint, FollowUp
-from shoulian.feedback.selectors import follow_ups_done
+from shoulian.feedback.selectors import complaints_answered, follow_ups_done
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,26 @@ def test_the_follow_up_queues_read_their_order_from_an_index(clerk: Any) -> None
             assert_index(qs, "feedback_followup", "follow_up_due_idx")
 
 
-def test_the_latest_finished_follow_ups_read_the_done_index(clerk: Any) -> None:
-    assert_index(follow_ups_done(clerk), "feedback_followup", "follow_up_done_idx")
+def _keyset_statements(qs: QuerySet[Any], field: str) -> list[QuerySet[Any]]:
+    """The statements of core.paging.keyset_page over ``qs``: first, older, newer, last page."""
+    moment, pk = timezone.now(), 10**6
+    desc, asc = qs.order_by(f"-{field}", "-pk"), qs.order_by(field, "pk")
+    return [
+        desc[:31],
+        desc.filter(past_cursor(field, moment, pk, "lt"))[:31],
+        asc.filter(past_cursor(field, moment, pk, "gt"))[:31],
+        asc[:31],
+    ]
+
+
+def test_the_finished_follow_ups_page_by_keyset_along_the_done_index(clerk: Any) -> None:
+    for qs in _keyset_statements(follow_ups_done(clerk), "done_at"):
+        assert_index(qs, "feedback_followup", "follow_up_done_idx")
+
+
+def test_the_answered_complaints_page_by_keyset_along_the_answered_index(head: Any) -> None:
+    for qs in _keyset_statements(complaints_answered(head), "answered_at"):
+        assert_index(qs, "feedback_complaint", "complaint_answered_idx")
 
 
 def test_the_complaint_lists_read_their_order_from_an_index(head: Any) -> None:
