@@ -227,6 +227,24 @@ def login_as(client: Client, user: User) -> Client:
     return client
 
 
+def page_plans(client: Client, url: str) -> list[tuple[str, str]]:
+    """(statement, plan) of every SELECT the page at ``url`` sends (a steady request: the first
+    one of a session also refreshes it), for the plan tests of whole pages (issue 14)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from shoulian.core.paging import explain_sql
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise AssertionError(f"{url}: {response.status_code}")
+    statements = [q["sql"] for q in ctx.captured_queries]
+    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    return [(sql, explain_sql(sql)) for sql in selects]
+
+
 @pytest.fixture
 def client_for() -> Callable[[User], Client]:
     def make(user: User) -> Client:

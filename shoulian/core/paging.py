@@ -181,3 +181,29 @@ def scans_table(plan: str, table: str, *, sorts: bool = True) -> bool:
         if "SCAN" in words and table in words and "INDEX" not in words:
             return True
     return False
+
+
+def explain_sql(sql: str, *, prefer_index: bool = True) -> str:
+    """``explain`` for a statement as the test client captured it (``CaptureQueriesContext``
+    gives it with its values in place): the plan tests of whole pages."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if prefer_index:
+                cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def drives_from_scope(plan: str, table: str) -> bool:
+    """Whether ``plan`` (SQLite) reads ``table`` through the index of a unit foreign key: every
+    row of every visible unit fetched to find a few (a queue that should start from its status
+    index and check the unit on the way, ``visible_by_order``)."""
+    for line in plan.splitlines():
+        words = line.replace('"', "").split()
+        if "SEARCH" in words and table in words and "INDEX" in words:
+            index = words[words.index("INDEX") + 1]
+            if "unit" in index and "unit_id=?" in line:
+                return True
+    return False

@@ -189,7 +189,7 @@ def _center_tasks(user: Any) -> list[Task]:
             )
         )
     transfers = (
-        TransferRequest.objects.visible_to(user)
+        TransferRequest.objects.visible_by_order(user)
         .filter(status=RequestStatus.PENDING)
         .select_related(
             "alert__category",
@@ -209,7 +209,7 @@ def _center_tasks(user: Any) -> list[Task]:
         )
     if user.has_role(Role.CENTER_HEAD) and not user.is_auxiliary:
         disputes = (
-            Dispute.objects.visible_to(user)
+            Dispute.objects.visible_by_order(user)
             .filter(status=RequestStatus.PENDING)
             .select_related(
                 "alert__category",
@@ -290,7 +290,7 @@ def pending_approvals(user: Any) -> QuerySet[Approval]:
     if user.unit is None or user.is_auxiliary:
         return Approval.objects.none()
     return (
-        Approval.objects.visible_to(user)
+        Approval.objects.visible_by_order(user)
         .filter(
             status=ApprovalStatus.PENDING,
             unit=user.unit,
@@ -331,8 +331,12 @@ def _reconsideration_tasks(user: Any) -> list[Task]:
         kinds.append("review")
     if not kinds:
         return []
+    # The pending ones first (their partial index), the scope checked on the way
+    # (visible_by_order): scoped through the alert, visible_to made a bureau-wide role's queue
+    # walk every alert of the bureau through the unit indexes (issue 14). Likewise the
+    # transfers, disputes and approvals.
     rows = (
-        Reconsideration.objects.visible_to(user)
+        Reconsideration.objects.visible_by_order(user)
         .filter(status=ReconsiderationStatus.PENDING, kind__in=kinds)
         .select_related(
             "alert__category", "alert__registering_unit", "alert__handling_unit", "alert__flow"
