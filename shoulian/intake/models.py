@@ -8,6 +8,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from shoulian.core.scoping import ScopedQuerySet
@@ -238,10 +239,11 @@ class Alert(models.Model):
             models.Index(fields=["received_at"], name="alert_received_idx"),
             models.Index(fields=["status", "received_at"], name="alert_status_idx"),
             # The 警情 list (issue 14): keyset pages on (received_at, id), with and without a
-            # status filter; the search's exact look-up of a source number.
+            # status filter; the search's exact look-up of a source number, in any case (a
+            # 110 sheet's number is typed as the caller reads it).
             models.Index(fields=["received_at", "id"], name="alert_list_idx"),
             models.Index(fields=["status", "received_at", "id"], name="alert_list_status_idx"),
-            models.Index(fields=["external_ref"], name="alert_external_ref_idx"),
+            models.Index(Upper("external_ref"), name="alert_external_ref_idx"),
             # A unit's inbox: its open alerts by status, oldest first.
             models.Index(fields=["handling_unit", "status", "received_at"], name="alert_inbox_idx"),
         ]

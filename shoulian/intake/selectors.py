@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
+from django.db.models.lookups import Exact
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -63,16 +65,22 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def search_condition(qs: QuerySet[Alert], q: str) -> Q:
-    """Exact keys first (number, query code as printed, the source's own number), each a unique
-    or indexed look-up; only when none matches, part of a number ("0715-0012"), which the
-    trigram index answers on PostgreSQL."""
-    term = q.strip()
-    exact = (
+def exact_keys(term: str) -> Q:
+    """The number, the query code as printed, the source's own number in any case: each a
+    unique or indexed look-up (UPPER(external_ref) as alert_external_ref_idx has it)."""
+    return (
         Q(number=term.upper())
         | Q(query_code=normalize_query_code(term))
-        | Q(external_ref__in=sorted({term, term.upper()}))
+        | Q(Exact(Upper("external_ref"), term.upper()))
     )
+
+
+def search_condition(qs: QuerySet[Alert], q: str) -> Q:
+    """Exact keys first; only when none of ``qs`` matches, part of a number ("0715-0012"),
+    which the trigram index answers on PostgreSQL. ``qs`` carries the page's other filters: an
+    exact match they exclude must not hide the partial matches they keep."""
+    term = q.strip()
+    exact = exact_keys(term)
     if qs.filter(exact).exists():
         return exact
     return Q(number__contains=term.upper())
@@ -87,8 +95,6 @@ def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert
     qs = Alert.objects.visible_by_order(user).select_related(
         "category", "registering_unit", "handling_unit", "jurisdiction_station"
     )
-    if filters.q:
-        qs = qs.filter(search_condition(qs, filters.q))
     if filters.channel:
         qs = qs.filter(channel=filters.channel)
     if filters.status:
@@ -123,6 +129,9 @@ def alert_list(user: Any, filters: AlertFilters | None = None) -> QuerySet[Alert
                 role=PartyRole.REPORTER, phone_index=filters.phone_index
             ).values("alert_id")
         )
+    if filters.q:
+        # Last, so that the exact look-up is decided among the alerts the other filters keep.
+        qs = qs.filter(search_condition(qs, filters.q))
     return qs.prefetch_related(
         Prefetch(
             "parties",

@@ -3,11 +3,13 @@ completion of 110 alerts and the navigation entries."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
@@ -73,6 +75,43 @@ def test_list_filters_by_channel_group_number_and_pending_registration(
     assert dispatched.number in page and walk_in.number not in page
     page = listed(q=walk_in.query_code_display)
     assert walk_in.number in page
+
+
+def test_search_finds_the_source_number_in_any_case(clerk: Any, bureau_a: Any) -> None:
+    sheet = import_110(clerk, station_code=bureau_a.station.code, external_ref="jj-Sm0715x").alert
+    other = import_110(clerk, station_code=bureau_a.station.code).alert
+    client = login_as(Client(), clerk)
+    for typed in ("jj-Sm0715x", "JJ-SM0715X", "jj-sm0715x", " Jj-sM0715X "):
+        page = client.get(reverse("intake:alert_list"), {"q": typed}).content.decode()
+        assert sheet.number in page and other.number not in page, typed
+
+
+def test_an_exact_match_the_other_filters_exclude_leaves_the_partial_matches(
+    clerk: Any, bureau_a: Any
+) -> None:
+    walk_in = register(clerk).alert
+    # A 110 sheet of three days ago whose own number is a piece of the walk-in alert's number.
+    piece = walk_in.number[-6:]
+    days_ago = timezone.now() - timedelta(days=3)
+    sheet = import_110(
+        clerk,
+        station_code=bureau_a.station.code,
+        external_ref=piece,
+        received_at=days_ago,
+        incident_at=days_ago,
+        handled_at=days_ago + timedelta(hours=1),
+    ).alert
+    client = login_as(Client(), clerk)
+
+    def listed(**params: str) -> str:
+        return client.get(reverse("intake:alert_list"), params).content.decode()
+
+    page = listed(q=piece)
+    assert sheet.number in page and walk_in.number not in page  # the exact key wins
+    today = timezone.localdate().isoformat()
+    for filters in ({"channel": Channel.WALK_IN}, {"from": today}):
+        page = listed(q=piece, **filters)
+        assert walk_in.number in page and sheet.number not in page, filters
 
 
 # --- classification standard ----------------------------------------------------------------------
