@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate as gen  # noqa: E402
-from bench.patrol import build  # noqa: E402
+from bench.patrol import QueryLog, build  # noqa: E402
 
 SMALL = 10_000
 MAX_VARIANTS = 8  # per page and user: first, last, search, filters
@@ -88,22 +88,20 @@ def variants(html: str, url: str, number: str) -> list[tuple[str, str]]:
 
 def time_get(client: Any, url: str, repeat: int) -> dict[str, Any]:
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     times: list[float] = []
     cpu: list[float] = []
-    queries: list[dict[str, str]] = []
+    log = QueryLog()
     status = 0
     for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
+        log = QueryLog()  # the last request's statements are reported
+        with connection.execute_wrapper(log):
             start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(url)
             times.append((time.perf_counter() - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
         status = response.status_code
-        queries = list(ctx.captured_queries)
     times.sort()
-    slowest = max(queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"})
     return {
         "status": status,
         "median": statistics.median(times),
@@ -111,9 +109,9 @@ def time_get(client: Any, url: str, repeat: int) -> dict[str, Any]:
         # This process's CPU time: the whole request on SQLite, the Python side on PostgreSQL.
         # On a loaded machine it is the closer estimate of the time on a quiet one.
         "cpu": statistics.median(cpu),
-        "queries": len(queries),
-        "slowest_ms": float(slowest["time"]) * 1000,
-        "slowest": slowest["sql"][:160],
+        "queries": log.count,
+        "slowest_ms": log.slowest_s * 1000,
+        "slowest": " ".join(log.slowest_sql.split())[:600],
         "html": response.content.decode(errors="replace") if status == 200 else "",
     }
 
@@ -205,6 +203,7 @@ def main() -> None:
     parser.add_argument("--template")
     parser.add_argument("--logins", default="", help="comma-separated demo usernames (default all)")
     parser.add_argument("--reuse", action="store_true", help="the large database is built")
+    parser.add_argument("--out", help="also write both result sets to this JSON file")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--sqlite")
@@ -241,6 +240,8 @@ def main() -> None:
     # The 10 k database is built once and kept; the large one unless --reuse.
     small = child(args, small_db, SMALL, args.template, exists(small_db))
     big = child(args, big_db, args.alerts, args.template, args.reuse)
+    if args.out:
+        Path(args.out).write_text(json.dumps({"big": big, "small": small}, ensure_ascii=False))
     failures = 0
     print(
         f"\n{'page | user | variant':<78} {'median':>8} {'p95':>8} {'cpu':>6} {'q':>4} "
