@@ -571,6 +571,7 @@ def generate(
     plan: dict[str, int] | None = None,
     chunk_alerts: int = 20_000,
     seal_batch: int = 500_000,
+    max_seconds: float = 0,
     log: Callable[[str], None] = print,
 ) -> Report:
     """Fill the current (migrated) database with ``n_alerts`` alerts over ``n_units`` units.
@@ -578,8 +579,9 @@ def generate(
     The alerts already there (the demo bureau, seeded now through the services if the database
     has none) are the template; the rest are copies of them. Commits per chunk of copies and seals
     the journal after each chunk, so memory stays constant and an interrupted build is still a
-    consistent, sealed database."""
-    from django.core.management.color import no_style
+    consistent, sealed database (``finish`` completes one). With ``max_seconds`` it stops after
+    the chunk that ends past that budget: fewer alerts, each copy whole, the recent part of the
+    history (copies are spread from now backwards)."""
     from django.db import connection, transaction
     from django.db.models import Max
 
@@ -706,6 +708,9 @@ def generate(
     pk_cache: dict[tuple[Any, bool, int], str] = {}
     done_alerts = n_template
     for chunk in chunks:
+        if max_seconds and time.perf_counter() - started > max_seconds:
+            log(f"  stopped: the {max_seconds:,.0f} s budget is spent ({done_alerts:,} alerts)")
+            break
         t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cursor:
             for lo, hi, w, n in chunk:
@@ -750,16 +755,7 @@ def generate(
             f"journal {t_journal:.0f} s, seal {t_seal:.0f} s"
         )
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS bench_copy")
-        cursor.execute("DROP TABLE IF EXISTS bench_pool")
-        cursor.execute("DROP TABLE IF EXISTS bench_pool_size")
-        if pg:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [*owned, AuditEvent, Unit]):
-                cursor.execute(sql)
-            cursor.execute("ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
+    finish(seal=False)
     counts = {m._meta.label: m.objects.count() for m in owned}
     counts["audit.AuditEvent"] = AuditEvent.objects.count()
     total = time.perf_counter() - started
@@ -778,6 +774,27 @@ def generate(
         seconds_total=total,
         rows=counts,
     )
+
+
+def finish(*, seal: bool = True) -> None:
+    """What ends a build, also one that was interrupted between or inside its chunks: seal what
+    is unsealed, drop the generator's work tables, reset PostgreSQL's sequences, ANALYZE."""
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from shoulian.audit import sealer
+
+    if seal:
+        sealer.seal_all()
+    with connection.cursor() as cursor:
+        for table in ("bench_copy", "bench_pool", "bench_pool_size"):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if connection.vendor == "postgresql":
+            models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(sql)
+        cursor.execute("ANALYZE")
 
 
 def _write_events(cursor: Any, rows: list[tuple[int, str]], pg: bool) -> None:
@@ -849,9 +866,31 @@ def main() -> None:
     where.add_argument("--sqlite", help="SQLite file (default bench/var/bench.sqlite3)")
     where.add_argument("--pg", help="PostgreSQL database name (shoulian_bench*)")
     parser.add_argument("--keep", action="store_true", help="add to an existing database")
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=0,
+        help="stop after the chunk that ends past this budget (a smaller, consistent database)",
+    )
+    parser.add_argument(
+        "--finish",
+        action="store_true",
+        help="only complete an interrupted build (seal, drop work tables, sequences, ANALYZE)",
+    )
     args = parser.parse_args()
     sqlite = None if args.pg else (args.sqlite or str(VAR / "bench.sqlite3"))
-    prepare_database(sqlite=sqlite, pg=args.pg, fresh=not args.keep)
+    prepare_database(sqlite=sqlite, pg=args.pg, fresh=not (args.keep or args.finish))
+    if args.finish:
+        started = time.perf_counter()
+        finish()
+        from shoulian.audit.models import AuditEvent
+        from shoulian.intake.models import Alert
+
+        print(
+            f"finished in {time.perf_counter() - started:.0f} s: {Alert.objects.count():,} alerts, "
+            f"{AuditEvent.objects.count():,} journal events"
+        )
+        return
     print(f"load before: {os.getloadavg()}")
     report = generate(
         args.alerts,
@@ -860,6 +899,7 @@ def main() -> None:
         open_share=args.open_share,
         history_days=args.history_days,
         chunk_alerts=args.chunk,
+        max_seconds=args.max_seconds,
     )
     print("\n".join(report.lines()))
     print(f"load after: {os.getloadavg()}")
