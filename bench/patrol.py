@@ -250,6 +250,14 @@ def hand_rules(
             "OR a.registration_completed_at > d.due_at)",
             [*sp, now_p],
         )
+    if "av_record_missing" in params:
+        cutoff = sql.dt(now - _minutes(60 * params["av_record_missing"]["grace_hours"]))
+        out["av_record_missing"] = (
+            f"SELECT 'alert', a.id FROM intake_alert a WHERE {scope} "
+            "AND a.handled_at IS NOT NULL AND a.handled_at <= %s AND NOT EXISTS ("
+            "SELECT 1 FROM review_avrecord r WHERE r.alert_id = a.id AND r.registered_at <= %s)",
+            [*sp, cutoff, now_p],
+        )
     if "decision_without_review" in params:
 
         def approved(role: str) -> str:
@@ -290,6 +298,11 @@ def hand_rules(
             "OR (rc.\"group\" = 'criminal' AND c.\"group\" <> 'criminal'))",
             [*sp, now_p],
         )
+    missing = sorted(set(params) - set(out))
+    if missing:
+        # A rule without its hand-written statement would count as hits only in the patrol and
+        # time only one side: the comparison means nothing until one is written here.
+        raise SystemExit(f"no hand-written statement for the rule(s) in force: {missing}")
     return out
 
 
