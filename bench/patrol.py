@@ -330,9 +330,11 @@ def in_force(bureau: Any, now: Any) -> dict[str, dict[str, int]]:
     }
 
 
-def patrol_side(bureaus: list[Any], now: Any) -> tuple[set[tuple[str, str, str]], float, float]:
+def patrol_side(
+    bureaus: list[Any], now: Any, per_rule: dict[str, list[float]] | None = None
+) -> tuple[set[tuple[str, str, str]], float, float]:
     """Every rule's hits through its own predicate; (hits, seconds without the model's ranking,
-    seconds of the ranking)."""
+    seconds of the ranking). ``per_rule`` collects each rule's seconds."""
     from shoulian.assistant import patrol as assistant_patrol
     from shoulian.supervision import registry
     from shoulian.supervision.registry import PatrolContext
@@ -349,15 +351,21 @@ def patrol_side(bureaus: list[Any], now: Any) -> tuple[set[tuple[str, str, str]]
                 list(registry.REGISTRY[code].predicate(ctx))
                 ranking += time.perf_counter() - mid
                 seconds += mid - start
+                if per_rule is not None:
+                    per_rule.setdefault(code, []).append(mid - start)
                 hits.update((code, "alert", str(r["pk"])) for r in rows)
                 continue
             found = list(registry.REGISTRY[code].predicate(ctx))
             seconds += time.perf_counter() - start
+            if per_rule is not None:
+                per_rule.setdefault(code, []).append(time.perf_counter() - start)
             hits.update((code, h.subject_type, str(h.subject_id)) for h in found)
     return hits, seconds, ranking
 
 
-def hand_side(bureaus: list[Any], now: Any) -> tuple[set[tuple[str, str, str]], float]:
+def hand_side(
+    bureaus: list[Any], now: Any, per_rule: dict[str, list[float]] | None = None
+) -> tuple[set[tuple[str, str, str]], float]:
     from django.db import connection
 
     sql = Sql()
@@ -368,8 +376,11 @@ def hand_side(bureaus: list[Any], now: Any) -> tuple[set[tuple[str, str, str]], 
         start = time.perf_counter()
         with connection.cursor() as cursor:
             for code, (statement, params) in statements.items():
+                t0 = time.perf_counter()
                 cursor.execute(statement, params)
                 hits.update((code, t, str(i)) for t, i in cursor.fetchall())
+                if per_rule is not None:
+                    per_rule.setdefault(code, []).append(time.perf_counter() - t0)
         seconds += time.perf_counter() - start
     return hits, seconds
 
@@ -426,9 +437,11 @@ def main() -> None:
     # 1. hits: the rules' predicates vs hand SQL, alternating, median of rounds.
     ours_t, hand_t, rank_t = [], [], []
     same = True
+    ours_rule: dict[str, list[float]] = {}
+    hand_rule: dict[str, list[float]] = {}
     for _ in range(args.rounds):
-        hand, t_hand = hand_side(bureaus, now)
-        ours, t_ours, t_rank = patrol_side(bureaus, now)
+        hand, t_hand = hand_side(bureaus, now, hand_rule)
+        ours, t_ours, t_rank = patrol_side(bureaus, now, ours_rule)
         hand_t.append(t_hand)
         ours_t.append(t_ours)
         rank_t.append(t_rank)
@@ -444,6 +457,12 @@ def main() -> None:
         f"ratio {m_ours / m_hand:.2f} (target ≤ 1.5); model ranking of the 有案不受 candidates "
         f"{statistics.median(rank_t) * 1000:,.0f} ms apart"
     )
+
+    print("per rule, median of the rounds (patrol / hand SQL, ms):")
+    for code in sorted(ours_rule, key=lambda c: -statistics.median(ours_rule[c])):
+        o = statistics.median(ours_rule[code]) * 1000
+        h = statistics.median(hand_rule.get(code, [0.0])) * 1000
+        print(f"  {code:<30} {o:10,.0f} {h:10,.0f}   ratio {o / h if h else float('nan'):6.2f}")
 
     # 2. the full evaluation, committed: the first opens every finding, the second is the steady state.
     if not args.no_settle:
