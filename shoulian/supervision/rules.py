@@ -13,12 +13,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, Subquery
+from django.db.models import BigIntegerField, CharField, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from shoulian.deadlines import counting
 from shoulian.deadlines.choices import PARTY_WINDOW_CODES, DeadlineStatus
-from shoulian.deadlines.models import Deadline
+from shoulian.deadlines.models import Deadline, DeadlinePause
 from shoulian.feedback.choices import Satisfaction
 from shoulian.feedback.models import FollowUp
 from shoulian.intake.choices import ON_THE_SPOT_CHANNELS, Channel, PartyRole
@@ -30,6 +31,7 @@ from shoulian.supervision.registry import (
     Hit,
     Param,
     PatrolContext,
+    candidates,
     patrol_rule,
     rerun,
 )
@@ -133,71 +135,93 @@ def _deadline_hits(rows: list[dict[str, Any]], ctx: PatrolContext, summary: str)
     clock_driven=True,
 )
 def deadline_warning(ctx: PatrolContext) -> list[Hit]:
+    # Bare hits with their colour (a warning raises its finding's); the summary, the evidence
+    # and the officer are read for the hits that open or raise a finding.
+    return [
+        Hit("deadline", r["pk"], int(r["object_id"]), r["unit_id"], level=level, describe=_warnings)
+        for r, level, _share in _warned(ctx)
+    ]
+
+
+WARNING_SUMMARY = "“{name}”期限即将届满（{title}）"
+
+
+def _warned(
+    ctx: PatrolContext, pks: list[int] | None = None
+) -> list[tuple[dict[str, Any], str, float]]:
+    """(deadline, colour, share of the period used) of each running node past the yellow mark.
+
+    Plain values, and the pauses only of the nodes that ever paused: a full patrol reads every
+    running node of the bureau, an incremental one those of one alert."""
     yellow = ctx.param("yellow_percent") / 100
     orange = max(ctx.param("orange_percent") / 100, yellow)
     # A provisional (暂定) due time that has passed stays an orange warning: the overdue finding
     # waits for the real date (see _late), but the officer is not left without a signal.
-    rows = list(
+    qs = (
         _alert_deadlines(ctx)
         # The receipt is a matter of minutes at the desk: on_the_spot_missing watches it.
         .exclude(code="walkin_registration")
         .filter(Q(due_at__gt=ctx.now) | Q(missing_year__isnull=False), status=DeadlineStatus.OPEN)
-        .select_related("rule")
-        .prefetch_related("pauses")
+        .annotate(paused=Exists(DeadlinePause.objects.filter(deadline=OuterRef("pk"))))
     )
-    warned = []
-    for d in rows:
-        share = d.share_used(ctx.now)
-        if share is None or share < yellow:
+    if pks is not None:
+        qs = qs.filter(pk__in=pks)
+    rows = list(
+        qs.values(
+            "pk", "object_id", "unit_id", "started_at", "due_at", "missing_year", "paused"
+        ).order_by()
+    )
+    paused = [r["pk"] for r in rows if r["paused"]]
+    pauses: dict[int, list[counting.Interval]] = {}
+    for start in range(0, len(paused), 500):
+        for deadline_id, paused_at, resumed_at in (
+            DeadlinePause.objects.filter(deadline_id__in=paused[start : start + 500])
+            .order_by("paused_at", "id")
+            .values_list("deadline_id", "paused_at", "resumed_at")
+        ):
+            pauses.setdefault(deadline_id, []).append(counting.Interval(paused_at, resumed_at))
+    warned: list[tuple[dict[str, Any], str, float]] = []
+    for r in rows:
+        if r["due_at"] is None:
             continue
-        warned.append((d, Level.ORANGE if share >= orange else Level.YELLOW, share))
-    rows_of = [
-        {
-            **{f: getattr(d, f) for f in DEADLINE_FIELDS},
-            "rule_name": d.rule.name,
-            "rule_version": d.rule.version,
+        share = counting.share_used(r["started_at"], r["due_at"], ctx.now, pauses.get(r["pk"], ()))
+        if share >= yellow:
+            warned.append((r, Level.ORANGE if share >= orange else Level.YELLOW, share))
+    return warned
+
+
+def _warnings(ctx: PatrolContext, hits: list[Hit]) -> list[Hit]:
+    """The warnings' summary, evidence (with the share used) and officer."""
+    pks = [int(h.subject_id) for h in hits]
+    full: dict[tuple[str, str], Hit] = {}
+    for start in range(0, len(pks), 500):
+        warned = _warned(ctx, pks[start : start + 500])
+        rows = {
+            d["pk"]: d
+            for d in _deadline_rows(Deadline.objects.filter(pk__in=[r["pk"] for r, _, _ in warned]))
         }
-        for d, _, _ in warned
-    ]
-    hits = _deadline_hits(rows_of, ctx, "“{name}”期限即将届满（{title}）")
-    return [
-        replace(
-            hit,
-            level=level,
-            evidence={
-                **hit.evidence,
-                "percent": round(share * 100),
-                "provisional": d.missing_year is not None,
-            },
-        )
-        for hit, (d, level, share) in zip(hits, warned, strict=True)
-    ]
-
-
-@patrol_rule(
-    "deadline_overdue",
-    name="节点超期",
-    description="任一节点的法定期限届满仍未办结，或办结时已超过期限。",
-    basis="DOMAIN §5、§6：各节点法定期限",
-    level=Level.RED,
-    rectify_days=3,
-    clock_driven=True,
-)
-def deadline_overdue(ctx: PatrolContext) -> list[Hit]:
-    return _bare_deadline_hits(_overdue(ctx), _describe_overdue)
+        described = _deadline_hits([rows[r["pk"]] for r, _, _ in warned], ctx, WARNING_SUMMARY)
+        for hit, (r, level, share) in zip(described, warned, strict=True):
+            full[hit.key] = replace(
+                hit,
+                level=level,
+                evidence={
+                    **hit.evidence,
+                    "percent": round(share * 100),
+                    "provisional": r["missing_year"] is not None,
+                },
+            )
+    return [full.get(h.key, h) for h in hits]
 
 
 def _overdue(ctx: PatrolContext) -> Any:
     return _alert_deadlines(ctx).exclude(code__in=OWN_RULE_CODES).filter(_late(ctx))
 
 
-def _bare_deadline_hits(qs: Any, describe: Any) -> list[Hit]:
-    """The candidate statement only: (deadline, alert, unit) of every hit; the summary, the
-    evidence and the officer are read for the hits that open a finding (``describe``)."""
-    return [
-        Hit("deadline", pk, int(object_id), unit_id, describe=describe)
-        for pk, object_id, unit_id in qs.values_list("pk", "object_id", "unit_id").order_by()
-    ]
+def _deadline_candidates(qs: Any) -> Any:
+    """The candidate statement of a deadline rule: (deadline, alert, unit, unit) of every hit;
+    the summary, the evidence and the officer are read for the hits that open a finding."""
+    return qs.values_list("pk", Cast("object_id", BigIntegerField()), "unit_id", "unit_id")
 
 
 def _deadline_describer(candidates: Any, summary: str) -> Any:
@@ -212,7 +236,22 @@ def _deadline_describer(candidates: Any, summary: str) -> Any:
     return describe
 
 
-_describe_overdue = _deadline_describer(_overdue, "“{name}”超期（{title}）")
+@patrol_rule(
+    "deadline_overdue",
+    name="节点超期",
+    description="任一节点的法定期限届满仍未办结，或办结时已超过期限。",
+    basis="DOMAIN §5、§6：各节点法定期限",
+    level=Level.RED,
+    rectify_days=3,
+    clock_driven=True,
+)
+@candidates("deadline", describe=_deadline_describer(_overdue, "“{name}”超期（{title}）"))
+def deadline_overdue(ctx: PatrolContext) -> Any:
+    return _deadline_candidates(_overdue(ctx))
+
+
+def _notice_late(ctx: PatrolContext) -> Any:
+    return _alert_deadlines(ctx).filter(code="non_filing_notice").filter(_late(ctx))
 
 
 @patrol_rule(
@@ -224,15 +263,12 @@ _describe_overdue = _deadline_describer(_overdue, "“{name}”超期（{title}�
     rectify_days=3,
     clock_driven=True,
 )
-def non_filing_notice_late(ctx: PatrolContext) -> list[Hit]:
-    return _bare_deadline_hits(_notice_late(ctx), _describe_notice_late)
-
-
-def _notice_late(ctx: PatrolContext) -> Any:
-    return _alert_deadlines(ctx).filter(code="non_filing_notice").filter(_late(ctx))
-
-
-_describe_notice_late = _deadline_describer(_notice_late, "不予立案通知书未在期限内送达（{title}）")
+@candidates(
+    "deadline",
+    describe=_deadline_describer(_notice_late, "不予立案通知书未在期限内送达（{title}）"),
+)
+def non_filing_notice_late(ctx: PatrolContext) -> Any:
+    return _deadline_candidates(_notice_late(ctx))
 
 
 def _alert_hits(
@@ -263,34 +299,9 @@ def _alert_hits(
     ]
 
 
-def _bare_alert_hits(
-    rows: Iterable[tuple[Any, ...]], describe: Any, subject_type: str = OBJECT_ALERT
-) -> list[Hit]:
-    """Bare hits from (subject, alert, handling unit, registering unit) tuples: the candidate
-    statement's own columns; ``describe`` reads the rest for the hits that open a finding."""
-    return [
-        Hit(subject_type, pk, alert_id, handling or registering, describe=describe)
-        for pk, alert_id, handling, registering in rows
-    ]
-
-
 ALERT_FIELDS = ("pk", "number", "handling_unit_id", "registering_unit_id")
 BARE_ALERT = ("pk", "pk", "handling_unit_id", "registering_unit_id")
 BOUNCE_ACTIONS = (Action.RETURN, Action.APPROVE_TRANSFER)
-
-
-@patrol_rule(
-    "on_the_spot_missing",
-    name="三个当场缺失",
-    description="来所、自助终端、扭送报案未当场出具回执，或接收了证据文件却没有证据材料清单。",
-    basis="公安部《关于改革完善受案立案制度的意见》（2015）：当场登记、当场接受证据材料、当场出具回执",
-    level=Level.ORANGE,
-    params=(Param("grace_minutes", "回执宽限（分钟）", 30, 0, 1440),),
-)
-def on_the_spot_missing(ctx: PatrolContext) -> list[Hit]:
-    # The desk answers: the hit belongs to the registering unit.
-    rows = _on_the_spot(ctx).values_list("pk", "pk", "registering_unit_id", "registering_unit_id")
-    return _bare_alert_hits(rows.order_by(), _describe_on_the_spot)
 
 
 def _on_the_spot(ctx: PatrolContext) -> Any:
@@ -342,19 +353,21 @@ def _on_the_spot_detailed(ctx: PatrolContext) -> list[Hit]:
 _describe_on_the_spot = rerun(_on_the_spot_detailed)
 
 
-CLOSED_AS_NON_CASE = (DecisionKind.CLOSE_NON_CASE, DecisionKind.NOT_POLICE)
-
-
 @patrol_rule(
-    "case_type_downgraded",
-    name="涉案警情作非案件处理或降类",
-    description="登记时为涉案类别的警情，按非案件类办结、不属于公安职责办结，或改为非涉案类别（“有案不受”风险）。",
-    basis="DOMAIN §6；2015 意见：有警不接、有案不受",
+    "on_the_spot_missing",
+    name="三个当场缺失",
+    description="来所、自助终端、扭送报案未当场出具回执，或接收了证据文件却没有证据材料清单。",
+    basis="公安部《关于改革完善受案立案制度的意见》（2015）：当场登记、当场接受证据材料、当场出具回执",
     level=Level.ORANGE,
+    params=(Param("grace_minutes", "回执宽限（分钟）", 30, 0, 1440),),
 )
-def case_type_downgraded(ctx: PatrolContext) -> list[Hit]:
-    rows = _downgraded(ctx).values_list(*BARE_ALERT).order_by()
-    return _bare_alert_hits(rows, _describe_downgraded)
+@candidates("alert", describe=_describe_on_the_spot)
+def on_the_spot_missing(ctx: PatrolContext) -> Any:
+    # The desk answers: the hit belongs to the registering unit.
+    return _on_the_spot(ctx).values_list("pk", "pk", "registering_unit_id", "registering_unit_id")
+
+
+CLOSED_AS_NON_CASE = (DecisionKind.CLOSE_NON_CASE, DecisionKind.NOT_POLICE)
 
 
 def _downgraded(ctx: PatrolContext) -> Any:
@@ -393,18 +406,15 @@ _describe_downgraded = rerun(_downgraded_detailed)
 
 
 @patrol_rule(
-    "bounced_alert",
-    name="多次退回或移交",
-    description="警情被退回、移交合计超过规定次数（推诿扯皮）。",
-    basis="DOMAIN §6：受案全归口，不得推诿",
+    "case_type_downgraded",
+    name="涉案警情作非案件处理或降类",
+    description="登记时为涉案类别的警情，按非案件类办结、不属于公安职责办结，或改为非涉案类别（“有案不受”风险）。",
+    basis="DOMAIN §6；2015 意见：有警不接、有案不受",
     level=Level.ORANGE,
-    params=(Param("max_bounces", "退回与移交合计上限（次）", 2, 1, 20),),
 )
-def bounced_alert(ctx: PatrolContext) -> list[Hit]:
-    rows = _bounced(ctx).values_list(
-        "alert_id", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
-    )
-    return _bare_alert_hits(rows.order_by(), _describe_bounced)
+@candidates("alert", describe=_describe_downgraded)
+def case_type_downgraded(ctx: PatrolContext) -> Any:
+    return _downgraded(ctx).values_list(*BARE_ALERT)
 
 
 def _bounced(ctx: PatrolContext) -> Any:
@@ -450,6 +460,21 @@ _describe_bounced = rerun(_bounced_detailed)
 
 
 @patrol_rule(
+    "bounced_alert",
+    name="多次退回或移交",
+    description="警情被退回、移交合计超过规定次数（推诿扯皮）。",
+    basis="DOMAIN §6：受案全归口，不得推诿",
+    level=Level.ORANGE,
+    params=(Param("max_bounces", "退回与移交合计上限（次）", 2, 1, 20),),
+)
+@candidates("alert", describe=_describe_bounced)
+def bounced_alert(ctx: PatrolContext) -> Any:
+    return _bounced(ctx).values_list(
+        "alert_id", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
+    )
+
+
+@patrol_rule(
     "repeat_reporter",
     name="同一报案人或电话重复报警",
     description="同一报案人（证件号码）或同一电话在规定天数内再次报警。",
@@ -470,6 +495,10 @@ def repeat_reporter(ctx: PatrolContext) -> list[Hit]:
 REPORTER_KEYS = (("id_number_index", "by_id"), ("phone_index", "by_phone"))
 
 
+def _known(column: str) -> Q:
+    return Q(**{f"{column}__isnull": False}) & ~Q(**{column: ""})
+
+
 def _repeats(ctx: PatrolContext, window: dt.timedelta) -> dict[int, tuple[int, bool, bool]]:
     """alert → (unit, by ID number, by phone) for each alert of the evaluation whose reporter's
     ID number or phone came in on another alert of the bureau within ``window`` before it.
@@ -482,21 +511,14 @@ def _repeats(ctx: PatrolContext, window: dt.timedelta) -> dict[int, tuple[int, b
         role=PartyRole.REPORTER, alert__registering_unit_id__in=ctx.units()
     )
     if ctx.alert_ids is not None:
-        own = list(
-            AlertParty.objects.filter(
-                role=PartyRole.REPORTER, alert_id__in=ctx.alert_ids
-            ).values_list("id_number_index", "phone_index")
-        )
-        ids = {i for i, _ in own if i}
-        phones = {p for _, p in own if p}
-        if not ids and not phones:
-            return {}
-        reporters = reporters.filter(Q(id_number_index__in=ids) | Q(phone_index__in=phones))
-    else:
+        # The reporters sharing a key with the changed alerts' own, in the same statement.
+        own = AlertParty.objects.filter(role=PartyRole.REPORTER, alert_id__in=ctx.alert_ids)
         reporters = reporters.filter(
-            (Q(id_number_index__isnull=False) & ~Q(id_number_index=""))
-            | (Q(phone_index__isnull=False) & ~Q(phone_index=""))
+            Q(id_number_index__in=own.filter(_known("id_number_index")).values("id_number_index"))
+            | Q(phone_index__in=own.filter(_known("phone_index")).values("phone_index"))
         )
+    else:
+        reporters = reporters.filter(_known("id_number_index") | _known("phone_index"))
     rows: list[tuple[Any, ...]] = list(
         reporters.values_list(
             "alert_id",
@@ -569,18 +591,6 @@ def _describe_repeats(ctx: PatrolContext, hits: list[Hit]) -> list[Hit]:
     return [full.get(h.key, h) for h in hits]
 
 
-@patrol_rule(
-    "dispatch_registration_late",
-    name="110 警情未在 24 小时内补录登记",
-    description="110 转警处警后未在期限内完成登记。",
-    basis="公安部《关于改革完善受案立案制度的意见》（2015）：处警后 24 小时内登记",
-    level=Level.ORANGE,
-)
-def dispatch_registration_late(ctx: PatrolContext) -> list[Hit]:
-    rows = _registration_late(ctx).values_list(*BARE_ALERT).order_by()
-    return _bare_alert_hits(rows, _describe_registration_late)
-
-
 def _registration_late(ctx: PatrolContext) -> Any:
     # The due time is the deadline engine's (``urgent_registration``, started at the take-over).
     due = (
@@ -627,19 +637,15 @@ _describe_registration_late = rerun(_registration_late_detailed)
 
 
 @patrol_rule(
-    "decision_without_review",
-    name="决定缺少法制审核或审批",
-    description="须法制审核的类别（经济犯罪、易与纠纷混淆）未经法制大队审核，或刑事立案、不予立案未经局领导审批即作出决定。",
-    basis="2015 意见：经济犯罪等案件决定前法制审核；DOMAIN §2：局领导审批刑事立案/不予立案",
-    level=Level.RED,
-    recipients=(*UNIT_RECIPIENTS, Recipient.LEGAL_BRIGADE),
-    rectify_days=3,
+    "dispatch_registration_late",
+    name="110 警情未在 24 小时内补录登记",
+    description="110 转警处警后未在期限内完成登记。",
+    basis="公安部《关于改革完善受案立案制度的意见》（2015）：处警后 24 小时内登记",
+    level=Level.ORANGE,
 )
-def decision_without_review(ctx: PatrolContext) -> list[Hit]:
-    rows = _unreviewed(ctx).values_list(
-        "pk", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
-    )
-    return _bare_alert_hits(rows.order_by(), _describe_unreviewed, "decision")
+@candidates("alert", describe=_describe_registration_late)
+def dispatch_registration_late(ctx: PatrolContext) -> Any:
+    return _registration_late(ctx).values_list(*BARE_ALERT)
 
 
 def _unreviewed(ctx: PatrolContext) -> Any:
@@ -705,18 +711,19 @@ _describe_unreviewed = rerun(_unreviewed_detailed)
 
 
 @patrol_rule(
-    "follow_up_dissatisfied",
-    name="回访不满意",
-    description="回访中群众表示不满意的警情，转办案单位整改。",
-    basis="DOMAIN §6：回访不满意",
-    level=Level.ORANGE,
-    recipients=(*UNIT_RECIPIENTS, Recipient.CENTER_HEAD),
+    "decision_without_review",
+    name="决定缺少法制审核或审批",
+    description="须法制审核的类别（经济犯罪、易与纠纷混淆）未经法制大队审核，或刑事立案、不予立案未经局领导审批即作出决定。",
+    basis="2015 意见：经济犯罪等案件决定前法制审核；DOMAIN §2：局领导审批刑事立案/不予立案",
+    level=Level.RED,
+    recipients=(*UNIT_RECIPIENTS, Recipient.LEGAL_BRIGADE),
+    rectify_days=3,
 )
-def follow_up_dissatisfied(ctx: PatrolContext) -> list[Hit]:
-    rows = _dissatisfied(ctx).values_list(
+@candidates("decision", describe=_describe_unreviewed)
+def decision_without_review(ctx: PatrolContext) -> Any:
+    return _unreviewed(ctx).values_list(
         "pk", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
     )
-    return _bare_alert_hits(rows.order_by(), _describe_dissatisfied, "follow_up")
 
 
 def _dissatisfied(ctx: PatrolContext) -> Any:
@@ -752,6 +759,21 @@ def _dissatisfied_detailed(ctx: PatrolContext) -> list[Hit]:
 
 
 _describe_dissatisfied = rerun(_dissatisfied_detailed)
+
+
+@patrol_rule(
+    "follow_up_dissatisfied",
+    name="回访不满意",
+    description="回访中群众表示不满意的警情，转办案单位整改。",
+    basis="DOMAIN §6：回访不满意",
+    level=Level.ORANGE,
+    recipients=(*UNIT_RECIPIENTS, Recipient.CENTER_HEAD),
+)
+@candidates("follow_up", describe=_describe_dissatisfied)
+def follow_up_dissatisfied(ctx: PatrolContext) -> Any:
+    return _dissatisfied(ctx).values_list(
+        "pk", "alert_id", "alert__handling_unit_id", "alert__registering_unit_id"
+    )
 
 
 @patrol_rule(

@@ -130,12 +130,20 @@ def _evaluate_rule(
     directory: recipients.Directory,
     stats: PatrolStats,
     existing: list[dict[str, Any]] | None = None,
+    found: list[Hit] | None = None,
+    touched: list[int] | None = None,
 ) -> None:
     """One rule: its hits (the candidate statement), then the upsert against the findings it
     already has — a known, active finding only has ``last_seen_at`` moved (in batches); the
     summary and evidence are read (``Hit.describe``) only for the hits that open, reopen or
-    raise a finding. ``existing``: the rule's findings, when the caller read them already."""
-    hits = list(defn.predicate(ctx)) if rule.is_active else []
+    raise a finding. ``existing``: the rule's findings, when the caller read them already;
+    ``found``: its hits, when the caller computed them (in one statement with other rules');
+    ``touched``: where to leave the known findings seen again, when the caller moves their
+    ``last_seen_at`` with other rules' (else this rule does)."""
+    if not rule.is_active:
+        hits: list[Hit] = []
+    else:
+        hits = found if found is not None else list(defn.predicate(ctx))
     stats.hits += len(hits)
     if defn.escalates:
         _escalate(hits, rule, ctx, directory, stats)
@@ -151,7 +159,8 @@ def _evaluate_rule(
         (row["subject_type"], row["subject_id"]): row for row in existing
     }
     seen: set[tuple[str, str]] = set()
-    touched: list[int] = []
+    own_touched = touched is None
+    touched = [] if touched is None else touched
     to_open: list[Hit] = []
     to_reopen: list[tuple[Any, Hit]] = []
     to_raise: list[tuple[Any, Hit]] = []
@@ -185,13 +194,18 @@ def _evaluate_rule(
         for (row, _), hit in zip(to_raise, full, strict=True):
             if _system(row, A.RAISE, ctx, directory, level=hit.level, evidence=hit.evidence):
                 stats.raised += 1
-    for start in range(0, len(touched), 500):
-        Finding.objects.filter(pk__in=touched[start : start + 500]).update(last_seen_at=ctx.now)
+    if own_touched:
+        _seen_again(touched, ctx.now)
     reason = _clear_reason(rule, ctx)
     for key, row in known.items():
         if key not in seen and row["status"] in ACTIVE_STATUSES:
             if _system(row, A.CLEAR, ctx, directory, reason=reason):
                 stats.cleared += 1
+
+
+def _seen_again(pks: list[int], now: dt.datetime) -> None:
+    for start in range(0, len(pks), 500):
+        Finding.objects.filter(pk__in=pks[start : start + 500]).update(last_seen_at=now)
 
 
 KNOWN_FIELDS = ("pk", "rule_code", "subject_type", "subject_id", "status", "level", "version")
@@ -250,36 +264,52 @@ def evaluate(
 ) -> PatrolStats:
     """Evaluate the rules in force for ``bureau`` at ``now``: all of them, or ``codes``; over the
     whole bureau, or only ``alert_ids`` (then the rules that take part in incremental evaluation).
-    Runs in the caller's transaction: opening, clearing and their messages commit together.
-
-    For ``alert_ids`` the cost is that of the alerts, not of the bureau: the alerts are narrowed
-    to the bureau's once, the findings of every rule on them are read in one statement, and each
-    rule reads only the rows of those alerts (by their indexes)."""
+    Runs in the caller's transaction: opening, clearing and their messages commit together."""
     now = now or timezone.now()
+    if alert_ids is None:
+        return _evaluate(bureau=bureau, now=now, ids=None, codes=codes)
+    ids = frozenset(
+        Alert.objects.filter(
+            pk__in=list(alert_ids),
+            registering_unit_id__in=Unit.objects.filter(path__startswith=bureau.path).values("pk"),
+            registered_at__lte=now,
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    return _evaluate(bureau=bureau, now=now, ids=ids, codes=codes)
+
+
+def _evaluate(
+    *,
+    bureau: Unit,
+    now: dt.datetime,
+    ids: frozenset[int] | None,
+    codes: Iterable[str] | None,
+    in_force: dict[str, PatrolRule] | None = None,
+) -> PatrolStats:
+    """``evaluate`` once the alerts are known to be the bureau's (``ids``; None: all of them).
+
+    For ``ids`` the cost is that of the alerts, not of the bureau: the findings of every rule on
+    them are read in one statement, the rules declared by their candidate statement are read
+    together in one more (``candidate_rows``), and each other rule reads only the rows of those
+    alerts (by their indexes)."""
     wanted = set(codes) if codes is not None else None
-    in_force = versions.in_force_all(bureau.pk, legal_date(now))
+    if in_force is None:
+        in_force = versions.in_force_all(bureau.pk, legal_date(now))
     directory = recipients.Directory()
     stats = PatrolStats()
-    ids: frozenset[int] | None = None
     by_rule: dict[str, list[dict[str, Any]]] | None = None
-    if alert_ids is not None:
-        ids = frozenset(
-            Alert.objects.filter(
-                pk__in=list(alert_ids),
-                registering_unit_id__in=Unit.objects.filter(path__startswith=bureau.path).values(
-                    "pk"
-                ),
-                registered_at__lte=now,
-            ).values_list("pk", flat=True)
-        )
+    if ids is not None:
         stats.alerts_examined = len(ids)
         if not ids:
             return stats
         by_rule = {}
         findings = Finding.objects.filter(alert_id__in=ids).exclude(source=FindingSource.MANUAL)
-        for row in findings.values(*KNOWN_FIELDS):
+        for row in findings.order_by().values(*KNOWN_FIELDS):
             by_rule.setdefault(row["rule_code"], []).append(row)
     memo: dict[str, Any] = {}
+    todo: list[tuple[RuleDef, PatrolRule, PatrolContext]] = []
     for code, defn in registry.REGISTRY.items():
         if wanted is not None and code not in wanted:
             continue
@@ -291,8 +321,23 @@ def evaluate(
         ctx = PatrolContext(
             bureau=bureau, now=now, params=_params(defn, rule), alert_ids=ids, memo=memo
         )
-        existing = None if by_rule is None else by_rule.get(code, [])
-        _evaluate_rule(defn, rule, ctx, directory, stats, existing)
+        todo.append((defn, rule, ctx))
+    found: dict[str, list[Hit]] = {}
+    if ids is not None:
+        together = [
+            (defn.code, defn.candidates, ctx)
+            for defn, rule, ctx in todo
+            if defn.candidates is not None and rule.is_active
+        ]
+        rows = registry.candidate_rows([(cand, ctx) for _, cand, ctx in together])
+        for (code, cand, _), part in zip(together, rows, strict=True):
+            found[code] = cand.hits(part)
+    touched: list[int] = []
+    for defn, rule, ctx in todo:
+        existing = None if by_rule is None else by_rule.get(defn.code, [])
+        _evaluate_rule(defn, rule, ctx, directory, stats, existing, found.get(defn.code), touched)
+    # Every rule's findings met again, in one statement per 500.
+    _seen_again(touched, now)
     if ids is None:
         stats.alerts_examined = Alert.objects.filter(
             registering_unit_id__in=Unit.objects.filter(path__startswith=bureau.path).values("pk")
@@ -307,9 +352,29 @@ def _params(defn: RuleDef, rule: PatrolRule) -> dict[str, int]:
 
 
 def evaluate_alert(*, alert: Any, now: dt.datetime | None = None) -> PatrolStats:
-    """Incremental evaluation of one changed alert, in the caller's transaction."""
-    bureau = alert.registering_unit.bureau()
-    return evaluate(bureau=bureau, now=now, alert_ids=[alert.pk])
+    """Incremental evaluation of one changed alert, in the caller's transaction. The alert is in
+    hand: its bureau is its registering desk's, so only its registration time is checked; the
+    bureau and the versions' generation come in one statement, the versions themselves from
+    the cache while the generation holds."""
+    now = now or timezone.now()
+    bureau, gen = _bureau_of(alert.registering_unit)
+    in_force = versions.in_force_at(bureau.pk, legal_date(now), gen)
+    ids = frozenset({alert.pk}) if alert.registered_at <= now else frozenset()
+    return _evaluate(bureau=bureau, now=now, ids=ids, codes=None, in_force=in_force)
+
+
+def _bureau_of(unit: Unit) -> tuple[Unit, versions.Generation]:
+    """``unit.bureau()`` and the rule versions' generation, in one statement."""
+    ids = [int(p) for p in unit.path.strip("/").split("/") if p]
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids).annotate(**versions.generation())}
+    chain = [by_id[i] for i in ids if i in by_id]
+    if not chain:
+        # A unit outside the tree's paths (never in practice): its bureau the usual way, and a
+        # generation never cached.
+        return unit.bureau(), (object(),)
+    gen = versions.generation_of(chain[0])
+    bureaus = [u for u in chain if u.kind == UnitKind.BUREAU]
+    return (bureaus[-1] if bureaus else chain[0]), gen
 
 
 def clock_driven_codes() -> list[str]:
