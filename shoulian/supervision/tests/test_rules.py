@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
 import pytest
@@ -244,8 +245,7 @@ def test_walk_in_without_receipt_is_the_desks_finding(bureau_a: Any, clerk: Any,
     finding = only("on_the_spot_missing")
     assert finding.unit_id == bureau_a.center.pk and finding.officer_id == clerk.pk
     assert "未出具回执" in finding.summary and finding.alert_id == alert.pk
-    patrol(bureau_a.bureau, now=later(hours=3))
-    assert len(findings_of("on_the_spot_missing")) == 1
+    patrolled_again(bureau_a.bureau, "on_the_spot_missing", later(hours=2))
 
 
 def test_receipt_on_the_spot_is_quiet_and_a_wider_grace_clears_a_late_one(
@@ -290,8 +290,7 @@ def test_crime_closed_as_non_case_fires_and_a_filed_case_stays_quiet(
     finding = only("case_type_downgraded")
     # The incremental patrol saw the reclassification first (the proposal's step).
     assert finding.alert_id == closed.pk and finding.evidence["category"] == "0306"
-    patrol(bureau_a.bureau)
-    assert len(findings_of("case_type_downgraded")) == 1
+    patrolled_again(bureau_a.bureau, "case_type_downgraded")
 
 
 def test_downgraded_category_fires_and_clears_when_the_category_is_restored(
@@ -330,6 +329,7 @@ def test_returned_more_than_twice_fires_twice_is_quiet_and_a_higher_limit_clears
     finding = only("bounced_alert")
     # Opened by the step itself (incremental): the unit that returned it the third time answers.
     assert finding.evidence["returns"] == 3 and finding.unit_id == officer.unit_id
+    patrolled_again(bureau_a.bureau, "bounced_alert")
     revise(legal, "bounced_alert", params={"max_bounces": 5})
     patrol(bureau_a.bureau)
     finding.refresh_from_db()
@@ -479,50 +479,79 @@ def test_a_neglected_finding_whose_own_rule_stops_matching_is_cleared_and_escala
 
 
 # --- the catalogue is covered ------------------------------------------------------------------------
-# Every registered rule: (fires, stays quiet, deduplicates, closes with a reason). A new rule
-# without its four tests fails here. The AV-record rule of DOMAIN §6 is not registered (the AV
-# records of the review issue do not exist); the assistant's rule is tested in assistant/tests.
-COVERED = {
-    "deadline_warning": (
-        "test_deadline_warning_turns_yellow_then_orange_and_clears_when_the_node_is_done",
+# Every registered rule (issue 11, Done when): the test that makes it fire, the one that keeps it
+# quiet, the one that shows its dedup (patrolled again: no new finding, no new message) and the
+# one that closes its finding with a reason. A rule tested with the app that contributes it is
+# named "module::test". A new rule without its four tests fails here.
+ASPECTS = ("fires", "quiet", "dedup", "closes")
+AV = "shoulian.review.tests.test_patrol_rule::"
+NATURE = "shoulian.assistant.tests.test_patrol_rule::"
+
+
+def _all(name: str) -> dict[str, str]:
+    return dict.fromkeys(ASPECTS, name)
+
+
+COVERED: dict[str, dict[str, str]] = {
+    "deadline_warning": _all(
+        "test_deadline_warning_turns_yellow_then_orange_and_clears_when_the_node_is_done"
     ),
-    "deadline_overdue": (
-        "test_overdue_node_is_a_red_finding_once_and_clears_when_an_extension_covers_it",
-        "test_a_provisional_due_time_never_makes_an_overdue_finding",
+    "deadline_overdue": {
+        **_all("test_overdue_node_is_a_red_finding_once_and_clears_when_an_extension_covers_it"),
+        "quiet": "test_a_provisional_due_time_never_makes_an_overdue_finding",
+    },
+    "non_filing_notice_late": _all(
+        "test_notice_served_in_time_is_quiet_and_a_disabled_rule_closes_its_findings"
     ),
-    "non_filing_notice_late": (
-        "test_notice_served_in_time_is_quiet_and_a_disabled_rule_closes_its_findings",
+    "on_the_spot_missing": {
+        "fires": "test_walk_in_without_receipt_is_the_desks_finding",
+        "dedup": "test_walk_in_without_receipt_is_the_desks_finding",
+        "quiet": "test_receipt_on_the_spot_is_quiet_and_a_wider_grace_clears_a_late_one",
+        "closes": "test_receipt_on_the_spot_is_quiet_and_a_wider_grace_clears_a_late_one",
+    },
+    "case_type_downgraded": {
+        "fires": "test_crime_closed_as_non_case_fires_and_a_filed_case_stays_quiet",
+        "quiet": "test_crime_closed_as_non_case_fires_and_a_filed_case_stays_quiet",
+        "dedup": "test_crime_closed_as_non_case_fires_and_a_filed_case_stays_quiet",
+        "closes": "test_downgraded_category_fires_and_clears_when_the_category_is_restored",
+    },
+    "bounced_alert": _all(
+        "test_returned_more_than_twice_fires_twice_is_quiet_and_a_higher_limit_clears"
     ),
-    "on_the_spot_missing": (
-        "test_walk_in_without_receipt_is_the_desks_finding",
-        "test_receipt_on_the_spot_is_quiet_and_a_wider_grace_clears_a_late_one",
+    "repeat_reporter": _all("test_same_reporter_within_the_window_fires_on_the_later_alert"),
+    "dispatch_registration_late": _all("test_110_alert_not_registered_within_24_hours"),
+    "decision_without_review": _all("test_criminal_filing_without_the_bureau_head_fires"),
+    "follow_up_dissatisfied": _all(
+        "test_dissatisfied_follow_up_fires_and_a_satisfied_one_is_quiet"
     ),
-    "case_type_downgraded": (
-        "test_crime_closed_as_non_case_fires_and_a_filed_case_stays_quiet",
-        "test_downgraded_category_fires_and_clears_when_the_category_is_restored",
+    # Its hits escalate other rules' findings: it fires once per period, stays quiet within the
+    # new period (its dedup), and stops once the finding's own rule closed it.
+    "finding_unrectified": _all(
+        "test_a_neglected_finding_whose_own_rule_stops_matching_is_cleared_and_escalates_no_more"
     ),
-    "bounced_alert": (
-        "test_returned_more_than_twice_fires_twice_is_quiet_and_a_higher_limit_clears",
-    ),
-    "repeat_reporter": ("test_same_reporter_within_the_window_fires_on_the_later_alert",),
-    "dispatch_registration_late": ("test_110_alert_not_registered_within_24_hours",),
-    "decision_without_review": ("test_criminal_filing_without_the_bureau_head_fires",),
-    "follow_up_dissatisfied": ("test_dissatisfied_follow_up_fires_and_a_satisfied_one_is_quiet",),
-    "finding_unrectified": (
-        "test_a_neglected_finding_whose_own_rule_stops_matching_is_cleared_and_escalates_no_more",
-    ),
-}
-ELSEWHERE = {
-    "crime_narrative_unaccepted": "shoulian/assistant/tests/test_patrol_rule.py",
-    "av_record_missing": "shoulian/review/tests/test_patrol_rule.py",
+    "av_record_missing": {
+        "fires": AV + "test_handled_without_a_recording_fires_once_and_dedups",
+        "dedup": AV + "test_handled_without_a_recording_fires_once_and_dedups",
+        "quiet": AV + "test_walk_in_alerts_without_on_scene_handling_stay_quiet",
+        "closes": AV + "test_a_recording_closes_the_finding_at_once_with_the_reason",
+    },
+    "crime_narrative_unaccepted": {
+        "fires": NATURE + "test_an_embezzlement_closed_as_a_non_case_fires_once",
+        "dedup": NATURE + "test_an_embezzlement_closed_as_a_non_case_fires_once",
+        "quiet": NATURE + "test_a_labour_dispute_closed_the_same_way_stays_quiet",
+        "closes": NATURE + "test_closes_with_a_reason_when_the_closing_decision_is_set_aside",
+    },
 }
 
 
-def test_every_registered_rule_has_its_tests() -> None:
-    assert set(registry.REGISTRY) == set(COVERED) | set(ELSEWHERE)
-    for names in COVERED.values():
-        for name in names:
-            assert callable(globals().get(name)), name
+def test_every_registered_rule_has_its_four_tests() -> None:
+    assert set(registry.REGISTRY) == set(COVERED)
+    for code, tests in COVERED.items():
+        assert set(tests) == set(ASPECTS), code
+        for name in tests.values():
+            module, _, function = name.rpartition("::")
+            where = vars(importlib.import_module(module)) if module else globals()
+            assert callable(where.get(function)), (code, name)
 
 
 def test_a_finding_is_never_closed_before_it_opened_by_a_patrol_dated_earlier(
