@@ -13,8 +13,20 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from django.db.models import BigIntegerField, CharField, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    DateTimeField,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from shoulian.deadlines import counting
@@ -44,6 +56,27 @@ OBJECT_ALERT = "alert"
 # 三个当场 (walkin_registration) and the 110 补录 (urgent_registration) have theirs: on_the_spot_missing
 # and the 110 registration rule.
 OWN_RULE_CODES = frozenset({"non_filing_notice", "walkin_registration", "urgent_registration"})
+
+
+class Seconds(Func):
+    """Seconds from one moment to another, in the engine's own arithmetic: Django's datetime
+    arithmetic calls a Python function for every row on SQLite (five times the hand SQL's time
+    for 三个当场 at 100 k alerts)."""
+
+    output_field = FloatField()
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        start, end = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        if connection.vendor == "sqlite":
+            sql = f"((julianday({end_sql}) - julianday({start_sql})) * 86400.0)"
+        else:
+            sql = f"EXTRACT(EPOCH FROM ({end_sql} - {start_sql}))"
+        return sql, (*end_params, *start_params)
 
 
 def _iso(moment: Any) -> str | None:
@@ -309,11 +342,12 @@ def _on_the_spot(ctx: PatrolContext) -> Any:
     files = EvidenceFile.objects.filter(alert=OuterRef("pk"), purpose="evidence")
     items = EvidenceItem.objects.filter(alert=OuterRef("pk"))
     no_receipt = Q(receipt_issued_at__isnull=True, registered_at__lt=ctx.now - grace)
-    late_receipt = Q(receipt_issued_at__gt=F("registered_at") + grace)
+    late_receipt = Q(receipt_delay__gt=grace.total_seconds())
     return (
         ctx.alerts()
         .filter(channel__in=ON_THE_SPOT_CHANNELS)
         .annotate(has_files=Exists(files), has_items=Exists(items))
+        .alias(receipt_delay=Seconds("registered_at", "receipt_issued_at"))
         .filter(no_receipt | late_receipt | Q(has_files=True, has_items=False))
     )
 
@@ -603,14 +637,14 @@ def _registration_late(ctx: PatrolContext) -> Any:
         .order_by("-id")
         .values("due_at")[:1]
     )
-    pending_late = Q(registration_completed_at__isnull=True, registration_due_at__lt=ctx.now)
-    done_late = Q(registration_completed_at__gt=F("registration_due_at"))
+    # Still pending past the due time, or completed after it: one comparison, so the statement
+    # reads the latest due time once per alert (not once per condition).
+    completed_or_now = Coalesce("registration_completed_at", Value(ctx.now, DateTimeField()))
     return (
         ctx.alerts()
         .filter(channel=Channel.DISPATCH_110)
         .annotate(registration_due_at=Subquery(due))
-        .filter(registration_due_at__isnull=False)
-        .filter(pending_late | done_late)
+        .filter(registration_due_at__lt=completed_or_now)
     )
 
 
