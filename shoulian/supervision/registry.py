@@ -34,9 +34,12 @@ class Param:
     help: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Hit:
     """One match: the object the rule speaks about, where it belongs, and why (no personal data).
+    A value: never changed once made (``dataclasses.replace`` makes another). Not declared
+    frozen, since a full patrol makes tens of thousands and a frozen dataclass's constructor
+    costs four times as much.
 
     A rule may return *bare* hits (the subject, its alert and unit) with ``describe`` set: the
     engine calls ``describe(ctx, hits)`` only for the hits that open, reopen or raise a finding,

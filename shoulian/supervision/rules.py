@@ -825,22 +825,12 @@ def follow_up_dissatisfied(ctx: PatrolContext) -> Any:
     escalates=True,
 )
 def finding_unrectified(ctx: PatrolContext) -> list[Hit]:
+    # Its hits are the findings to escalate: the engine reads each one's state itself.
     rows = Finding.objects.filter(
         bureau=ctx.bureau,
         kind=FindingKind.FINDING,
         status__in=AWAITING_RECTIFICATION,
         due_at__lt=ctx.now,
         escalation__lt=ctx.param("max_escalations"),
-    ).values("pk", "alert_id", "unit_id", "officer_id", "summary", "due_at", "escalation")
-    return [
-        Hit(
-            subject_type="finding",
-            subject_id=r["pk"],
-            alert_id=r["alert_id"],
-            unit_id=r["unit_id"],
-            officer_id=r["officer_id"],
-            summary=r["summary"],
-            evidence={"due_at": _iso(r["due_at"]), "escalation": r["escalation"]},
-        )
-        for r in rows
-    ]
+    ).values_list("pk", "alert_id", "unit_id")
+    return [Hit("finding", pk, alert_id, unit_id) for pk, alert_id, unit_id in rows.order_by()]
