@@ -577,10 +577,11 @@ def _repeats(ctx: PatrolContext, window: dt.timedelta) -> dict[int, tuple[int, b
             arrivals.sort()
             times = [t for t, _ in arrivals]
             for received, alert_id in arrivals:
-                # The arrivals of this key in [received - window, received), from another alert.
+                # An arrival of this key in [received - window, received): every row of one
+                # alert carries that alert's time, so one strictly earlier is another alert's
+                # (two bisections; no walk over the window, which made a busy key quadratic).
                 lo = bisect.bisect_left(times, received - window)
-                hi = bisect.bisect_left(times, received)
-                if not any(arrivals[j][1] != alert_id for j in range(lo, hi)):
+                if bisect.bisect_left(times, received) <= lo:
                     continue
                 unit, by_id, by_phone = found.get(alert_id, (0, False, False))
                 found[alert_id] = (unit, by_id or flag == "by_id", by_phone or flag == "by_phone")
