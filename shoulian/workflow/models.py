@@ -508,6 +508,11 @@ class Approval(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["decision", "position"], name="approval_unique_step"),
         ]
+        indexes = [
+            # 待审批 of a unit (the bureau head's queue, issue 14): its pending steps, not every
+            # step the unit was ever asked to decide.
+            models.Index(fields=["unit", "status"], name="approval_unit_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.decision_id} #{self.position} {self.label}"

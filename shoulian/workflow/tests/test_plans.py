@@ -12,7 +12,7 @@ from django.db.models import Q
 from shoulian.core.paging import explain, scans_table
 from shoulian.intake.choices import AlertStatus
 from shoulian.intake.models import Alert
-from shoulian.workflow.selectors import QUEUE_LIMIT, inbox_alerts
+from shoulian.workflow.selectors import QUEUE_LIMIT, inbox_alerts, pending_approvals
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +36,11 @@ def test_the_inbox_starts_from_the_units_status_index(officer: Any) -> None:
     assert "intake_alert" in plan, plan
     for table in ("intake_alert", "workflow_decision"):
         assert not scans_table(plan, table, sorts=False), plan
+
+
+def test_a_units_pending_approvals_are_read_through_the_unit_status_index(
+    bureau_head: Any,
+) -> None:
+    plan = explain(pending_approvals(bureau_head)[:QUEUE_LIMIT], sorts=True)
+    assert "approval_unit_status_idx" in plan, plan
+    assert not scans_table(plan, "workflow_approval", sorts=False), plan
