@@ -145,11 +145,11 @@ def measure(repeat: int, logins: list[str]) -> dict[str, Any]:
                 continue
             first = time_get(client, url, repeat)
             html = first.pop("html")
-            results[f"{url} | {who} | first page"] = first
+            results[f"{url} | {who} | first page"] = show(f"{url} | {who} | first page", first)
             for label, variant in variants(html, url, newest.number):
                 r = time_get(client, variant, repeat)
                 r.pop("html")
-                results[f"{url} | {who} | {label}"] = r
+                results[f"{url} | {who} | {label}"] = show(f"{url} | {who} | {label}", r)
         # The workflow page of one alert the user can see: the newest of the own unit's, else the
         # newest of the bureau.
         mine = Alert.objects.visible_to(user).order_by("-received_at", "-id").first()
@@ -157,8 +157,23 @@ def measure(repeat: int, logins: list[str]) -> dict[str, Any]:
         url = reverse("workflow:alert", args=[alert.pk])
         r = time_get(client, url, repeat)
         r.pop("html")
-        results[f"/workflow/alerts/<pk>/ | {who} | alert {alert.pk}"] = r
+        key = f"/workflow/alerts/<pk>/ | {who} | alert {alert.pk}"
+        results[key] = show(key, r)
     return results
+
+
+def show(key: str, r: dict[str, Any]) -> dict[str, Any]:
+    """One measured page on stderr as soon as it is measured (a long run shows its progress)."""
+    from django.db import connection
+
+    print(
+        f"[{connection.vendor}] {key}: median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms, "
+        f"cpu {r['cpu']:.0f} ms, {r['queries']} queries, status {r['status']}, slowest "
+        f"{r['slowest_ms']:.0f} ms {r['slowest'][:120]}; load {os.getloadavg()[0]:.1f}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return r
 
 
 # --- Orchestration ------------------------------------------------------------------------------
@@ -177,7 +192,9 @@ def exists(db_args: list[str]) -> bool:
 
 def child(
     args: argparse.Namespace, db_args: list[str], alerts: int, template: str | None, reuse: bool
-) -> Any:
+) -> subprocess.Popen[str]:
+    """Start the measuring process of one database; its stderr (each page as it is measured)
+    goes straight to ours."""
     cmd = [sys.executable, __file__, "--measure", "--alerts", str(alerts), *db_args]
     cmd += ["--repeat", str(args.repeat), "--units", str(args.units), "--seed", str(args.seed)]
     cmd += ["--logins", args.logins]
@@ -185,11 +202,14 @@ def child(
         cmd.append("--reuse")
     if template:
         cmd += ["--template", template]
-    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-    sys.stderr.write("\n".join(line for line in done.stderr.splitlines() if "WARNING" not in line))
-    if done.returncode != 0:
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    head, _, body = done.stdout.partition("\nRESULTS ")
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+
+
+def collect(process: subprocess.Popen[str]) -> Any:
+    out, _ = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(map(str, process.args))}")  # type: ignore[arg-type]
+    head, _, body = out.partition("\nRESULTS ")
     print(head)
     return json.loads(body)
 
@@ -237,9 +257,13 @@ def main() -> None:
             ["--sqlite", path.replace(".sqlite3", "") + "_10k.sqlite3"],
         )
         limit = 300.0
-    # The 10 k database is built once and kept; the large one unless --reuse.
-    small = child(args, small_db, SMALL, args.template, exists(small_db))
-    big = child(args, big_db, args.alerts, args.template, args.reuse)
+    # The 10 k database is built once and kept; the large one unless --reuse. Built one after
+    # the other; with both built (--reuse), measured side by side, each in its own process.
+    small_proc = child(args, small_db, SMALL, args.template, exists(small_db))
+    if not (args.reuse and exists(small_db)):
+        small_proc.wait()
+    big = collect(child(args, big_db, args.alerts, args.template, args.reuse))
+    small = collect(small_proc)
     if args.out:
         Path(args.out).write_text(json.dumps({"big": big, "small": small}, ensure_ascii=False))
     failures = 0
