@@ -41,6 +41,7 @@ from bench.patrol import QueryLog, build  # noqa: E402
 
 SMALL = 10_000
 MAX_VARIANTS = 8  # per page and user: first, last, search, filters
+LABEL = ""  # the measured database, in the progress lines
 
 
 # --- Measuring one database (child process) -------------------------------------------------------
@@ -164,10 +165,8 @@ def measure(repeat: int, logins: list[str]) -> dict[str, Any]:
 
 def show(key: str, r: dict[str, Any]) -> dict[str, Any]:
     """One measured page on stderr as soon as it is measured (a long run shows its progress)."""
-    from django.db import connection
-
     print(
-        f"[{connection.vendor}] {key}: median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms, "
+        f"[{LABEL}] {key}: median {r['median']:.0f} ms, p95 {r['p95']:.0f} ms, "
         f"cpu {r['cpu']:.0f} ms, {r['queries']} queries, status {r['status']}, slowest "
         f"{r['slowest_ms']:.0f} ms {r['slowest'][:120]}; load {os.getloadavg()[0]:.1f}",
         file=sys.stderr,
@@ -242,6 +241,8 @@ def main() -> None:
         print(
             f"measuring {connection.vendor} at {Alert.objects.count():,} alerts; load {os.getloadavg()[0]:.1f}"
         )
+        global LABEL
+        LABEL = f"{connection.vendor} {Alert.objects.count():,}"
         results = measure(args.repeat, [u for u in args.logins.split(",") if u])
         print(f"measured; load {os.getloadavg()[0]:.1f}")
         print("RESULTS " + json.dumps(results, ensure_ascii=False))
