@@ -563,12 +563,19 @@ def _repeats(ctx: PatrolContext, window: dt.timedelta) -> dict[int, tuple[int, b
         role=PartyRole.REPORTER, alert__registering_unit_id__in=ctx.units()
     )
     if ctx.alert_ids is not None:
-        # The reporters sharing a key with the changed alerts' own, in the same statement.
-        own = AlertParty.objects.filter(role=PartyRole.REPORTER, alert_id__in=ctx.alert_ids)
-        reporters = reporters.filter(
-            Q(id_number_index__in=own.filter(_known("id_number_index")).values("id_number_index"))
-            | Q(phone_index__in=own.filter(_known("phone_index")).values("phone_index"))
+        # The changed alerts' own keys first, then the reporters sharing one, by the two key
+        # indexes. (In one statement, with the keys as subqueries, PostgreSQL read every
+        # reporter and every alert: 0.3 s at 100 k.)
+        own = list(
+            AlertParty.objects.filter(role=PartyRole.REPORTER, alert_id__in=ctx.alert_ids)
+            .order_by()
+            .values_list("id_number_index", "phone_index")
         )
+        ids = {i for i, _ in own if i}
+        phones = {p for _, p in own if p}
+        if not ids and not phones:
+            return {}
+        reporters = reporters.filter(Q(id_number_index__in=ids) | Q(phone_index__in=phones))
     else:
         reporters = reporters.filter(_known("id_number_index") | _known("phone_index"))
     # Times as epoch seconds and the registration check as a flag: a full patrol reads every

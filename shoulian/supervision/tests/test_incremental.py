@@ -95,9 +95,9 @@ def _evaluated(alert: Alert, now: dt.datetime | None = None) -> int:
 
 
 # The bureau with the versions' generation, the alert's findings, the rules declared by their
-# candidate statement (one UNION ALL), the running deadlines (warnings), the repeat reporters
-# and the 有案不受 candidates; with the transaction's savepoint pair.
-STATEMENTS = 6 + 2
+# candidate statement (one UNION ALL), the running deadlines (warnings), the reporters' own keys
+# and those sharing one, and the 有案不受 candidates; with the transaction's savepoint pair.
+STATEMENTS = 7 + 2
 
 
 def test_one_changed_alert_costs_the_same_few_statements(
