@@ -598,7 +598,9 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
 
 # The longest a display link may run (the lead's decision for A5: a screen, not a staff session).
 DISPLAY_MAX_DAYS = 30
-DISPLAY_ISSUERS = (Role.CENTER_HEAD, Role.ADMIN)
+# The center head only: the system administrator may not read case content (三员分立, DOMAIN §1),
+# and a wall shows the bureau's figures and alert numbers.
+DISPLAY_ISSUERS = (Role.CENTER_HEAD,)
 
 
 def display_digest(secret: str) -> str:
@@ -671,9 +673,12 @@ def display_link_open(*, token: str, now: dt.datetime | None = None) -> tuple[Di
     the refusal journalled. Raises ``DisplayLinkInvalid`` for any failure (one answer)."""
     now = now or timezone.now()
     digest = display_digest(token)
-    link = DisplayLink.objects.filter(open_hash=digest).first()
+    link = DisplayLink.objects.filter(open_hash=digest).select_related("unit", "bureau").first()
     if link is None:
         raise DisplayLinkInvalid
+    # The screen is nobody: its events belong to the link's bureau or unit, or every bureau's
+    # inspector would read them (Z2).
+    scope = {"subject_unit_path": (link.unit or link.bureau).path}
     if not link.is_active(now):
         journal.deny(
             None,
@@ -681,6 +686,7 @@ def display_link_open(*, token: str, now: dt.datetime | None = None) -> tuple[Di
             obj=("display_link", link.pk),
             code="revoked" if link.revoked_at else "expired",
             event_type=EventType.DISPLAY_LINK_REFUSED,
+            data=scope,
             error=DisplayLinkInvalid(),
         )
     secret = secrets.token_urlsafe(32)
@@ -693,7 +699,7 @@ def display_link_open(*, token: str, now: dt.datetime | None = None) -> tuple[Di
         journal.record(
             EventType.DISPLAY_LINK_OPENED,
             obj=("display_link", link.pk),
-            data={"screen": link.screen},
+            data={"screen": link.screen, **scope},
         )
     link.opened_at = now
     return link, secret

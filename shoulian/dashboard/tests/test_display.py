@@ -172,6 +172,27 @@ def test_an_expired_link_stops_the_screen_and_cannot_be_opened(head: Any) -> Non
     assert _events(EventType.DISPLAY_LINK_REFUSED) == 1
 
 
+def test_a_screens_events_belong_to_its_bureau_in_the_journal(
+    head: Any, inspector: Any, bureau_b: Any
+) -> None:
+    """The screen is nobody: its opening (and a refused one) are read by its own bureau's
+    inspector, not by every bureau's (Z2)."""
+    from shoulian.accounts.choices import Role
+    from shoulian.audit.selectors import JournalFilter, journal_events
+    from shoulian.conftest import make_user
+
+    _screen(head)
+    _late, token = services.display_link_issue(
+        actor=head, name="过期屏", unit=None, days=1, now=timezone.now() - dt.timedelta(days=2)
+    )
+    Client().post(reverse("display:open", args=[token]))
+    other = make_user("inspector_b", bureau_b.bureau, Role.INSPECTOR)
+    for kind in (EventType.DISPLAY_LINK_OPENED, EventType.DISPLAY_LINK_REFUSED):
+        wanted = JournalFilter(event_type=kind.value)
+        assert journal_events(user=inspector, filters=wanted).count() == 1, kind
+        assert journal_events(user=other, filters=wanted).count() == 0, kind
+
+
 def test_a_unit_link_shows_that_unit_only(
     clerk: Any, officer: Any, head: Any, bureau_a: Any
 ) -> None:
@@ -182,16 +203,19 @@ def test_a_unit_link_shows_that_unit_only(
     assert d["scope"]["unit"] == bureau_a.station.pk and d["totals"]["today"] == 1
 
 
-def test_only_the_center_head_or_the_admin_issues_within_the_own_bureau(
+def test_only_the_center_head_issues_within_the_own_bureau(
     head: Any, leader: Any, admin_user: Any, bureau_b: Any
 ) -> None:
     with pytest.raises(PermissionDenied):
         services.display_link_issue(actor=leader, name="屏", unit=None, days=1)
+    # 三员分立: the system administrator may not read case content, nor a wall of it.
+    with pytest.raises(PermissionDenied):
+        services.display_link_issue(actor=admin_user, name="屏", unit=None, days=1)
     with pytest.raises(PermissionDenied):
         services.display_link_issue(actor=head, name="屏", unit=bureau_b.station, days=1)
     with pytest.raises(ValidationError):
         services.display_link_issue(actor=head, name="屏", unit=None, days=31)
-    link, _token = services.display_link_issue(actor=admin_user, name="屏", unit=None, days=30)
+    link, _token = services.display_link_issue(actor=head, name="屏", unit=None, days=30)
     assert link.expires_at - link.issued_at == dt.timedelta(days=30)
     response = login_as(Client(), head).post(
         reverse("dashboard:displays"), {"name": "指挥大厅中屏", "unit": "", "days": "30"}
