@@ -10,10 +10,14 @@ nothing the second time."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 
 Subscriber = Callable[[list[int]], None]
 _SUBSCRIBERS: list[Subscriber] = []
+# The findings changed inside ``deferred()``, dispatched once when it ends.
+_DEFERRED: ContextVar[set[int] | None] = ContextVar("supervision_deferred", default=None)
 
 
 def on_finding_change(func: Subscriber) -> Subscriber:
@@ -27,8 +31,33 @@ def dispatch(finding_ids: Iterable[int]) -> None:
     ids = [pk for pk in finding_ids if pk is not None]
     if not ids:
         return
+    pending = _DEFERRED.get()
+    if pending is not None:
+        pending.update(ids)
+        return
     for subscriber in list(_SUBSCRIBERS):
         subscriber(ids)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """For a long transaction (the daily patrol of a bureau): collect the findings that change
+    and dispatch them once, in id order, when the block ends, still inside the transaction. What
+    the subscribers write still commits or rolls back with the change, but the rows they lock
+    (the platform's shared counters) are held from just before the commit, in one order, instead
+    of from the first finding of a run that lasts seconds: an officer's step that moves the same
+    counter does not wait for the whole patrol, nor deadlock with it. A block that raises
+    dispatches nothing (its transaction rolls back). Nested blocks join the outer one."""
+    if _DEFERRED.get() is not None:
+        yield
+        return
+    collected: set[int] = set()
+    token = _DEFERRED.set(collected)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+    dispatch(sorted(collected))
 
 
 def subscribers() -> tuple[Subscriber, ...]:

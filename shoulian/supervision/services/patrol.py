@@ -407,7 +407,8 @@ def patrol_run(
     started = time.perf_counter()
     try:
         with transaction.atomic():
-            stats = evaluate(bureau=bureau, now=now)
+            with hooks.deferred():
+                stats = evaluate(bureau=bureau, now=now)
             duration = int((time.perf_counter() - started) * 1000)
             PatrolRun.objects.filter(pk=run.pk).update(
                 status=RunStatus.DONE,

@@ -572,3 +572,31 @@ def test_a_finding_is_never_closed_before_it_opened_by_a_patrol_dated_earlier(
     finding.refresh_from_db()
     assert finding.status == FindingStatus.CLEARED
     assert finding.closed_at == finding.opened_at
+
+
+def test_the_daily_patrol_tells_the_apps_above_once_at_its_end_in_id_order(
+    bureau_a: Any, clerk: Any, officer: Any
+) -> None:
+    """The platform's counters are locked from just before the patrol commits, not from its
+    first finding: one dispatch, sorted, inside the run's transaction."""
+    from django.db import connection
+
+    from shoulian.supervision import hooks
+    from shoulian.supervision.tests.helpers import run
+
+    alerts = [handling(clerk, officer), handling(clerk, officer)]
+    calls: list[tuple[list[int], bool]] = []
+
+    def spy(ids: list[int]) -> None:
+        calls.append((list(ids), connection.in_atomic_block))
+
+    hooks.on_finding_change(spy)
+    try:
+        run(bureau_a.bureau, now=due(review_deadline(alerts[1])) + dt.timedelta(hours=2))
+    finally:
+        hooks._SUBSCRIBERS.remove(spy)
+    opened = sorted(f.pk for f in findings_of("deadline_overdue"))
+    assert len(opened) == 2
+    assert len(calls) == 1
+    ids, in_transaction = calls[0]
+    assert ids == sorted(ids) and set(opened) <= set(ids) and in_transaction
