@@ -115,4 +115,6 @@ def test_the_unsealed_check_counts_from_the_last_sealed_id(signing_key: Any, off
     if connection.vendor == "postgresql":
         late = AuditEvent.objects.filter(xact__gte=last.watermark if last else 0, id__lt=top)
         plan = explain(late.values("id"))
-        assert "audit_xact_idx" in plan and not scans_table(plan, TABLE), plan
+        # Through an index (which one is the planner's call: over test workers the journal holds
+        # other tests' rows and the statistics may prefer the id bound), never the whole table.
+        assert not scans_table(plan, TABLE), plan
