@@ -387,7 +387,8 @@ def main() -> None:
         f"rollups derived from the source rows: {time.perf_counter() - start:,.1f} s "
         f"({report.alerts:,} alerts; rows written or corrected: facts {report.facts:,}, "
         f"daily {report.daily:,}, node {report.node:,}, satisfaction {report.satisfaction:,}, "
-        f"finding facts {report.finding_facts:,}, findings {report.findings:,})"
+        f"finding facts {report.finding_facts:,}, findings {report.findings:,}, "
+        f"open warnings {report.warnings:,})"
     )
 
     # 2. the endpoint, as the demo center head: the bureau and its busiest unit this month.

@@ -24,6 +24,16 @@ class Band(models.TextChoices):
     NONE = "none", "无法定期限"
 
 
+class Span(models.TextChoices):
+    """The period a received-alerts counter sums: one day, the week from Monday, the month from
+    the 1st (``DailyCount.day`` is the period's first day). The platform reads each period's own
+    rows (a few per unit, channel and category group), never the days of a month."""
+
+    DAY = "day", "日"
+    WEEK = "week", "周"
+    MONTH = "month", "月"
+
+
 class WarningKind(models.TextChoices):
     RED_FINDING = "red_finding", "红色巡查发现"
     ESCALATION = "escalation", "逾期未整改升级"

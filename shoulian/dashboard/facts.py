@@ -6,6 +6,7 @@ or a fact was written some other way: that is the drift the nightly job reports.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from shoulian.dashboard.choices import NEAR_DUE_SHARE, Node
+from shoulian.dashboard.choices import NEAR_DUE_SHARE, Band, Node
 from shoulian.deadlines.choices import DeadlineStatus
 from shoulian.deadlines.models import Deadline
 from shoulian.feedback.choices import FollowUpStatus, Satisfaction
@@ -55,6 +56,12 @@ class Fact:
     bounces: int = 0
     satisfied: bool | None = None
     followed_day: dt.date | None = None
+    band: str = ""
+
+    def at(self, now: dt.datetime) -> Fact:
+        """This fact with its band as the clock says at ``now`` (the stored one may be behind)."""
+        band = band_at(self.node, self.warn_at, self.due_at, now)
+        return self if band == self.band else dataclasses.replace(self, band=band)
 
 
 FIELDS = tuple(f for f in Fact.__dataclass_fields__ if f != "alert_id")
@@ -65,17 +72,38 @@ def local_day(at: dt.datetime) -> dt.date:
 
 
 def warn_time(since: dt.datetime | None, due: dt.datetime | None) -> dt.datetime | None:
-    if since is None or due is None:
+    """When an item waiting since ``since`` against ``due`` turns 临期: at 80 % of its period,
+    never after its due time (so an item counted 期限内 whose due time passed has passed its
+    warning time too: the platform finds it on one index, ``services.stale_facts``)."""
+    if due is None:
         return None
-    return since + (due - since) * NEAR_DUE_SHARE
+    if since is None:
+        return due
+    return min(since + (due - since) * NEAR_DUE_SHARE, due)
 
 
-def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
-    """The facts of ``alert_ids`` as the source rows say now; a fixed number of queries
+def band_at(
+    node: str, warn_at: dt.datetime | None, due_at: dt.datetime | None, now: dt.datetime
+) -> str:
+    """How far a waiting item has used its legal period at ``now`` (empty: waiting nowhere)."""
+    if not node:
+        return ""
+    if due_at is None:
+        return Band.NONE
+    if due_at <= now:
+        return Band.OVERDUE
+    if warn_at is not None and warn_at <= now:
+        return Band.NEAR
+    return Band.OK
+
+
+def derive(alert_ids: Iterable[int], *, now: dt.datetime | None = None) -> dict[int, Fact]:
+    """The facts of ``alert_ids`` as the source rows say at ``now``; a fixed number of queries
     whatever the number of alerts (call it with chunks of a few thousand)."""
     ids = list(alert_ids)
     if not ids:
         return {}
+    now = now or timezone.now()
     keys = [str(i) for i in ids]
     alerts = list(
         Alert.objects.filter(pk__in=ids)
@@ -174,6 +202,7 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
         if a["channel"] in ON_THE_SPOT_CHANNELS:
             on_spot = pk in receipt_on_time and pk in listed
         unit_id = a["handling_unit_id"] or a["registering_unit_id"]
+        warn_at = warn_time(since, due) if node else None
         facts[pk] = Fact(
             alert_id=pk,
             bureau_id=bureau_id(a),
@@ -183,12 +212,13 @@ def derive(alert_ids: Iterable[int]) -> dict[int, Fact]:
             group=a["group"],
             node=node,
             node_since=since if node else None,
-            warn_at=warn_time(since, due) if node else None,
+            warn_at=warn_at,
             due_at=due if node else None,
             on_spot=on_spot,
             bounces=bounces.get(pk, 0),
             satisfied=satisfied,
             followed_day=followed,
+            band=band_at(node, warn_at, due if node else None, now),
         )
     return facts
 
@@ -215,6 +245,11 @@ def month_of(at: dt.datetime) -> dt.date:
     return local_day(at).replace(day=1)
 
 
+# The month an active finding counts in: one for all, so the figure of the active findings reads
+# one counter row per unit, status and level however long ago they opened.
+ACTIVE_MONTH = dt.date(2000, 1, 1)
+
+
 FINDING_ROW = (
     "pk",
     "bureau_id",
@@ -239,14 +274,17 @@ def finding_rows(finding_ids: Iterable[int]) -> list[dict[str, Any]]:
 
 
 def finding_fact(row: dict[str, Any]) -> FindingValues:
-    closed = row["status"] not in ACTIVE_STATUSES and row["closed_at"] is not None
+    active = row["status"] in ACTIVE_STATUSES
+    closed = not active and row["closed_at"] is not None
     return FindingValues(
         finding_id=row["pk"],
         bureau_id=row["bureau_id"],
         unit_id=row["unit_id"],
         status=row["status"],
         level=row["level"],
-        month=month_of(row["closed_at"] if closed else row["opened_at"]),
+        month=ACTIVE_MONTH
+        if active
+        else month_of(row["closed_at"] if closed else row["opened_at"]),
     )
 
 

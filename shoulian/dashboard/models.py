@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from shoulian.dashboard.choices import Node, WarningKind
+from shoulian.dashboard.choices import Band, Node, Span, WarningKind
 from shoulian.intake.choices import CategoryGroup, Channel
 
 
@@ -38,6 +38,11 @@ class AlertFact(models.Model):
     # 三个当场: None where the duties do not apply (not a walk-in channel).
     on_spot = models.BooleanField(null=True)
     bounces = models.PositiveSmallIntegerField(default=0)
+    # The band the node counters count the alert in: its band when the fact was last written
+    # (``Band``; empty while waiting nowhere). Time moves an alert on from 期限内 to 临期 and
+    # 超期 without a change: the minute job (``services.bands_advance``) moves it then, and the
+    # platform adds what moved since that job's last pass from the two partial indexes below.
+    band = models.CharField(max_length=8, choices=Band.choices, blank=True)
     # The 回访: None until it is done (or when the reporter could not be reached).
     satisfied = models.BooleanField(null=True)
     followed_day = models.DateField(null=True)
@@ -54,6 +59,15 @@ class AlertFact(models.Model):
                 name="dash_fact_unit_node",
                 condition=~Q(node=""),
             ),
+            # Counted 期限内 with its warning time past, counted 临期 with its due time past: the
+            # few facts whose counted band is behind the clock (the warning time is never after
+            # the due time, so one counted 期限内 and overdue is in the first).
+            models.Index(
+                fields=["bureau", "warn_at"], name="dash_fact_ok_warn", condition=Q(band=Band.OK)
+            ),
+            models.Index(
+                fields=["bureau", "due_at"], name="dash_fact_near_due", condition=Q(band=Band.NEAR)
+            ),
         ]
 
     def __str__(self) -> str:
@@ -61,11 +75,14 @@ class AlertFact(models.Model):
 
 
 class DailyCount(models.Model):
-    """Alerts received per day, unit, channel and category group; with 三个当场."""
+    """Alerts received per period (a day, a week, a month: ``Span``), unit, channel and category
+    group; with 三个当场. Each alert counts in its day's, its week's and its month's row, so a
+    period's figure reads that period's rows only."""
 
     bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
-    day = models.DateField()
+    span = models.CharField(max_length=5, choices=Span.choices, default=Span.DAY)
+    day = models.DateField()  # the first day of the period
     channel = models.CharField(max_length=20, choices=Channel.choices)
     group = models.CharField(max_length=16, choices=CategoryGroup.choices)
     n = models.IntegerField(default=0)
@@ -75,22 +92,26 @@ class DailyCount(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "day", "channel", "group"], name="dash_daily_key"
+                fields=["unit", "span", "day", "channel", "group"], name="dash_daily_key"
             )
         ]
-        indexes = [models.Index(fields=["bureau", "day"], name="dash_daily_bureau_day")]
+        indexes = [models.Index(fields=["bureau", "span", "day"], name="dash_daily_bureau_span")]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.day} {self.channel} {self.group}: {self.n}"
+        return f"{self.unit_id} {self.span} {self.day} {self.channel} {self.group}: {self.n}"
 
 
 class NodeCount(models.Model):
-    """Alerts waiting at each node per unit."""
+    """Alerts waiting at each node per unit, and how many of them are counted 临期, 超期 and
+    without a legal period (``AlertFact.band``; the rest are 期限内)."""
 
     bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
     node = models.CharField(max_length=10, choices=Node.choices)
     n = models.IntegerField(default=0)
+    near = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    no_period = models.IntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "node"], name="dash_node_key")]
@@ -121,8 +142,8 @@ class SatisfactionCount(models.Model):
 
 class FindingFact(models.Model):
     """What one finding (not a warning) counts as on the platform: its unit, status, level and
-    the month it counts in (the month it was closed or cleared; while active, the month it
-    opened, so the active figure sums every month)."""
+    the month it counts in (the month it was closed or cleared; while active, ``ACTIVE_MONTH``,
+    so the active figure reads one row per unit, status and level, not one per month)."""
 
     finding = models.OneToOneField(
         "supervision.Finding", primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -157,6 +178,20 @@ class FindingCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.status} {self.level} {self.month}: {self.n}"
+
+
+class WarningCount(models.Model):
+    """Warnings of the feed waiting for an acknowledgement, per unit."""
+
+    bureau = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    unit = models.OneToOneField("org.Unit", on_delete=models.PROTECT, related_name="+")
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["bureau"], name="dash_warning_count_bureau")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.n}"
 
 
 class RiskWarning(models.Model):

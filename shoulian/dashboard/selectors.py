@@ -7,18 +7,21 @@ never from the alerts themselves. The number of queries is fixed (pinned in the 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
-from shoulian.dashboard.choices import Band, Node, WarningKind
+from shoulian.dashboard.choices import Band, Node, Span, WarningKind
+from shoulian.dashboard.facts import ACTIVE_MONTH, Fact
 from shoulian.dashboard.models import (
     AlertFact,
     DailyCount,
@@ -27,8 +30,9 @@ from shoulian.dashboard.models import (
     NodeCount,
     RiskWarning,
     SatisfactionCount,
+    WarningCount,
 )
-from shoulian.dashboard.services import display_digest
+from shoulian.dashboard.services import display_digest, stale_facts
 from shoulian.intake.choices import CategoryGroup, Channel
 from shoulian.org.models import Unit
 from shoulian.org.selectors import bureau_of
@@ -107,7 +111,22 @@ def _rate(part: int, whole: int) -> float | int | None:
     return int(rate) if rate == int(rate) else rate
 
 
+# The counter rows of each period: its own span's row (today's day row, this week's, this month's).
+SPANS = {"today": Span.DAY, "week": Span.WEEK, "month": Span.MONTH}
+
+
+def _period_rows(periods: Periods) -> Q:
+    return reduce(operator.or_, (Q(span=SPANS[name], day=periods.start(name)) for name in PERIODS))
+
+
 def _period_sums(periods: Periods, column: str, prefix: str = "") -> dict[str, Any]:
+    return {
+        f"{prefix}{name}": Sum(column, filter=Q(span=SPANS[name]), default=0) for name in PERIODS
+    }
+
+
+def _day_sums(periods: Periods, column: str, prefix: str = "") -> dict[str, Any]:
+    """Sums of a per-day counter over each period's days (at most a month's rows per unit)."""
     return {
         f"{prefix}{name}": Sum(column, filter=Q(day__gte=periods.start(name)), default=0)
         for name in PERIODS
@@ -136,7 +155,7 @@ def waiting_url(scope: Scope, **filters: Any) -> str:
 def _breakdown(
     scope: Scope, periods: Periods, key: str, labels: dict[Any, str], filter_name: str
 ) -> list[dict[str, Any]]:
-    qs = scope.filter(DailyCount.objects.filter(day__gte=periods.earliest))
+    qs = scope.filter(DailyCount.objects.filter(_period_rows(periods)))
     rows = {r[key]: r for r in qs.values(key).annotate(**_period_sums(periods, "n")).order_by()}
     out = []
     for value, label in labels.items():
@@ -215,30 +234,42 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
         if any(r[p] for p in PERIODS)
     ]
 
-    # 4. waiting per node (counters) and 5. their bands against the legal period (due times)
-    waiting = {
-        r["node"]: r["n"]
+    # 4. waiting per node and 5. their bands against the legal period: the counters, and the
+    # items the clock moved on since they were counted (a minute's worth at most)
+    node_rows = {
+        r["node"]: r
         for r in scope.filter(NodeCount.objects.all())
         .values("node")
-        .annotate(n=Sum("n"))
-        .order_by()
-    }
-    bands = {
-        r["node"]: r
-        for r in scope.filter(AlertFact.objects.exclude(node=""))
-        .values("node")
         .annotate(
-            overdue=Count("pk", filter=Q(due_at__lte=now)),
-            near=Count("pk", filter=Q(warn_at__lte=now, due_at__gt=now)),
-            none=Count("pk", filter=Q(due_at__isnull=True)),
+            n=Sum("n"),
+            near=Sum("near"),
+            overdue=Sum("overdue"),
+            no_period=Sum("no_period"),
         )
         .order_by()
     }
+    waiting = {node: r["n"] for node, r in node_rows.items()}
+    bands: dict[str, dict[str, int]] = {
+        node: {
+            Band.NEAR: r["near"],
+            Band.OVERDUE: r["overdue"],
+            Band.NONE: r["no_period"],
+        }
+        for node, r in node_rows.items()
+    }
+    unit_id = scope.unit.pk if scope.unit is not None else None
+    for row in stale_facts(now, bureau_id=scope.bureau.pk, unit_id=unit_id):
+        before = row["band"]
+        after = Fact(**row).at(now).band
+        counted = bands.setdefault(row["node"], {})
+        if before in counted:
+            counted[before] -= 1
+        counted[after] = counted.get(after, 0) + 1
     nodes = []
     for value, label in Node.choices:
         n = waiting.get(value, 0)
         b = bands.get(value, {})
-        overdue, near, none = b.get("overdue", 0), b.get("near", 0), b.get("none", 0)
+        overdue, near, none = b.get(Band.OVERDUE, 0), b.get(Band.NEAR, 0), b.get(Band.NONE, 0)
         nodes.append(
             {
                 "key": value,
@@ -264,7 +295,10 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
     # findings list for these roles: the bureau's, or the unit's own).
     finding_rows = (
         scope.filter(FindingCount.objects.all())
-        .filter(Q(status__in=ACTIVE_STATUSES) | Q(status=FindingStatus.CLOSED, month=periods.month))
+        .filter(
+            Q(status__in=ACTIVE_STATUSES, month=ACTIVE_MONTH)
+            | Q(status=FindingStatus.CLOSED, month=periods.month)
+        )
         .values("status", "level")
         .annotate(n=Sum("n"))
         .order_by()
@@ -291,8 +325,8 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
 
     # 7. satisfaction of the follow-ups done in each period
     sat = scope.filter(SatisfactionCount.objects.filter(day__gte=periods.earliest)).aggregate(
-        **_period_sums(periods, "satisfied", "yes_"),
-        **_period_sums(periods, "dissatisfied", "no_"),
+        **_day_sums(periods, "satisfied", "yes_"),
+        **_day_sums(periods, "dissatisfied", "no_"),
     )
     satisfaction = {}
     for p in PERIODS:
@@ -337,7 +371,9 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
         "findings": findings,
         "satisfaction": satisfaction,
         "warnings": feed,
-        "warnings_open": open_warnings.count(),
+        "warnings_open": scope.filter(WarningCount.objects.all()).aggregate(n=Sum("n", default=0))[
+            "n"
+        ],
     }
 
 

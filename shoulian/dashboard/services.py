@@ -15,13 +15,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
 from shoulian.audit import journal
 from shoulian.audit.catalogue import EventType, Outcome
-from shoulian.dashboard.choices import BOUNCE_WARNING_FROM, WarningKind
+from shoulian.dashboard.choices import BOUNCE_WARNING_FROM, Band, Span, WarningKind
 from shoulian.dashboard.facts import (
     FIELDS,
     FINDING_FIELDS,
@@ -42,6 +43,7 @@ from shoulian.dashboard.models import (
     NodeCount,
     RiskWarning,
     SatisfactionCount,
+    WarningCount,
 )
 from shoulian.intake.models import Alert
 from shoulian.org.models import Unit
@@ -51,29 +53,55 @@ from shoulian.supervision.models import Finding
 
 # --- counters ----------------------------------------------------------------------------------
 
-DailyKey = tuple[int, int, dt.date, str, str]  # bureau, unit, day, channel, group
+DailyKey = tuple[int, int, str, dt.date, str, str]  # bureau, unit, span, start, channel, group
 NodeKey = tuple[int, int, str]  # bureau, unit, node
 SatisfactionKey = tuple[int, int, dt.date]  # bureau, unit, day
+# The node counters' columns of each band (期限内 is the rest: ``n`` minus these).
+BAND_COLUMNS: dict[str, str] = {Band.NEAR: "near", Band.OVERDUE: "overdue", Band.NONE: "no_period"}
+
+
+def spans_of(day: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """The periods a day counts in, each by its first day: the day, its week (from Monday), its
+    month."""
+    return (
+        (Span.DAY, day),
+        (Span.WEEK, day - dt.timedelta(days=day.weekday())),
+        (Span.MONTH, day.replace(day=1)),
+    )
 
 
 @dataclass
 class Deltas:
     daily: Counter[tuple[DailyKey, str]] = field(default_factory=Counter)
-    node: Counter[NodeKey] = field(default_factory=Counter)
+    node: Counter[tuple[NodeKey, str]] = field(default_factory=Counter)
     satisfaction: Counter[tuple[SatisfactionKey, str]] = field(default_factory=Counter)
 
     def add(self, fact: Fact, sign: int) -> None:
-        key: DailyKey = (fact.bureau_id, fact.unit_id, fact.day, fact.channel, fact.group)
-        self.daily[(key, "n")] += sign
-        if fact.on_spot is not None:
-            self.daily[(key, "spot_total")] += sign
-            if fact.on_spot:
-                self.daily[(key, "spot_ok")] += sign
+        for span, start in spans_of(fact.day):
+            key: DailyKey = (fact.bureau_id, fact.unit_id, span, start, fact.channel, fact.group)
+            self.daily[(key, "n")] += sign
+            if fact.on_spot is not None:
+                self.daily[(key, "spot_total")] += sign
+                if fact.on_spot:
+                    self.daily[(key, "spot_ok")] += sign
         if fact.node:
-            self.node[(fact.bureau_id, fact.unit_id, fact.node)] += sign
+            self.add_band(fact, fact.band, sign)
+            self.node[((fact.bureau_id, fact.unit_id, fact.node), "n")] += sign
         if fact.satisfied is not None and fact.followed_day is not None:
             column = "satisfied" if fact.satisfied else "dissatisfied"
             self.satisfaction[((fact.bureau_id, fact.unit_id, fact.followed_day), column)] += sign
+
+    def add_band(self, fact: Fact, band: str, sign: int) -> None:
+        if band in BAND_COLUMNS:
+            self.node[((fact.bureau_id, fact.unit_id, fact.node), BAND_COLUMNS[band])] += sign
+
+
+def _by_key(deltas: Counter[tuple[Any, str]]) -> dict[tuple[Any, ...], dict[str, int]]:
+    rows: dict[tuple[Any, ...], dict[str, int]] = {}
+    for (key, column), d in deltas.items():
+        if d:
+            rows.setdefault(key, {})[column] = d
+    return rows
 
 
 def _upsert(
@@ -81,28 +109,37 @@ def _upsert(
     keys: tuple[str, ...],
     columns: tuple[str, ...],
     rows: dict[tuple[Any, ...], dict[str, int]],
+    *,
+    fixed: dict[str, Any] | None = None,
 ) -> None:
     """Add each row's changes to its counter in one statement: ``INSERT … ON CONFLICT DO UPDATE
     SET c = c + excluded.c``. The database adds under the row's lock, so two transactions moving
     the same counter both count (a read-then-write would let the later one overwrite the earlier
     one's increment), a missing row is created by whichever comes first, and the rows are written
     in key order, so two transactions moving the same counters in opposite directions (an alert
-    routed to a station while another is returned from it) queue instead of deadlocking."""
+    routed to a station while another is returned from it) queue instead of deadlocking.
+
+    ``bureau_id`` is written, not matched: the unit decides the row. A unit lies in one bureau for
+    good (units are not moved; desks sit in a bureau; routes, transfers and designations stay
+    within the registering unit's bureau), so no two bureaus' counts share a unit's key."""
     rows = {key: changes for key, changes in rows.items() if any(changes.values())}
     if not rows:
         return
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
-    fields = ("bureau_id", *keys, *columns)
+    fixed = fixed or {}
+    fields = ("bureau_id", *fixed, *keys, *columns)
     values, params = [], []
     for key in sorted(rows):
         bureau_id, *key_values = key
         changes = rows[key]
         values.append(f"({', '.join(['%s'] * len(fields))})")
-        params.extend([bureau_id, *key_values, *(changes.get(c, 0) for c in columns)])
+        params.extend(
+            [bureau_id, *fixed.values(), *key_values, *(changes.get(c, 0) for c in columns)]
+        )
     # Only identifiers from the model's own metadata and placeholders go into the text.
     columns_sql = ", ".join(q(f) for f in fields)
-    conflict_sql = ", ".join(q(k) for k in keys)
+    conflict_sql = ", ".join(q(k) for k in (*fixed, *keys))
     set_sql = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns)
     sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join(values)} "  # noqa: S608
     sql += f"ON CONFLICT ({conflict_sql}) DO UPDATE SET {set_sql}"
@@ -111,20 +148,22 @@ def _upsert(
 
 
 def _apply(deltas: Deltas) -> None:
-    daily: dict[tuple[Any, ...], dict[str, int]] = {}
-    for (key, column), d in deltas.daily.items():
-        if d:
-            daily.setdefault(key, {})[column] = d
     _upsert(
-        DailyCount, ("unit_id", "day", "channel", "group"), ("n", "spot_total", "spot_ok"), daily
+        DailyCount,
+        ("unit_id", "span", "day", "channel", "group"),
+        ("n", "spot_total", "spot_ok"),
+        _by_key(deltas.daily),
     )
-    node = {key: {"n": d} for key, d in deltas.node.items() if d}
-    _upsert(NodeCount, ("unit_id", "node"), ("n",), node)
-    satisfaction: dict[tuple[Any, ...], dict[str, int]] = {}
-    for (sat_key, column), d in deltas.satisfaction.items():
-        if d:
-            satisfaction.setdefault(sat_key, {})[column] = d
-    _upsert(SatisfactionCount, ("unit_id", "day"), ("satisfied", "dissatisfied"), satisfaction)
+    _upsert(NodeCount, ("unit_id", "node"), NODE_COLUMNS, _by_key(deltas.node))
+    _upsert(
+        SatisfactionCount,
+        ("unit_id", "day"),
+        ("satisfied", "dissatisfied"),
+        _by_key(deltas.satisfaction),
+    )
+
+
+NODE_COLUMNS = ("n", *BAND_COLUMNS.values())
 
 
 def _stored(alert_ids: list[int], *, lock: bool = False) -> dict[int, Fact]:
@@ -149,7 +188,7 @@ def fact_refresh(alert_ids: Iterable[int], *, registered: bool = False) -> dict[
     # same old fact and the later one would overwrite the earlier one's fact row (a counter
     # moved twice, or a move lost). SQLite serialises writers (BEGIN IMMEDIATE): no lock needed.
     old = {} if registered else _stored(ids, lock=True)
-    new = derive(ids)
+    new = derive(ids, now=timezone.now())
     deltas = Deltas()
     changed: list[Fact] = []
     for pk, fact in new.items():
@@ -178,6 +217,69 @@ def fact_refresh(alert_ids: Iterable[int], *, registered: bool = False) -> dict[
     elif existing:
         AlertFact.objects.bulk_update(existing, list(FIELDS))
     return new
+
+
+def stale_facts(
+    now: dt.datetime, *, bureau_id: int, unit_id: int | None = None
+) -> QuerySet[AlertFact, dict[str, Any]]:
+    """The facts of a bureau (or of one unit of it) whose counted band the clock has passed since
+    they were written: counted 期限内 with the warning time past (the due time may have passed
+    too), counted 临期 with the due time past. Two range reads of partial indexes holding only
+    the facts counted 期限内 and 临期: as many rows as moved since the minute job's last pass
+    (``bands_advance``), whatever the number of alerts."""
+    columns = ("alert_id", *FIELDS)
+    facts = AlertFact.objects.filter(bureau_id=bureau_id)
+    if unit_id is not None:
+        facts = facts.filter(unit_id=unit_id)
+    return (
+        facts.filter(band=Band.OK, warn_at__lte=now)
+        .values(*columns)
+        .union(facts.filter(band=Band.NEAR, due_at__lte=now).values(*columns))
+    )
+
+
+def band_moves(rows: Iterable[dict[str, Any]], now: dt.datetime) -> tuple[Deltas, list[Fact]]:
+    """The node counters' moves that bring ``rows`` (stored facts) to their band at ``now``."""
+    deltas = Deltas()
+    moved = []
+    for row in rows:
+        fact = Fact(**row)
+        band = fact.at(now).band
+        if band != fact.band:
+            deltas.add_band(fact, fact.band, -1)
+            deltas.add_band(fact, band, +1)
+            moved.append(fact)
+    return deltas, moved
+
+
+def bands_advance(*, now: dt.datetime | None = None, batch: int = 2000, batches: int = 50) -> int:
+    """The minute job: move the facts the clock has passed to their band now, node counters and
+    fact rows together, a batch of a bureau per transaction; the number moved. A fact a step
+    holds is skipped (the step writes its band at its own time); one behind the clock meanwhile
+    is added by the platform's read (``stale_facts``)."""
+    total = 0
+    bureaus = NodeCount.objects.order_by().values_list("bureau_id", flat=True).distinct()
+    for bureau_id in sorted(bureaus):
+        for _ in range(batches):
+            at = now or timezone.now()
+            with transaction.atomic():
+                ids = [r["alert_id"] for r in stale_facts(at, bureau_id=bureau_id)[:batch]]
+                rows = (
+                    AlertFact.objects.filter(alert_id__in=ids)
+                    .select_for_update(skip_locked=True)
+                    .order_by("alert_id")
+                    .values("alert_id", *FIELDS)
+                )
+                deltas, moved = band_moves(rows, at)
+                _upsert(NodeCount, ("unit_id", "node"), NODE_COLUMNS, _by_key(deltas.node))
+                for band in (Band.NEAR, Band.OVERDUE):
+                    AlertFact.objects.filter(
+                        alert_id__in=[f.alert_id for f in moved if f.at(at).band == band]
+                    ).update(band=band)
+            total += len(moved)
+            if len(ids) < batch:
+                break
+    return total
 
 
 FindingKey = tuple[int, int, str, str, dt.date]  # bureau, unit, status, level, month
@@ -259,16 +361,42 @@ def warnings_for_bounces(facts: Iterable[Fact], *, at: dt.datetime) -> int:
 
 
 def _add_warnings(rows: list[RiskWarning]) -> int:
-    """Insert the warnings not in the feed yet; the number inserted. ``ignore_conflicts`` covers
-    a concurrent writer of the same key."""
+    """Insert the warnings not in the feed yet and count them in their units' open warnings;
+    the number inserted. One ``INSERT … ON CONFLICT (key) DO NOTHING RETURNING``: a replay or
+    a concurrent writer of the same key inserts and counts nothing."""
     if not rows:
         return 0
-    known = set(
-        RiskWarning.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True)
+    q = connection.ops.quote_name
+    meta = RiskWarning._meta
+    fields: list[Any] = [meta.get_field(name) for name in WARNING_COLUMNS]
+    values: list[str] = []
+    params: list[Any] = []
+    for row in sorted(rows, key=lambda r: r.key):
+        values.append(f"({', '.join(['%s'] * len(fields))})")
+        params.extend(f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields)
+    # Only identifiers from the model's own metadata and placeholders go into the text.
+    sql = (
+        f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join(values)} ON CONFLICT ({q('key')}) DO NOTHING "
+        f"RETURNING {q('bureau_id')}, {q('unit_id')}"
     )
-    new = [r for r in rows if r.key not in known]
-    RiskWarning.objects.bulk_create(new, ignore_conflicts=True)
-    return len(new)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        added = Counter((b, u) for b, u in cursor.fetchall())
+    _upsert(WarningCount, ("unit_id",), ("n",), {k: {"n": n} for k, n in added.items()})
+    return sum(added.values())
+
+
+WARNING_COLUMNS = (
+    "bureau",
+    "unit",
+    "alert",
+    "finding",
+    "kind",
+    "summary",
+    "key",
+    "raised_at",
+)
 
 
 def _finding_warnings(rows: Iterable[dict[str, Any]], *, at: dt.datetime) -> list[RiskWarning]:
@@ -334,6 +462,9 @@ def warning_acknowledge(*, actor: Any, warning: RiskWarning) -> RiskWarning:
         )
         if not won:
             raise AlreadyAcknowledged
+        _upsert(
+            WarningCount, ("unit_id",), ("n",), {(warning.bureau_id, warning.unit_id): {"n": -1}}
+        )
         journal.record(
             EventType.RISK_WARNING_ACKNOWLEDGED,
             obj=("alert", warning.alert_id) if warning.alert_id else ("risk_warning", warning.pk),
@@ -360,6 +491,7 @@ class DriftReport:
     satisfaction: int = 0
     finding_facts: int = 0  # finding facts missing, extra or different
     findings: int = 0  # findings counter rows that differ
+    warnings: int = 0  # open-warning counter rows that differ
     examples: list[str] = field(default_factory=list)
 
     @property
@@ -371,6 +503,7 @@ class DriftReport:
             + self.satisfaction
             + self.finding_facts
             + self.findings
+            + self.warnings
         )
 
     def note(self, text: str) -> None:
@@ -378,17 +511,33 @@ class DriftReport:
             self.examples.append(text)
 
 
-def _facts_drift(report: DriftReport, *, repair: bool) -> None:
+def _drift(
+    report: DriftReport,
+    *,
+    source: Any,
+    derive_rows: Any,
+    stored: Any,
+    fact_model: Any,
+    key: str,
+    fields: tuple[str, ...],
+    counter: str,
+    label: str,
+    repair: bool,
+    seen: str = "",
+) -> None:
+    """Re-derive the facts of every ``source`` row (in chunks, by id) and compare them with the
+    stored ones; count and note those that differ in ``report.<counter>``, and rewrite them with
+    ``repair``. A fact of a deleted source row goes with it (CASCADE); nothing else to look for."""
     last = 0
     while True:
-        ids = list(
-            Alert.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
-        )
+        ids = list(source.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK])
         if not ids:
             break
         last = ids[-1]
-        report.alerts += len(ids)
-        new, old = derive(ids), _stored(ids)
+        if seen:
+            setattr(report, seen, getattr(report, seen) + len(ids))
+        now = timezone.now()
+        new, old = derive_rows(ids, now), stored(ids, now)
         suspects = [pk for pk in ids if new.get(pk) != old.get(pk)]
         if not suspects:
             continue
@@ -396,57 +545,60 @@ def _facts_drift(report: DriftReport, *, repair: bool) -> None:
         # facts locked (as the upkeep holds them), so only a real difference is reported and
         # the repair never overwrites what a step is writing at this moment.
         with transaction.atomic():
-            old = _stored(suspects, lock=True)
-            new = derive(suspects)
+            now = timezone.now()
+            old = stored(suspects, now, lock=True)
+            new = derive_rows(suspects, now)
             bad = [pk for pk in suspects if new.get(pk) != old.get(pk)]
             for pk in bad:
-                report.facts += 1
-                report.note(f"警情 {pk} 的事实行与源数据不符")
+                setattr(report, counter, getattr(report, counter) + 1)
+                report.note(label.format(pk))
             if repair and bad:
-                AlertFact.objects.filter(alert_id__in=bad).delete()
-                AlertFact.objects.bulk_create(
+                fact_model.objects.filter(**{f"{key}__in": bad}).delete()
+                fact_model.objects.bulk_create(
                     [
-                        AlertFact(alert_id=pk, **{k: getattr(new[pk], k) for k in FIELDS})
+                        fact_model(**{key: pk}, **{k: getattr(new[pk], k) for k in fields})
                         for pk in bad
                         if pk in new
                     ]
                 )
-    # Facts of alerts that no longer exist go with them (CASCADE); nothing else to look for.
+
+
+def _stored_at(ids: list[int], now: dt.datetime, *, lock: bool = False) -> dict[int, Fact]:
+    """The stored facts with their band as the clock says at ``now``: a band the minute job has
+    not moved yet is not drift (the counters count the stored band, and are checked on it)."""
+    return {pk: fact.at(now) for pk, fact in _stored(ids, lock=lock).items()}
+
+
+def _facts_drift(report: DriftReport, *, repair: bool) -> None:
+    _drift(
+        report,
+        source=Alert.objects.all(),
+        derive_rows=lambda ids, now: derive(ids, now=now),
+        stored=_stored_at,
+        fact_model=AlertFact,
+        key="alert_id",
+        fields=FIELDS,
+        counter="facts",
+        label="警情 {} 的事实行与源数据不符",
+        repair=repair,
+        seen="alerts",
+    )
 
 
 def _finding_facts_drift(report: DriftReport, *, repair: bool) -> None:
-    """As ``_facts_drift``, for the findings. A warning has no fact (a stray one is drift); the
-    fact of a deleted finding goes with it (CASCADE)."""
-    last = 0
-    while True:
-        ids = list(
-            Finding.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CHUNK]
-        )
-        if not ids:
-            break
-        last = ids[-1]
-        new, old = derive_findings(ids), _stored_findings(ids)
-        suspects = [pk for pk in ids if new.get(pk) != old.get(pk)]
-        if not suspects:
-            continue
-        with transaction.atomic():
-            old = _stored_findings(suspects, lock=True)
-            new = derive_findings(suspects)
-            bad = [pk for pk in suspects if new.get(pk) != old.get(pk)]
-            for pk in bad:
-                report.finding_facts += 1
-                report.note(f"巡查发现 {pk} 的事实行与源数据不符")
-            if repair and bad:
-                FindingFact.objects.filter(finding_id__in=bad).delete()
-                FindingFact.objects.bulk_create(
-                    [
-                        FindingFact(
-                            finding_id=pk, **{k: getattr(new[pk], k) for k in FINDING_FIELDS}
-                        )
-                        for pk in bad
-                        if pk in new
-                    ]
-                )
+    """As ``_facts_drift``, for the findings. A warning has no fact (a stray one is drift)."""
+    _drift(
+        report,
+        source=Finding.objects.all(),
+        derive_rows=lambda ids, now: derive_findings(ids),
+        stored=lambda ids, now, lock=False: _stored_findings(ids, lock=lock),
+        fact_model=FindingFact,
+        key="finding_id",
+        fields=FINDING_FIELDS,
+        counter="finding_facts",
+        label="巡查发现 {} 的事实行与源数据不符",
+        repair=repair,
+    )
 
 
 def _counter_drift(
@@ -459,15 +611,23 @@ def _counter_drift(
     facts: Any,
     repair: bool,
     fact_keys: tuple[str, ...] = (),
+    counters: Any = None,
+    fixed: dict[str, Any] | None = None,
 ) -> None:
+    """Compare the counter rows of ``model`` (``counters``, all by default) with the counts of
+    ``facts`` grouped by ``fact_keys``; add the differing rows to ``report.<name>`` and repair
+    them like a step would. ``fixed``: key columns with one value for all the compared rows (the
+    span of ``DailyCount``)."""
     fact_keys = fact_keys or keys
+    counters = model.objects.all() if counters is None else counters
+    fixed = fixed or {}
     # Aliased: a counter column may share its name with a fact field (``satisfied``).
     aggregates = {f"c_{c}": agg for c, agg in columns.items()}
     expected = {
         tuple(row[k] for k in fact_keys): {c: row[f"c_{c}"] for c in columns}
         for row in facts.values(*fact_keys).annotate(**aggregates).order_by()
     }
-    actual = {tuple(row[k] for k in keys): row for row in model.objects.values(*keys, *columns)}
+    actual = {tuple(row[k] for k in keys): row for row in counters.values(*keys, *columns)}
     suspects = []
     for key in expected.keys() | actual.keys():
         want, have = expected.get(key) or {}, actual.get(key) or {}
@@ -490,12 +650,12 @@ def _counter_drift(
         with transaction.atomic():
             if repair:
                 model.objects.bulk_create(
-                    [model(**dict(zip(keys, k, strict=True))) for k in chunk],
+                    [model(**dict(zip(keys, k, strict=True)), **fixed) for k in chunk],
                     ignore_conflicts=True,
                 )
             have_rows = {
                 tuple(row[k] for k in keys): row
-                for row in model.objects.select_for_update()
+                for row in counters.select_for_update()
                 .filter(unit_id__in=chunk_units)
                 .order_by(*counter_keys)
                 .values(*keys, *columns)
@@ -518,8 +678,8 @@ def _counter_drift(
                 report.note(f"{name} {key}：应为 {want_values}，实为 {have_values}")
                 changes[key] = {c: want_values[c] - have_values[c] for c in columns}
             if repair and changes:
-                _upsert(model, counter_keys, tuple(columns), changes)
-    setattr(report, name, differing)
+                _upsert(model, counter_keys, tuple(columns), changes, fixed=fixed)
+    setattr(report, name, getattr(report, name) + differing)
 
 
 def rollups_rederive(*, repair: bool = True) -> DriftReport:
@@ -528,25 +688,36 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
     differs, so the platform is right again after the night's run."""
     report = DriftReport()
     _facts_drift(report, repair=repair)
-    _counter_drift(
-        report,
-        model=DailyCount,
-        name="daily",
-        keys=("bureau_id", "unit_id", "day", "channel", "group"),
-        columns={
-            "n": Count("pk"),
-            "spot_total": Count("pk", filter=Q(on_spot__isnull=False)),
-            "spot_ok": Count("pk", filter=Q(on_spot=True)),
-        },
-        facts=AlertFact.objects.all(),
-        repair=repair,
-    )
+    for span, start in (
+        (Span.DAY, F("day")),
+        (Span.WEEK, TruncWeek("day")),
+        (Span.MONTH, TruncMonth("day")),
+    ):
+        _counter_drift(
+            report,
+            model=DailyCount,
+            name="daily",
+            keys=("bureau_id", "unit_id", "day", "channel", "group"),
+            columns={
+                "n": Count("pk"),
+                "spot_total": Count("pk", filter=Q(on_spot__isnull=False)),
+                "spot_ok": Count("pk", filter=Q(on_spot=True)),
+            },
+            facts=AlertFact.objects.annotate(start=start),
+            fact_keys=("bureau_id", "unit_id", "start", "channel", "group"),
+            counters=DailyCount.objects.filter(span=span),
+            fixed={"span": span},
+            repair=repair,
+        )
     _counter_drift(
         report,
         model=NodeCount,
         name="node",
         keys=("bureau_id", "unit_id", "node"),
-        columns={"n": Count("pk")},
+        columns={
+            "n": Count("pk"),
+            **{column: Count("pk", filter=Q(band=band)) for band, column in BAND_COLUMNS.items()},
+        },
         facts=AlertFact.objects.exclude(node=""),
         repair=repair,
     )
@@ -561,6 +732,15 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
         },
         facts=AlertFact.objects.filter(followed_day__isnull=False, satisfied__isnull=False),
         fact_keys=("bureau_id", "unit_id", "followed_day"),
+        repair=repair,
+    )
+    _counter_drift(
+        report,
+        model=WarningCount,
+        name="warnings",
+        keys=("bureau_id", "unit_id"),
+        columns={"n": Count("pk")},
+        facts=RiskWarning.objects.filter(acknowledged_at__isnull=True),
         repair=repair,
     )
     _finding_facts_drift(report, repair=repair)
@@ -582,6 +762,7 @@ def rollups_rederive(*, repair: bool = True) -> DriftReport:
             "satisfaction": report.satisfaction,
             "finding_facts": report.finding_facts,
             "findings": report.findings,
+            "warnings": report.warnings,
             "repaired": repair,
         }
         journal.record(EventType.ROLLUPS_CHECKED, data=data)

@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from shoulian.core import context
-from shoulian.dashboard.services import rollups_rederive, warnings_from_findings
+from shoulian.dashboard.services import bands_advance, rollups_rederive, warnings_from_findings
 
 
 # 19:40 UTC is 03:40 in Asia/Shanghai: after midnight's day boundary, before the 06:30 patrol.
@@ -25,3 +25,11 @@ def findings_to_feed() -> int:
     (those of a transition are in the feed with the transition itself)."""
     with context.acting(channel="worker"), transaction.atomic():
         return warnings_from_findings(at=timezone.now())
+
+
+@db_periodic_task(crontab(minute="*"))
+def bands_to_clock() -> int:
+    """Every minute: the waiting items whose warning or due time passed move to 临期 / 超期 in
+    the node counters (the platform adds those of the last minute when it reads)."""
+    with context.acting(channel="worker"):
+        return bands_advance()

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shoulian.audit.catalogue import EventType
 from shoulian.audit.models import AuditEvent
 from shoulian.dashboard import services
-from shoulian.dashboard.choices import Node, WarningKind
+from shoulian.dashboard.choices import Node, Span, WarningKind
 from shoulian.dashboard.models import AlertFact, DailyCount, NodeCount, RiskWarning
 from shoulian.intake.choices import Channel
 from shoulian.supervision.models import Finding, PatrolRule
@@ -20,8 +20,8 @@ from shoulian.workflow.tests.helpers import act, handling, new_alert, routed
 pytestmark = pytest.mark.django_db
 
 
-def _daily(unit: Any) -> int:
-    return sum(DailyCount.objects.filter(unit=unit).values_list("n", flat=True))
+def _daily(unit: Any, span: str = Span.DAY) -> int:
+    return sum(DailyCount.objects.filter(unit=unit, span=span).values_list("n", flat=True))
 
 
 def _waiting(unit: Any, node: str) -> int:
@@ -39,6 +39,9 @@ def test_registration_and_each_step_move_the_counters(
 
     act(clerk, alert, Action.ROUTE, unit=bureau_a.station, reason="测试分派")
     assert _daily(clerk.unit) == 0 and _daily(bureau_a.station) == 1
+    # The week's and the month's rows move with the day's.
+    for span in (Span.WEEK, Span.MONTH):
+        assert _daily(clerk.unit, span) == 0 and _daily(bureau_a.station, span) == 1
     assert _waiting(clerk.unit, Node.FLOW) == 0 and _waiting(bureau_a.station, Node.FLOW) == 1
 
     act(officer, alert, Action.SIGN_FOR)
@@ -61,7 +64,7 @@ def test_the_nightly_job_reports_drift_and_repairs_it(clerk: Any, officer: Any) 
     assert not AuditEvent.objects.filter(event_type=EventType.ROLLUP_DRIFT).exists()
 
     # Drift: a counter written beside the subscriber, a fact that lost its node.
-    DailyCount.objects.filter(n=1).update(n=41)
+    DailyCount.objects.filter(n=1, span=Span.MONTH).update(n=41)
     AlertFact.objects.update(node="")
     report = services.rollups_rederive(repair=True)
     # The fact is repaired first, so the node counter (still right) shows no drift.
@@ -71,7 +74,7 @@ def test_the_nightly_job_reports_drift_and_repairs_it(clerk: Any, officer: Any) 
     assert AuditEvent.objects.filter(event_type=EventType.ROLLUPS_CHECKED).count() == 2
 
     assert services.rollups_rederive(repair=True).total == 0
-    assert sum(DailyCount.objects.values_list("n", flat=True)) == 1
+    assert sum(DailyCount.objects.filter(span=Span.MONTH).values_list("n", flat=True)) == 1
     assert AlertFact.objects.get().node == Node.ACCEPT
 
 
@@ -260,3 +263,89 @@ def test_a_red_finding_enters_the_feed_with_the_change_that_opened_it(
     warning = RiskWarning.objects.get()
     assert (warning.kind, warning.finding_id) == (WarningKind.RED_FINDING, finding.pk)
     assert services.warnings_from_findings(at=timezone.now()) == 0
+
+
+def _nodes(client: Any, **params: Any) -> dict[str, dict[str, int]]:
+    import json
+
+    from django.urls import reverse
+
+    d = json.loads(client.get(reverse("dashboard:data"), params).content)
+    return {n["key"]: {k: n[k] for k in ("n", "ok", "near", "overdue", "none")} for n in d["nodes"]}
+
+
+def test_an_item_whose_period_runs_out_is_overdue_at_once_and_the_minute_job_counts_it(
+    clerk: Any, head: Any
+) -> None:
+    """Nothing happens to the alert when its period runs out: the platform shows it 超期 from
+    that moment (the fact's counted band is behind the clock), the minute job then moves the
+    node counters, and the figure neither drops it nor counts it twice."""
+    import datetime as dt
+
+    from shoulian.dashboard.selectors import figures, scope_for
+
+    alert = new_alert(clerk)
+    fact = AlertFact.objects.get(alert=alert)
+    assert fact.band == "ok" and fact.warn_at is not None and fact.due_at is not None
+    counter = NodeCount.objects.get(unit=clerk.unit, node=Node.FLOW)
+    assert (counter.n, counter.near, counter.overdue) == (1, 0, 0)
+
+    def flow(now: Any) -> dict[str, int]:
+        node = next(
+            n for n in figures(head, scope_for(head), now=now)["nodes"] if n["key"] == "flow"
+        )
+        return {k: node[k] for k in ("n", "ok", "near", "overdue")}
+
+    near_time = fact.warn_at + dt.timedelta(seconds=1)
+    late = fact.due_at + dt.timedelta(seconds=1)
+    assert flow(near_time) == {"n": 1, "ok": 0, "near": 1, "overdue": 0}
+    assert flow(late) == {"n": 1, "ok": 0, "near": 0, "overdue": 1}
+
+    assert services.bands_advance(now=near_time) == 1
+    counter.refresh_from_db()
+    assert (counter.n, counter.near, counter.overdue) == (1, 1, 0)
+    assert flow(near_time) == {"n": 1, "ok": 0, "near": 1, "overdue": 0}
+    assert flow(late) == {"n": 1, "ok": 0, "near": 0, "overdue": 1}
+    assert services.bands_advance(now=near_time) == 0
+
+    assert services.bands_advance(now=late) == 1
+    counter.refresh_from_db()
+    assert (counter.n, counter.near, counter.overdue) == (1, 0, 1)
+    assert flow(late) == {"n": 1, "ok": 0, "near": 0, "overdue": 1}
+    assert AlertFact.objects.get(alert=alert).band == "overdue"
+    # The counters agree with the facts' counted bands: no drift.
+    assert services.rollups_rederive(repair=False).total == 0
+
+
+def test_the_open_warnings_figure_counts_and_acknowledging_takes_one_off(
+    clerk: Any, officer: Any, officer2: Any, head: Any, bureau_a: Any
+) -> None:
+    import json
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from shoulian.conftest import login_as
+    from shoulian.dashboard.models import WarningCount
+
+    alert = routed(clerk, bureau_a.station)
+    act(officer, alert, Action.RETURN, reason="不属本所辖区")
+    act(clerk, alert, Action.REROUTE, unit=bureau_a.station2, reason="改派城南")
+    act(officer2, alert, Action.RETURN, reason="也不属本所辖区")
+    client = login_as(Client(), head)
+
+    def open_count() -> int:
+        return int(json.loads(client.get(reverse("dashboard:data")).content)["warnings_open"])
+
+    assert open_count() == 1
+    # A replayed step adds no warning and counts none.
+    services.warnings_for_bounces(services.derive([alert.pk]).values(), at=timezone.now())
+    assert open_count() == 1
+    services.warning_acknowledge(actor=head, warning=RiskWarning.objects.get())
+    assert open_count() == 0
+    assert services.rollups_rederive(repair=False).total == 0
+
+    WarningCount.objects.update(n=7)
+    report = services.rollups_rederive(repair=True)
+    assert report.warnings == 1
+    assert open_count() == 0 and services.rollups_rederive(repair=False).total == 0
