@@ -6,15 +6,20 @@ every journal event and every encrypted field written exactly as the application
 then the template's alert-owned rows are cloned, copy after copy, by set-based
 ``INSERT … SELECT`` inside the database (no row passes through Python), and the journal events of
 the cloned objects are rewritten (object id, time) and loaded with COPY (PostgreSQL) or batched
-inserts (SQLite), then sealed by the project's own sealer (``audit.sealer.seal_all``).
+inserts (SQLite), then sealed in the same transaction by the sealer's bulk entry point
+(``audit.sealer.seal_loaded``: the project's own leaf hashes, Merkle nodes and signed checkpoint,
+one checkpoint per chunk). During the load the plain indexes of the journal and of the cloned
+tables and the journal's insert guard are dropped and rebuilt at the end (``finish``), and SQLite
+runs with a rollback journal, no fsync and a big page cache (this connection only).
 
 What a copy changes, per alert-owned table (found from the foreign keys, so a table added later
 is cloned too):
 - primary keys and every foreign key to an alert-owned table: ``+ k × stride`` of the target;
 - generic references (``object_type``/``object_id``, ``subject_type``/``subject_id``) to an
   alert-owned model, and journal event ids (``intake_event_id``, ``event_id``): the same shift;
-- every date and time: moved back by the copy's offset, so the N alerts spread over
-  ``history_days`` (relative order inside an alert kept);
+- every date and time: moved back by the copy's offset, a whole number of days, so the N alerts
+  spread over ``history_days`` (relative order and time of day inside an alert kept, so a date
+  derived from a time, e.g. the dashboard fact's day, stays the shifted date);
 - station foreign keys: spread over the cloned stations (the bureau tree of M units);
 - unique keys (alert number, query code, SMS key and message id, document number and sequence,
   evidence file names, idempotency keys): a per-copy suffix or offset, so every unique key holds.
@@ -465,6 +470,7 @@ class Report:
     seconds_clone: float
     seconds_journal: float
     seconds_seal: float
+    seconds_finish: float
     seconds_total: float
     rows: dict[str, int]
 
@@ -477,7 +483,8 @@ class Report:
             f"  template {self.template_alerts} alerts × {self.copies} copies; "
             f"build {self.seconds_total:.0f} s = template {self.seconds_template:.0f} s + "
             f"clone {self.seconds_clone:.0f} s + journal {self.seconds_journal:.0f} s + "
-            f"seal {self.seconds_seal:.0f} s ({rate:,.0f} alerts/s)",
+            f"seal {self.seconds_seal:.0f} s + indexes and ANALYZE {self.seconds_finish:.0f} s "
+            f"({rate:,.0f} alerts/s)",
             "  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.rows.items()) if v),
         ]
 
@@ -570,8 +577,8 @@ def generate(
     pool_size: int = 100_000,
     plan: dict[str, int] | None = None,
     chunk_alerts: int = 20_000,
-    seal_batch: int = 500_000,
     max_seconds: float = 0,
+    derive_facts: bool = False,
     log: Callable[[str], None] = print,
 ) -> Report:
     """Fill the current (migrated) database with ``n_alerts`` alerts over ``n_units`` units.
@@ -651,10 +658,10 @@ def generate(
         j = 0
         for k, is_open, _n in plans:
             if is_open:
-                shift = rng.randrange(0, open_days * DAY)
+                shift = rng.randrange(0, open_days) * DAY
             else:
                 j += 1
-                shift = int(history_s * j / max(closed_copies, 1)) + rng.randrange(0, 3600)
+                shift = int(history_s * j / max(closed_copies, 1)) // DAY * DAY
             rows.append((k, shift, shift // DAY, "-" + _b36(k)))
         cursor.executemany("INSERT INTO bench_copy VALUES (%s, %s, %s, %s)", rows)
     shift_of = {r[0]: r[1] for r in rows}
@@ -683,6 +690,23 @@ def generate(
         ids = [pk for pk, owner in info[m].owner.items() if owner in owners]
         return ",".join(map(str, ids)) if ids else "NULL"
 
+    # Load mode: whatever the template left unsealed is sealed first (each chunk seals exactly
+    # its own events); the secondary indexes of the journal and of the cloned tables and the
+    # journal's insert guard are dropped for the load and rebuilt by ``finish`` (a sorted build
+    # instead of millions of random inserts); SQLite skips fsync and keeps a big page cache for
+    # this connection (a crash of the machine mid-build loses the build, not anybody's data).
+    sealer.seal_all(key=key)
+    # (Not inside a caller's transaction, e.g. a test's: SQLite refuses these there.)
+    pragmas = not pg and not connection.in_atomic_block
+    if pragmas:
+        with connection.cursor() as cursor:
+            # A rollback journal instead of the WAL: the load appends new pages, which a
+            # rollback journal does not copy, where the WAL writes every page twice.
+            cursor.execute("PRAGMA journal_mode=TRUNCATE")
+            cursor.execute("PRAGMA synchronous=OFF")
+            cursor.execute("PRAGMA cache_size=-1000000")
+    with transaction.atomic():
+        _drop_for_load([info[m].table for m in owned], pg)
     t_clone = t_journal = t_seal = 0.0
     # Group consecutive copies of the same kind into one statement per table.
     groups: list[tuple[int, int, bool, int]] = []
@@ -744,7 +768,9 @@ def generate(
             _write_events(cursor, bodies, pg)
             _set_intake_sha(cursor, intake_sha)
             t2 = time.perf_counter()
-        result = sealer.seal_all(key=key, batch=seal_batch)
+            # Sealed in the chunk's own transaction: every commit leaves a sealed journal.
+            result = sealer.seal_loaded(bodies, key=key)
+            del bodies
         t3 = time.perf_counter()
         t_clone += t1 - t0
         t_journal += t2 - t1
@@ -755,7 +781,28 @@ def generate(
             f"journal {t_journal:.0f} s, seal {t_seal:.0f} s"
         )
 
+    t4 = time.perf_counter()
     finish(seal=False)
+    if derive_facts:
+        # The supervision platform's facts and counters as its nightly re-derivation computes
+        # them (a copy's counters are not cloned, and a finding's month is not a shifted date).
+        from shoulian.core import context
+        from shoulian.dashboard.services import rollups_rederive
+
+        with context.acting(channel="command"):
+            drift = rollups_rederive(repair=True)
+        sealer.seal_all(key=key)
+        log(
+            f"  dashboard facts re-derived: {drift.facts:,} alert facts, {drift.finding_facts:,} "
+            f"finding facts and {drift.daily + drift.node + drift.satisfaction + drift.findings:,} "
+            "counter rows corrected"
+        )
+    t_finish = time.perf_counter() - t4
+    if pragmas:
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA cache_size=-2000")
     counts = {m._meta.label: m.objects.count() for m in owned}
     counts["audit.AuditEvent"] = AuditEvent.objects.count()
     total = time.perf_counter() - started
@@ -771,6 +818,7 @@ def generate(
         seconds_clone=t_clone,
         seconds_journal=t_journal,
         seconds_seal=t_seal,
+        seconds_finish=t_finish,
         seconds_total=total,
         rows=counts,
     )
@@ -787,6 +835,7 @@ def finish(*, seal: bool = True) -> None:
 
     if seal:
         sealer.seal_all()
+    _restore_dropped()
     with connection.cursor() as cursor:
         for table in ("bench_copy", "bench_pool", "bench_pool_size"):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -794,6 +843,9 @@ def finish(*, seal: bool = True) -> None:
             models = [m for m in apps.get_models(include_auto_created=True) if m._meta.managed]
             for sql in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(sql)
+        if connection.vendor == "sqlite":
+            # Statistics from a sample of each index: a full ANALYZE reads the whole database.
+            cursor.execute("PRAGMA analysis_limit=2000")
         cursor.execute("ANALYZE")
 
 
@@ -806,7 +858,92 @@ def _write_events(cursor: Any, rows: list[tuple[int, str]], pg: bool) -> None:
             for row in rows:
                 copy.write_row(row)
     else:
-        cursor.executemany('INSERT INTO "audit_auditevent" ("id", "body") VALUES (%s, %s)', rows)
+        for start in range(0, len(rows), 50_000):
+            cursor.executemany(
+                'INSERT INTO "audit_auditevent" ("id", "body") VALUES (%s, %s)',
+                rows[start : start + 50_000],
+            )
+
+
+# --- Load mode ------------------------------------------------------------------------------------
+# Kept in a work table, so that ``finish`` rebuilds them after an interrupted build too.
+DROPPED = "bench_dropped"
+
+
+def _drop_for_load(tables: list[str], pg: bool) -> None:
+    """Drop the plain (non-unique) indexes of the journal and of the cloned tables, and the
+    journal's insert guard trigger, recording each one's definition to rebuild it. Unique indexes
+    and primary keys stay: they keep every key honest during the load. PostgreSQL keeps the
+    journal's (xact, id) index: the sealer's pending query reads it."""
+    from django.db import connection
+
+    from shoulian.audit import triggers
+
+    tables = [triggers.EVENT_TABLE, *tables]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {DROPPED} (n INTEGER, kind VARCHAR(8), name TEXT, "
+            "tbl TEXT, definition TEXT)"
+        )
+        marks = ", ".join(["%s"] * len(tables))
+        if pg:
+            cursor.execute(
+                "SELECT i.indexname, i.tablename, i.indexdef FROM pg_indexes i "
+                "WHERE i.schemaname = current_schema() AND i.tablename IN ("
+                + marks
+                + ") AND i.indexdef NOT LIKE 'CREATE UNIQUE%%' AND i.indexname <> 'audit_xact_idx' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+                tables,
+            )
+            found = [("index", *row) for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t "
+                "JOIN pg_class c ON c.oid = t.tgrelid WHERE t.tgname = %s",
+                [triggers.INSERT_GUARD],
+            )
+            found += [("trigger", *row) for row in cursor.fetchall()]
+        else:
+            cursor.execute(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE ((type = 'index' AND "
+                "sql LIKE 'CREATE INDEX%%' AND tbl_name IN (" + marks + ")) "
+                "OR (type = 'trigger' AND name = %s))",
+                [*tables, triggers.INSERT_GUARD],
+            )
+            found = list(cursor.fetchall())
+        cursor.execute(f"SELECT coalesce(max(n), 0) FROM {DROPPED}")  # noqa: S608
+        (n,) = cursor.fetchone()
+        for kind, name, table, definition in found:
+            n += 1
+            cursor.execute(
+                f"INSERT INTO {DROPPED} VALUES (%s, %s, %s, %s, %s)",  # noqa: S608
+                [n, kind, name, table, definition],
+            )
+            if kind == "index":
+                cursor.execute(f'DROP INDEX "{name}"')
+            elif pg:
+                cursor.execute(f'DROP TRIGGER "{name}" ON "{table}"')
+            else:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+
+
+def _restore_dropped() -> None:
+    """Rebuild what ``_drop_for_load`` dropped, from the recorded definitions."""
+    from django.db import connection, transaction
+
+    with connection.cursor() as cursor:
+        if DROPPED not in connection.introspection.table_names(cursor):
+            return
+        cursor.execute(f"SELECT definition FROM {DROPPED} ORDER BY n")  # noqa: S608
+        definitions = [row[0] for row in cursor.fetchall()]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Inside a caller's transaction (a test's) deferred foreign-key checks may be
+            # pending, and PostgreSQL builds no index on a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for definition in definitions:
+            # Straight to the database cursor: the definitions may hold a literal %.
+            cursor.cursor.execute(definition)
+        cursor.execute(f"DROP TABLE {DROPPED}")
 
 
 def _set_intake_sha(cursor: Any, rows: list[tuple[int, str]]) -> None:
@@ -873,6 +1010,11 @@ def main() -> None:
         help="stop after the chunk that ends past this budget (a smaller, consistent database)",
     )
     parser.add_argument(
+        "--derive-facts",
+        action="store_true",
+        help="end with the dashboard's re-derivation of its facts and counters (repairing them)",
+    )
+    parser.add_argument(
         "--finish",
         action="store_true",
         help="only complete an interrupted build (seal, drop work tables, sequences, ANALYZE)",
@@ -900,6 +1042,7 @@ def main() -> None:
         history_days=args.history_days,
         chunk_alerts=args.chunk,
         max_seconds=args.max_seconds,
+        derive_facts=args.derive_facts,
     )
     print("\n".join(report.lines()))
     print(f"load after: {os.getloadavg()}")
