@@ -104,6 +104,28 @@ def _by_key(deltas: Counter[tuple[Any, str]]) -> dict[tuple[Any, ...], dict[str,
     return rows
 
 
+Statement = tuple[str, list[Any]]
+
+
+def _execute(statements: list[Statement | None]) -> None:
+    """Run a step's writes. On PostgreSQL as one statement (the first ones as data-modifying
+    ``WITH`` parts of the last): one round trip instead of one per table. The parts touch
+    different tables and the server runs them in the same order every time (the last, then the
+    ``WITH`` parts in order), so concurrent steps take their locks in one order as before."""
+    todo = [s for s in statements if s is not None]
+    if not todo:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(todo) > 1:
+            *parts, (last, last_params) = todo
+            sql = "WITH " + ", ".join(f"w{i} AS ({part})" for i, (part, _) in enumerate(parts))
+            params = [p for _, part_params in parts for p in part_params]
+            cursor.execute(f"{sql} {last}", [*params, *last_params])
+        else:
+            for sql, params in todo:
+                cursor.execute(sql, params)
+
+
 def _upsert(
     model: Any,
     keys: tuple[str, ...],
@@ -112,6 +134,17 @@ def _upsert(
     *,
     fixed: dict[str, Any] | None = None,
 ) -> None:
+    _execute([_upsert_sql(model, keys, columns, rows, fixed=fixed)])
+
+
+def _upsert_sql(
+    model: Any,
+    keys: tuple[str, ...],
+    columns: tuple[str, ...],
+    rows: dict[tuple[Any, ...], dict[str, int]],
+    *,
+    fixed: dict[str, Any] | None = None,
+) -> Statement | None:
     """Add each row's changes to its counter in one statement: ``INSERT … ON CONFLICT DO UPDATE
     SET c = c + excluded.c``. The database adds under the row's lock, so two transactions moving
     the same counter both count (a read-then-write would let the later one overwrite the earlier
@@ -124,7 +157,7 @@ def _upsert(
     within the registering unit's bureau), so no two bureaus' counts share a unit's key."""
     rows = {key: changes for key, changes in rows.items() if any(changes.values())}
     if not rows:
-        return
+        return None
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     fixed = fixed or {}
@@ -143,24 +176,60 @@ def _upsert(
     set_sql = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in columns)
     sql = f"INSERT INTO {table} ({columns_sql}) VALUES {', '.join(values)} "  # noqa: S608
     sql += f"ON CONFLICT ({conflict_sql}) DO UPDATE SET {set_sql}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    return sql, params
 
 
-def _apply(deltas: Deltas) -> None:
-    _upsert(
-        DailyCount,
-        ("unit_id", "span", "day", "channel", "group"),
-        ("n", "spot_total", "spot_ok"),
-        _by_key(deltas.daily),
+def _apply(deltas: Deltas) -> list[Statement | None]:
+    """The counter statements of ``deltas`` (``_execute`` runs them)."""
+    return [
+        _upsert_sql(
+            DailyCount,
+            ("unit_id", "span", "day", "channel", "group"),
+            ("n", "spot_total", "spot_ok"),
+            _by_key(deltas.daily),
+        ),
+        _upsert_sql(NodeCount, ("unit_id", "node"), NODE_COLUMNS, _by_key(deltas.node)),
+        _upsert_sql(
+            SatisfactionCount,
+            ("unit_id", "day"),
+            ("satisfied", "dissatisfied"),
+            _by_key(deltas.satisfaction),
+        ),
+    ]
+
+
+def _fact_values(fact: Fact) -> tuple[list[str], list[Any]]:
+    meta = AlertFact._meta
+    names = ["alert_id", *FIELDS]
+    fields: list[Any] = [meta.get_field(name) for name in names]
+    return (
+        [connection.ops.quote_name(f.column) for f in fields],
+        [
+            f.get_db_prep_save(getattr(fact, name), connection)
+            for f, name in zip(fields, names, strict=True)
+        ],
     )
-    _upsert(NodeCount, ("unit_id", "node"), NODE_COLUMNS, _by_key(deltas.node))
-    _upsert(
-        SatisfactionCount,
-        ("unit_id", "day"),
-        ("satisfied", "dissatisfied"),
-        _by_key(deltas.satisfaction),
-    )
+
+
+def _fact_writes(fresh: list[Fact], existing: list[Fact]) -> list[Statement | None]:
+    """The INSERT of the new facts and an UPDATE per changed one, as statements."""
+    table = connection.ops.quote_name(AlertFact._meta.db_table)
+    out: list[Statement | None] = []
+    if fresh:
+        values, params = [], []
+        for fact in fresh:
+            columns, row = _fact_values(fact)
+            values.append(f"({', '.join(['%s'] * len(row))})")
+            params.extend(row)
+        # Only identifiers from the model's own metadata and placeholders go into the text.
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join(values)}"  # noqa: S608
+        out.append((sql, params))
+    for fact in existing:
+        columns, row = _fact_values(fact)
+        set_sql = ", ".join(f"{c} = %s" for c in columns[1:])
+        sql = f"UPDATE {table} SET {set_sql} WHERE {columns[0]} = %s"  # noqa: S608
+        out.append((sql, [*row[1:], row[0]]))
+    return out
 
 
 NODE_COLUMNS = ("n", *BAND_COLUMNS.values())
@@ -201,21 +270,15 @@ def fact_refresh(alert_ids: Iterable[int], *, registered: bool = False) -> dict[
         changed.append(fact)
     if not changed:
         return new
-    _apply(deltas)
-    rows = [
-        AlertFact(**{"alert_id": f.alert_id, **{k: getattr(f, k) for k in FIELDS}}) for f in changed
-    ]
-    existing = [r for r in rows if r.alert_id in old]
-    fresh = [r for r in rows if r.alert_id not in old]
-    if fresh:
-        AlertFact.objects.bulk_create(fresh)
-    if len(existing) == 1:
-        # One step, one alert: a plain UPDATE (bulk_update writes a CASE per column).
-        AlertFact.objects.filter(pk=existing[0].alert_id).update(
-            **{k: getattr(existing[0], k) for k in FIELDS}
+    # The counters, then the fact rows (last: on PostgreSQL the statement the counters' parts
+    # hang on, so a step's writes are one round trip).
+    _execute(
+        _apply(deltas)
+        + _fact_writes(
+            [f for f in changed if f.alert_id not in old],
+            [f for f in changed if f.alert_id in old],
         )
-    elif existing:
-        AlertFact.objects.bulk_update(existing, list(FIELDS))
+    )
     return new
 
 

@@ -349,3 +349,21 @@ def test_the_open_warnings_figure_counts_and_acknowledging_takes_one_off(
     report = services.rollups_rederive(repair=True)
     assert report.warnings == 1
     assert open_count() == 0 and services.rollups_rederive(repair=False).total == 0
+
+
+def test_a_steps_upkeep_writes_in_one_round_trip_on_postgresql(clerk: Any, bureau_a: Any) -> None:
+    """The upkeep's share of a route: the fact locked, then the counters and the fact written,
+    on PostgreSQL in one statement (the counters as data-modifying WITH parts of the fact's
+    UPDATE), on SQLite one statement per table. The counters still move."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    alert = new_alert(clerk)
+    with CaptureQueriesContext(connection) as ctx:
+        act(clerk, alert, Action.ROUTE, unit=bureau_a.station, reason="测试分派")
+    ours = [q["sql"] for q in ctx.captured_queries if "dashboard_" in q["sql"]]
+    writes = 1 if connection.vendor == "postgresql" else 3  # day/week/month rows, node, fact
+    assert len(ours) == 1 + writes, ours
+    assert _daily(bureau_a.station, Span.MONTH) == 1 and _waiting(bureau_a.station, Node.FLOW) == 1
+    assert AlertFact.objects.get(alert=alert).unit_id == bureau_a.station.pk
+    assert services.rollups_rederive(repair=False).total == 0
