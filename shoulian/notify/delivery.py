@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # Consecutive temporary failures after which one sweep stops: the gateway is down, and a sweep
 # that walked every due row into a timeout would hold a worker thread for minutes (R4).
 BREAKER_FAILURES = 3
+# Messages a sweep claims, sends and records together (``_deliver_chunk``).
+CLAIM_SIZE = 20
 _random = secrets.SystemRandom()
 
 
@@ -149,6 +151,82 @@ def deliver_one(pk: int, *, now: dt.datetime | None = None, gateway: Gateway | N
         log.exception("sms %s: gateway raised", message.message_id)
         return _failed(message, token, type(exc).__name__, permanent=False, now=now)
     return _sent(message, token, result.provider_ref, result.duplicate, now=now)
+
+
+def _deliver_chunk(
+    pks: list[int], *, now: dt.datetime | None, gateway: Gateway, failures: int
+) -> tuple[list[str], int]:
+    """Claim a chunk of due messages in one transaction, send them one by one outside any
+    transaction, then record every outcome in one transaction: a sweep takes the database's write
+    lock twice per chunk instead of twice per message, so a backlog still drains while clerks keep
+    registering (on SQLite a sweep's per-message writes queued behind theirs: 1–2 messages a
+    second). Returns the outcomes, in order, and the consecutive temporary failures so far; at
+    ``BREAKER_FAILURES`` the rest of the chunk is handed back unsent, its attempt not counted.
+    A worker killed between the claim and the record leaves the chunk in flight under the lease,
+    as ``deliver_one`` leaves its single row (R2)."""
+    at = now or timezone.now()
+    token = uuid.uuid4()
+    lease = dt.timedelta(seconds=_setting("SHOULIAN_SMS_LEASE_SECONDS", 120))
+    with transaction.atomic():
+        SmsMessage.objects.filter(pk__in=pks, expires_at__gt=at).due(at).update(
+            status=SmsStatus.SENDING,
+            claim=token,
+            claimed_until=at + lease,
+            attempts=F("attempts") + 1,
+            updated_at=at,
+        )
+    claimed = {m.pk: m for m in SmsMessage.objects.select_related("unit").filter(claim=token)}
+    outcomes = ["skipped"] * sum(1 for pk in pks if pk not in claimed)
+    # Sent or failed, by message, recorded below; the rest of a chunk cut short goes back.
+    results: list[tuple[SmsMessage, Any]] = []
+    handed_back: list[SmsMessage] = []
+    started = time.monotonic()
+    for pk in pks:
+        message = claimed.get(pk)
+        if message is None:
+            continue
+        # Stop sending before the chunk's claims could lapse under a slow gateway (another
+        # worker would take them over and the provider would see a resend).
+        if failures >= BREAKER_FAILURES or time.monotonic() - started > lease.total_seconds() / 2:
+            handed_back.append(message)
+            continue
+        sms = OutgoingSms(
+            message_id=str(message.message_id),
+            to=message.mobile.plaintext(),
+            text=message.text,
+            template=message.template,
+            sign_name=_sign_name(message),
+        )
+        try:
+            result: Any = gateway.send(sms)
+            failures = 0
+        except GatewayError as exc:
+            result = exc
+            # The provider's refusal of one message says nothing about the gateway.
+            failures = failures if exc.permanent else failures + 1
+        except Exception as exc:  # an adapter bug must not leave the row in flight until the lease
+            log.exception("sms %s: gateway raised", message.message_id)
+            result = exc
+            failures += 1
+        results.append((message, result))
+    with transaction.atomic():
+        for message, result in results:
+            if isinstance(result, GatewayError):
+                outcome = _failed(message, token, str(result), permanent=result.permanent, now=now)
+            elif isinstance(result, Exception):
+                outcome = _failed(message, token, type(result).__name__, permanent=False, now=now)
+            else:
+                outcome = _sent(message, token, result.provider_ref, result.duplicate, now=now)
+            outcomes.append(outcome)
+        for message in handed_back:
+            SmsMessage.objects.filter(pk=message.pk, claim=token, status=SmsStatus.SENDING).update(
+                status=SmsStatus.RETRYING if message.attempts > 1 else SmsStatus.PENDING,
+                attempts=F("attempts") - 1,
+                claim=None,
+                claimed_until=None,
+                updated_at=at,
+            )
+    return outcomes, failures
 
 
 def _sent(
@@ -297,23 +375,25 @@ def deliver_due(
                 .values_list("pk", flat=True)[:limit]
             )
             sweep.rounds += 1
-            for pk in ids:
+            for start in range(0, len(ids), CLAIM_SIZE):
                 renewed = _renew_lease(token, renewed)
-                outcome = deliver_one(pk, now=now, gateway=gateway)
-                if outcome == SmsStatus.SENT:
-                    sweep.sent += 1
-                    failures = 0
-                    if recovering:
-                        recovering = False
-                        sweep.released = release_backlog(now=now)
-                        fetch_again = sweep.released > 0
-                elif outcome == SmsStatus.RETRYING:
-                    sweep.retrying += 1
-                    failures += 1
-                elif outcome == SmsStatus.DEAD:
-                    sweep.dead += 1
-                else:
-                    sweep.skipped += 1
+                chunk = ids[start : start + CLAIM_SIZE]
+                outcomes, failures = _deliver_chunk(
+                    chunk, now=now, gateway=gateway, failures=failures
+                )
+                for outcome in outcomes:
+                    if outcome == SmsStatus.SENT:
+                        sweep.sent += 1
+                    elif outcome == SmsStatus.RETRYING:
+                        sweep.retrying += 1
+                    elif outcome == SmsStatus.DEAD:
+                        sweep.dead += 1
+                    else:
+                        sweep.skipped += 1
+                if recovering and SmsStatus.SENT in outcomes:
+                    recovering = False
+                    sweep.released = release_backlog(now=now)
+                    fetch_again = sweep.released > 0
                 if failures >= BREAKER_FAILURES:
                     log.warning("sms sweep stopped after %d consecutive failures", failures)
                     sweep.broken = True

@@ -76,6 +76,51 @@ def test_a_sweep_stops_at_its_time_budget_and_the_next_one_continues() -> None:
     assert delivery.deliver_due(gateway=Recorder(), limit=4).sent == 8
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_commits_a_chunk_of_messages_together_not_one_by_one(
+    monkeypatch: Any, settings: Any
+) -> None:
+    # Each commit takes the database's write lock; on SQLite a sweep committing twice per message
+    # queued behind the clerks' registrations and sent 1–2 messages a second after an outage
+    # (bench/faults.py). Twenty messages: a claim and a record per chunk, plus the sweep's state rows.
+    from django.db import connections
+
+    settings.SHOULIAN_SMS_DELIVER_ON_COMMIT = False  # the sweep sends them, not a task each
+    queue(delivery.CLAIM_SIZE)
+    commits = 0
+    wrapper = type(connections["default"])
+    commit = wrapper.commit
+
+    def counting(self: Any) -> None:
+        nonlocal commits
+        commits += 1
+        commit(self)
+
+    monkeypatch.setattr(wrapper, "commit", counting)
+    sweep = delivery.deliver_due(gateway=Recorder())
+    assert sweep.sent == delivery.CLAIM_SIZE
+    assert commits <= 8, commits  # one per message before: 20 and more
+    assert events(EventType.SMS_SENT) == delivery.CLAIM_SIZE
+
+
+def test_a_chunk_cut_short_by_the_breaker_hands_the_rest_back_without_an_attempt() -> None:
+    messages = queue(8)
+    gateway = Recorder()
+    gateway.down = True
+    sweep = delivery.deliver_due(gateway=gateway)
+    assert sweep.broken and sweep.retrying == delivery.BREAKER_FAILURES
+    rows = {m.pk: m for m in SmsMessage.objects.all()}
+    tried = [rows[m.pk] for m in messages[: delivery.BREAKER_FAILURES]]
+    untouched = [rows[m.pk] for m in messages[delivery.BREAKER_FAILURES :]]
+    assert {(m.status, m.attempts) for m in tried} == {(SmsStatus.RETRYING, 1)}
+    # Not sent, so not an attempt: waiting as before, due, claimed by nobody.
+    assert {(m.status, m.attempts, m.claim) for m in untouched} == {(SmsStatus.PENDING, 0, None)}
+    assert events(EventType.SMS_SEND_FAILED) == delivery.BREAKER_FAILURES
+    gateway.down = False
+    # Back up: the untouched go out, and the first one out releases the three from their backoff.
+    assert delivery.deliver_due(gateway=gateway).sent == len(messages)
+
+
 # --- One sweep at a time ------------------------------------------------------------------------
 def test_a_second_sweep_finds_the_lease_held_and_does_nothing_until_it_lapses() -> None:
     queue(3)
