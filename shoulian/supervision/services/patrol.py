@@ -196,9 +196,10 @@ def _evaluate_rule(
                 stats.raised += 1
     if own_touched:
         _seen_again(touched, ctx.now)
-    reason = _clear_reason(rule, ctx)
+    reason = ""  # worded once, for the first finding to clear (most evaluations clear none)
     for key, row in known.items():
         if key not in seen and row["status"] in ACTIVE_STATUSES:
+            reason = reason or _clear_reason(rule, ctx)
             if _system(row, A.CLEAR, ctx, directory, reason=reason):
                 stats.cleared += 1
 

@@ -185,6 +185,36 @@ def test_every_candidate_rule_finds_in_the_union_what_it_finds_alone(
     assert {"alert", "deadline", "follow_up"} <= hit_codes
 
 
+def test_a_kept_statement_is_the_one_compiled_for_that_alert_and_moment(
+    bureau_a: Any, clerk: Any, officer: Any
+) -> None:
+    """One alert's candidate statements are compiled once and their parameters filled in after:
+    for another alert at another moment they are what Django compiles for it."""
+    first, second = handling(clerk, officer), handling(clerk, officer)
+    now = timezone.now()
+    in_force = versions.in_force_all(bureau_a.bureau.pk, now.date())
+    registry._COMPILED.clear()
+    kept = 0
+    for code, defn in registry.REGISTRY.items():
+        if defn.candidates is None or code not in in_force:
+            continue
+        params = {**{p.name: p.default for p in defn.params}, **in_force[code].params}
+
+        def ctx(alert: Alert, at: dt.datetime, params: dict[str, int] = params) -> PatrolContext:
+            return PatrolContext(
+                bureau=bureau_a.bureau, now=at, params=params, alert_ids=frozenset({alert.pk})
+            )
+
+        build = defn.candidates.rows
+        registry.compiled(ctx(first, now), build)
+        later = now + dt.timedelta(hours=3, minutes=17, microseconds=5)
+        sql, values, _ = registry._compile(build, ctx(second, later))
+        assert registry.compiled(ctx(second, later), build) == (sql, values), code
+        kept += any(v is not None for v in registry._COMPILED.values())
+        assert all(v is not None for v in registry._COMPILED.values()), code
+    assert kept >= 8
+
+
 def test_a_revised_rule_counts_at_the_next_step(bureau_a: Any, clerk: Any, legal: Any) -> None:
     """The versions in force are kept between evaluations, never past a revision."""
     alert = new_alert(clerk)
