@@ -111,3 +111,46 @@ class Checklist(models.Model):
     @property
     def evidence_items(self) -> list[str]:
         return [line.strip() for line in self.evidence.splitlines() if line.strip()]
+
+
+class NarrativeRanking(models.Model):
+    """The model's first-ranked nature for one alert's narrative, kept for the 有案不受 patrol rule
+    (``assistant/patrol.py``) so that a full patrol ranks only new or changed narratives.
+
+    A row answers while the alert's ``version`` (moved by every edit of its registration, the only
+    writes of a narrative after it is made) and the ``basis`` (the model's version, the checklists
+    in force, this table's format) are the ones it was ranked under; otherwise the narrative is
+    read again and its ``digest`` decides whether it must be ranked again (an unchanged narrative
+    under the same basis is not). Holds no narrative text: the nature, its probability and the
+    names of the elements found. Derived data, written only by ``narrative_rankings_store``."""
+
+    alert = models.OneToOneField(
+        "intake.Alert",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="narrative_ranking",
+        verbose_name="警情",
+    )
+    alert_version = models.PositiveIntegerField("警情版本")
+    digest = models.CharField("简要案情摘要（SHA-256）", max_length=64)
+    basis = models.CharField("排名依据（模型、要件清单版本）", max_length=64)
+    label = models.CharField("首选性质", max_length=40)
+    p = models.FloatField("概率")
+    found = models.CharField("已具备的要件", max_length=100, blank=True)
+    found_count = models.PositiveSmallIntegerField("已具备的要件数")
+    missing = models.CharField("缺少的要件", max_length=100, blank=True)
+    threshold_met = models.BooleanField("达到立案标准", null=True)
+    checklist_version = models.PositiveIntegerField("要件清单版本", null=True)
+    model_version = models.CharField("模型版本", max_length=64)
+    ranked_at = models.DateTimeField("排名时间")
+
+    class Meta:
+        verbose_name = "案情定性排名（巡查缓存）"
+        verbose_name_plural = "案情定性排名（巡查缓存）"
+        indexes = [
+            # The same narrative under the same basis is ranked once, whichever alert carries it.
+            models.Index(fields=["digest", "basis"], name="narrative_ranking_digest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}: {self.label} {self.p:.2f}"

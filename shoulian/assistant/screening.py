@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shoulian.assistant.choices import Nature
+from shoulian.assistant.choices import Nature, NatureKind, kind_of
 from shoulian.assistant.ranking import Ranking, Suggestion, rank
 
 # 侵占 is prosecuted by the victim (告诉才处理): closing it with the advice to sue is correct.
@@ -23,13 +23,33 @@ def crime_signal(
     ``min_p`` probability, ``min_elements`` of its elements found and its threshold not shown to
     be unmet; else None."""
     first = ranking.first
-    if not first.criminal or first.label in PRIVATE_PROSECUTION or first.p < min_p:
-        return None
-    if first.threshold is not None and first.threshold.met is False:
-        return None
-    if sum(1 for e in first.elements if e.found) < min_elements:
-        return None
-    return first
+    met = signal_met(
+        label=first.label,
+        p=first.p,
+        threshold_met=first.threshold.met if first.threshold is not None else None,
+        found=sum(1 for e in first.elements if e.found),
+        min_p=min_p,
+        min_elements=min_elements,
+    )
+    return first if met else None
+
+
+def signal_met(
+    *,
+    label: str,
+    p: float,
+    threshold_met: bool | None,
+    found: int,
+    min_p: float = DEFAULT_MIN_P,
+    min_elements: int = DEFAULT_MIN_ELEMENTS,
+) -> bool:
+    """``crime_signal``'s test on what it reads of the first-ranked nature (its label, probability,
+    threshold check and number of elements found), so a stored ranking answers it the same way."""
+    if kind_of(label) != NatureKind.CRIMINAL or label in PRIVATE_PROSECUTION or p < min_p:
+        return False
+    if threshold_met is False:
+        return False
+    return found >= min_elements
 
 
 def screen(

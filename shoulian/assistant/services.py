@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shoulian.accounts.choices import Role
 from shoulian.assistant.choices import Context, Nature
-from shoulian.assistant.models import Checklist
+from shoulian.assistant.models import Checklist, NarrativeRanking
 from shoulian.assistant.ranking import Ranking, rank
 from shoulian.assistant.selectors import current_checklists
 from shoulian.audit.catalogue import EventType
@@ -140,3 +140,49 @@ def nature_choice_record(
     with transaction.atomic():
         record(EventType.NATURE_CHOICE_RECORDED, obj=alert, actor=actor, data=data)
     return ranking, data
+
+
+RANKING_FIELDS = (
+    "alert_version",
+    "digest",
+    "basis",
+    "label",
+    "p",
+    "found",
+    "found_count",
+    "missing",
+    "threshold_met",
+    "checklist_version",
+    "model_version",
+    "ranked_at",
+)
+
+
+def narrative_rankings_store(
+    *, rankings: list[NarrativeRanking], ranked: int, bureau_path: str
+) -> None:
+    """Keep the rankings the 有案不受 rule computed (one row per alert, replaced), journalled once
+    per call: how many rows, how many narratives the model ranked (the rest were known by their
+    digest), under which model and checklists. Runs in the caller's transaction (the patrol's, or
+    the officer's step that evaluated its alert)."""
+    if not rankings:
+        return
+    with transaction.atomic():
+        NarrativeRanking.objects.bulk_create(
+            rankings,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["alert"],
+            update_fields=list(RANKING_FIELDS),
+        )
+        record(
+            EventType.NARRATIVES_RANKED,
+            data={
+                "rows": len(rankings),
+                "ranked": ranked,
+                "model_version": rankings[0].model_version,
+                "basis": rankings[0].basis,
+                # A job or a step's subscriber, no signed-in actor: the bureau patrolled (Z2).
+                "subject_unit_path": bureau_path,
+            },
+        )

@@ -215,6 +215,8 @@ class EventType(models.IntegerChoices):
     RECTIFICATION_RETURNED = 7022, "整改退回"
     FINDING_CLOSED = 7023, "整改销号"
     FINDING_ESCALATED = 7030, "逾期未整改升级"
+    # The 有案不受 rule's stored rankings of narratives (shoulian.assistant, derived data)
+    NARRATIVES_RANKED = 7090, "巡查案情定性排名"
     SUPERVISION_REFUSED = 7099, "拒绝监督操作"
 
     # 71xx the three levels' review work: reviews, AV records, guidance, campaigns (shoulian.review)
