@@ -17,7 +17,7 @@ from shoulian.deadlines.services import deadline_pause, deadline_resume, deadlin
 from shoulian.feedback.services import follow_up_record
 from shoulian.feedback.tests.helpers import follow_up_of
 from shoulian.intake.models import Alert
-from shoulian.supervision import registry, versions
+from shoulian.supervision import registry, rules, versions
 from shoulian.supervision.choices import FindingStatus
 from shoulian.supervision.models import Finding, InboxMessage, PatrolRule
 from shoulian.supervision.registry import PatrolContext
@@ -213,6 +213,12 @@ def test_a_kept_statement_is_the_one_compiled_for_that_alert_and_moment(
         kept += any(v is not None for v in registry._COMPILED.values())
         assert all(v is not None for v in registry._COMPILED.values()), code
     assert kept >= 8
+    # The repeat-reporter rule's first statement (the changed alert's reporters' keys) too.
+    own = rules._own_keys
+    registry.compiled(PatrolContext(bureau_a.bureau, now, {}, frozenset({first.pk})), own)
+    other = PatrolContext(bureau_a.bureau, now, {}, frozenset({second.pk}))
+    assert registry.compiled(other, own) == registry._compile(own, other)[:2]
+    assert all(v is not None for v in registry._COMPILED.values())
 
 
 def test_a_revised_rule_counts_at_the_next_step(bureau_a: Any, clerk: Any, legal: Any) -> None:
