@@ -8,8 +8,8 @@ engine:
    are compared (they must be equal) and timed, median of ``--rounds``; target: patrol ≤ 1.5× the
    hand SQL. The 有案不受 rule of the assistant ranks narratives with a model after its SQL and
    stores the rankings: it runs once before the rounds (ranking what is not stored yet, all of
-   it with ``--cold``; printed apart), then its candidates are compared with the hand statement's
-   and the whole rule (statement and stored rankings) is timed like the others.
+   it with ``--cold``; printed apart); then its hits are compared with the hand statement's over
+   the stored rankings, and timed like the others.
 2. the full evaluation (hits → findings, journal, inbox) as the daily patrol runs it, first on an
    unpatrolled database (it opens every finding) and then again (steady state), committed.
 3. incremental evaluation of one changed alert (``evaluate_alert``), p50/p95 over ``--changes``
@@ -289,16 +289,24 @@ def hand_rules(
             [bureau.pk, now_p, params["finding_unrectified"]["max_escalations"]],
         )
     if "crime_narrative_unaccepted" in params:
-        # Its SQL side only: the candidates the model then ranks.
+        # The candidates whose stored ranking (written by the rule before the rounds, so every
+        # one is stored and current) gives the rule's signal: the same hits as the rule.
+        from shoulian.assistant.screening import SIGNAL_NATURES
+
+        p = params["crime_narrative_unaccepted"]
+        natures = ", ".join(f"'{n}'" for n in sorted(SIGNAL_NATURES))
         out["crime_narrative_unaccepted"] = (
             "SELECT 'alert', a.id FROM intake_alert a "
             "JOIN intake_category rc ON rc.id = a.registered_category_id "
             "JOIN intake_category c ON c.id = a.category_id "
+            "JOIN assistant_narrativeranking r ON r.alert_id = a.id "
             f"WHERE {scope} AND (EXISTS (SELECT 1 FROM workflow_decision x WHERE x.alert_id = a.id "
             "AND x.status = 'approved' AND x.kind IN ('close_non_case', 'not_police') "
             "AND x.decided_at <= %s) OR (rc.is_case_type AND NOT c.is_case_type) "
-            "OR (rc.\"group\" = 'criminal' AND c.\"group\" <> 'criminal'))",
-            [*sp, now_p],
+            "OR (rc.\"group\" = 'criminal' AND c.\"group\" <> 'criminal')) "
+            f"AND r.label IN ({natures}) AND r.p >= %s AND r.found_count >= %s "
+            "AND (r.threshold_met IS NULL OR r.threshold_met)",
+            [*sp, now_p, p["min_percent"] / 100, p["min_elements"]],
         )
     missing = sorted(set(params) - set(out))
     if missing:
@@ -336,10 +344,8 @@ def patrol_side(
     bureaus: list[Any], now: Any, per_rule: dict[str, list[float]] | None = None
 ) -> tuple[set[tuple[str, str, str]], float]:
     """Every rule's hits through its own predicate; (hits, seconds). ``per_rule`` collects each
-    rule's seconds. The 有案不受 rule is timed whole (its statement, the stored rankings it reads,
-    the model for any narrative they do not answer) and counted by its candidates, the set its
-    hand statement computes (the model's verdict has no SQL counterpart)."""
-    from shoulian.assistant import patrol as assistant_patrol
+    rule's seconds. The 有案不受 rule is timed whole: its statement over the stored rankings, and
+    the model for any narrative they do not answer (none once ``rank_cold`` ran)."""
     from shoulian.supervision import registry
     from shoulian.supervision.registry import PatrolContext
 
@@ -354,10 +360,6 @@ def patrol_side(
             seconds += took
             if per_rule is not None:
                 per_rule.setdefault(code, []).append(took)
-            if code == ML_RULE:
-                rows = assistant_patrol.candidates(ctx)
-                hits.update((code, "alert", str(r.pk)) for r in rows)
-                continue
             hits.update((code, h.subject_type, str(h.subject_id)) for h in found)
     return hits, seconds
 

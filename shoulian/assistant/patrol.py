@@ -27,7 +27,12 @@ from django.utils import timezone
 from shoulian.assistant import classifier
 from shoulian.assistant.models import NarrativeRanking
 from shoulian.assistant.ranking import rank
-from shoulian.assistant.screening import DEFAULT_MIN_ELEMENTS, DEFAULT_MIN_P, signal_met
+from shoulian.assistant.screening import (
+    DEFAULT_MIN_ELEMENTS,
+    DEFAULT_MIN_P,
+    SIGNAL_NATURES,
+    signal_met,
+)
 from shoulian.assistant.selectors import current_checklists
 from shoulian.assistant.services import narrative_rankings_store
 from shoulian.intake.choices import CategoryGroup
@@ -107,6 +112,19 @@ def candidates(ctx: PatrolContext) -> list[Candidate]:
     return sorted(Candidate(r[0], r[1] or r[2], *r[3:]) for r in rows)
 
 
+def _unanswered_or_signalled(ctx: PatrolContext, basis: str) -> list[Candidate]:
+    """The candidates without a stored ranking under ``basis`` for their current version, and
+    those whose stored ranking gives a signal (``signal_met``, in SQL; tested again in Python)."""
+    answered = Q(narrative_ranking__alert_version=F("version"), narrative_ranking__basis=basis)
+    signalled = Q(
+        narrative_ranking__label__in=sorted(SIGNAL_NATURES),
+        narrative_ranking__p__gte=ctx.param("min_percent") / 100,
+        narrative_ranking__found_count__gte=ctx.param("min_elements"),
+    ) & ~Q(narrative_ranking__threshold_met=False)
+    rows = _candidate_rows(ctx).filter(~answered | signalled).order_by()
+    return sorted(Candidate(r[0], r[1] or r[2], *r[3:]) for r in rows)
+
+
 def ranking_basis(checklists: Mapping[str, Any]) -> str:
     """What a stored ranking was computed under: the model's version and the checklists in force
     (their thresholds move probability between a crime and its administrative counterpart, their
@@ -132,6 +150,8 @@ def _rank_stale(
     model_calls = 0
     versions = {c.pk: c.version for c in stale}
     ids = sorted(versions)
+    # Every text ranked or found so far in this call: the rows are stored at its end.
+    known: dict[str, NarrativeRanking] = {}
     for start in range(0, len(ids), CHUNK):
         narratives = dict(
             Alert.objects.filter(pk__in=ids[start : start + CHUNK])
@@ -139,11 +159,10 @@ def _rank_stale(
             .values_list("pk", "narrative")
         )
         digests = {pk: digest_of(text) for pk, text in narratives.items()}
-        known: dict[str, NarrativeRanking] = {}
-        for row in NarrativeRanking.objects.filter(
-            basis=basis, digest__in=set(digests.values())
-        ).order_by():
-            known.setdefault(row.digest, row)
+        unknown = set(digests.values()) - known.keys()
+        if unknown:
+            for row in NarrativeRanking.objects.filter(basis=basis, digest__in=unknown).order_by():
+                known.setdefault(row.digest, row)
         for pk, text in narratives.items():
             digest = digests[pk]
             same = known.get(digest)
@@ -297,11 +316,20 @@ def _names(joined: str) -> list[str]:
     ),
 )
 def crime_narrative_unaccepted(ctx: PatrolContext) -> list[Hit]:
-    rows = candidates(ctx)
-    if not rows:
-        return []
-    checklists = current_checklists()
-    basis = ranking_basis(checklists)
+    if ctx.alert_ids is None:
+        # A full patrol: the statement leaves out the candidates whose stored ranking answers
+        # and gives no signal (most of them), so it returns the hits and what must be ranked.
+        checklists = current_checklists()
+        basis = ranking_basis(checklists)
+        rows = _unanswered_or_signalled(ctx, basis)
+        if not rows:
+            return []
+    else:
+        rows = candidates(ctx)
+        if not rows:
+            return []
+        checklists = current_checklists()
+        basis = ranking_basis(checklists)
     stale = [r for r in rows if r.ranked_version != r.version or r.basis != basis]
     fresh = _rank_stale(ctx, stale, basis, checklists) if stale else {}
     min_p = ctx.param("min_percent") / 100

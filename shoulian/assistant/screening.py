@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from shoulian.assistant.choices import Nature, NatureKind, kind_of
+from shoulian.assistant.choices import CRIMINAL_NATURES, Nature, NatureKind, kind_of
 from shoulian.assistant.ranking import Ranking, Suggestion, rank
 
 # 侵占 is prosecuted by the victim (告诉才处理): closing it with the advice to sue is correct.
 PRIVATE_PROSECUTION = frozenset({Nature.CONVERSION})
+# The first-ranked natures that can give a signal (``signal_met``'s first test, as a set).
+SIGNAL_NATURES = frozenset(str(n) for n in CRIMINAL_NATURES) - {str(n) for n in PRIVATE_PROSECUTION}
 DEFAULT_MIN_P = 0.20
 DEFAULT_MIN_ELEMENTS = 1
 
