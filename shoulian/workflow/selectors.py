@@ -13,6 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoulian.accounts.choices import Role
+from shoulian.core.paging import (
+    COUNT_CAP,
+    capped_count,
+    count_label,
+    decode_cursor,
+    encode_cursor,
+    past_cursor,
+)
 from shoulian.deadlines.choices import Band, DeadlineStatus
 from shoulian.deadlines.models import Deadline, DeadlineExtension, DeadlinePause
 from shoulian.deadlines.selectors import QueueItem, queue_item
@@ -52,6 +60,10 @@ from shoulian.workflow.models import (
 from shoulian.workflow.workflow import Ctx, Transition, available
 
 QUEUE_LIMIT = 200
+# Tasks a queue page shows (issue 14): the most urgent of each kind of task are read, this many
+# each, and the page shows this many of them; the rest are counted up to ``COUNT_CAP`` and the
+# 分派 page walks the alerts to route page by page. A page costs the same whatever the backlog.
+TASK_PAGE = 30
 NO_PERIOD = "none"
 ALERT_RELATED = ("category", "registering_unit", "handling_unit", "jurisdiction_station", "flow")
 
@@ -139,6 +151,16 @@ class Task:
 class Queue:
     tasks: list[Task] = field(default_factory=list)
     extensions: list[DeadlineExtension] = field(default_factory=list)
+    # How many tasks there are in all, up to COUNT_CAP + 1 (the page shows TASK_PAGE of them).
+    total: int = 0
+
+    @property
+    def total_label(self) -> str:
+        return count_label(self.total)
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.tasks)
 
     @property
     def counts(self) -> list[tuple[str, str, int]]:
@@ -167,27 +189,40 @@ def _action_url(alert: Alert, action: str) -> str:
     return reverse("workflow:action", kwargs={"pk": alert.pk, "action": action})
 
 
-def _center_tasks(user: Any) -> list[Task]:
+def to_route(user: Any) -> QuerySet[Alert]:
+    """The alerts the center must route or route again, oldest first: the review period runs
+    from registration, a return does not restart it, so the oldest is the most urgent. The two
+    statuses as one IN that the (status, received_at, id) index answers, the rest checked on the
+    way; the scope is not written against the unit indexes (issue 14): an OR of statuses made
+    SQLite walk every alert of the bureau in received order."""
+    if user.unit is None or user.unit.kind != UnitKind.CENTER:
+        return Alert.objects.none()
+    return (
+        Alert.objects.visible_by_order(user)
+        .select_related(*ALERT_RELATED)
+        .filter(
+            Q(handling_unit__isnull=True) | Q(status=AlertStatus.RETURNED),
+            status__in=(AlertStatus.REGISTERED, AlertStatus.RETURNED),
+        )
+        .order_by("received_at", "pk")
+    )
+
+
+def _route_task(alert: Alert) -> Task:
+    action = Action.ROUTE if alert.status == AlertStatus.REGISTERED else Action.REROUTE
+    return Task(
+        alert,
+        "待分派" if action == Action.ROUTE else "被退回，待重新分派",
+        _action_url(alert, action),
+    )
+
+
+def _center_requests(user: Any, limit: int) -> list[Task]:
+    """Pending transfer requests and (for the center head) jurisdiction disputes, the oldest
+    ``limit`` of each."""
     if user.unit is None or user.unit.kind != UnitKind.CENTER:
         return []
-    # The two statuses as one IN that the (status, received_at, id) index answers, the rest
-    # checked on the way; the scope is not written against the unit indexes (issue 14): an OR
-    # of statuses made SQLite walk every alert of the bureau in received order.
-    visible = Alert.objects.visible_by_order(user).select_related(*ALERT_RELATED)
     tasks: list[Task] = []
-    to_route = visible.filter(
-        Q(handling_unit__isnull=True) | Q(status=AlertStatus.RETURNED),
-        status__in=(AlertStatus.REGISTERED, AlertStatus.RETURNED),
-    )[:QUEUE_LIMIT]
-    for alert in to_route:
-        action = Action.ROUTE if alert.status == AlertStatus.REGISTERED else Action.REROUTE
-        tasks.append(
-            Task(
-                alert,
-                "待分派" if action == Action.ROUTE else "被退回，待重新分派",
-                _action_url(alert, action),
-            )
-        )
     transfers = (
         TransferRequest.objects.visible_by_order(user)
         .filter(status=RequestStatus.PENDING)
@@ -197,7 +232,8 @@ def _center_tasks(user: Any) -> list[Task]:
             "alert__handling_unit",
             "alert__flow",
             "to_unit",
-        )[:QUEUE_LIMIT]
+        )
+        .order_by("requested_at", "pk")[:limit]
     )
     for transfer in transfers:
         tasks.append(
@@ -217,7 +253,8 @@ def _center_tasks(user: Any) -> list[Task]:
                 "alert__handling_unit",
                 "alert__flow",
                 "unit",
-            )[:QUEUE_LIMIT]
+            )
+            .order_by("raised_at", "pk")[:limit]
         )
         for dispute in disputes:
             tasks.append(
@@ -228,6 +265,11 @@ def _center_tasks(user: Any) -> list[Task]:
                 )
             )
     return tasks
+
+
+def _center_tasks(user: Any, limit: int = TASK_PAGE) -> list[Task]:
+    tasks = [_route_task(alert) for alert in to_route(user)[:limit]]
+    return tasks + _center_requests(user, limit)
 
 
 INBOX_STATUSES = (
@@ -265,7 +307,7 @@ _INBOX_WHAT: dict[str, tuple[str, str]] = {
 }
 
 
-def _inbox_tasks(user: Any) -> list[Task]:
+def _inbox_tasks(user: Any, limit: int = QUEUE_LIMIT) -> list[Task]:
     tasks = []
     pending = (
         set(
@@ -276,7 +318,7 @@ def _inbox_tasks(user: Any) -> list[Task]:
         if user.unit is not None
         else set()
     )
-    for alert in inbox_alerts(user)[:QUEUE_LIMIT]:
+    for alert in inbox_alerts(user)[:limit]:
         what, action = _INBOX_WHAT[alert.status]
         if alert.status == AlertStatus.HANDLING and alert.pk in pending:
             tasks.append(Task(alert, "处理意见审批中", _alert_url(alert)))
@@ -310,63 +352,100 @@ def pending_approvals(user: Any) -> QuerySet[Approval]:
     )
 
 
-def _approval_tasks(user: Any) -> list[Task]:
+def _approval_tasks(user: Any, limit: int = QUEUE_LIMIT) -> list[Task]:
     return [
         Task(
             a.decision.alert,
             f"审批：{a.decision.get_kind_display()}（{a.label}）",
             reverse("workflow:decision", kwargs={"pk": a.decision_id}),
         )
-        for a in pending_approvals(user)[:QUEUE_LIMIT]
+        for a in pending_approvals(user)[:limit]
     ]
 
 
-def _reconsideration_tasks(user: Any) -> list[Task]:
-    if user.is_auxiliary:
-        return []
+def pending_reconsiderations(user: Any) -> QuerySet[Reconsideration]:
+    """Applications for reconsideration (the bureau head) or review (the legal brigade) that
+    wait for ``user``'s decision, oldest first."""
     kinds = []
     if user.has_role(Role.BUREAU_HEAD):
         kinds.append("reconsideration")
     if user.has_role(Role.LEGAL_BRIGADE):
         kinds.append("review")
-    if not kinds:
-        return []
+    if user.is_auxiliary or not kinds:
+        return Reconsideration.objects.none()
     # The pending ones first (their partial index), the scope checked on the way
     # (visible_by_order): scoped through the alert, visible_to made a bureau-wide role's queue
     # walk every alert of the bureau through the unit indexes (issue 14). Likewise the
     # transfers, disputes and approvals.
-    rows = (
+    return (
         Reconsideration.objects.visible_by_order(user)
         .filter(status=ReconsiderationStatus.PENDING, kind__in=kinds)
         .select_related(
             "alert__category", "alert__registering_unit", "alert__handling_unit", "alert__flow"
-        )[:QUEUE_LIMIT]
+        )
     )
+
+
+def _reconsideration_tasks(user: Any, limit: int = QUEUE_LIMIT) -> list[Task]:
     action = {"reconsideration": Action.UPHOLD_RECONSIDERATION, "review": Action.UPHOLD_REVIEW}
     return [
         Task(r.alert, f"{r.get_kind_display()}申请待决定", _action_url(r.alert, action[r.kind]))
-        for r in rows
+        for r in pending_reconsiderations(user)[:limit]
     ]
 
 
 def work_queue(user: Any, *, now: dt.datetime | None = None) -> Queue:
-    """Everything waiting for ``user``, the most urgent due time first, each with its colour band
-    and the rule and article behind the due time."""
+    """What is waiting for ``user``, the most urgent due time first, each with its colour band
+    and the rule and article behind the due time: the ``TASK_PAGE`` most urgent, read as the
+    oldest ``TASK_PAGE`` of each kind of task (issue 14), and how many there are in all."""
     now = now or timezone.now()
     tasks = (
-        _center_tasks(user)
-        + _inbox_tasks(user)
-        + _approval_tasks(user)
-        + _reconsideration_tasks(user)
+        _center_tasks(user, TASK_PAGE)
+        + _inbox_tasks(user, TASK_PAGE)
+        + _approval_tasks(user, TASK_PAGE)
+        + _reconsideration_tasks(user, TASK_PAGE)
     )
+    _attach_deadlines(tasks, now)
+    tasks.sort(key=lambda t: t.sort_key)
+    return Queue(
+        tasks=tasks[:TASK_PAGE],
+        extensions=extension_approvals(user)[:TASK_PAGE],
+        total=_total(user, len(tasks)),
+    )
+
+
+def _attach_deadlines(tasks: list[Task], now: dt.datetime) -> None:
     deadlines = _deadlines_by_alert(sorted({t.alert.pk for t in tasks}), now)
     for task in tasks:
         task.deadline = deadlines.get(task.alert.pk)
         flow = getattr(task.alert, "flow", None) if _has_flow(task.alert) else None
         if flow is not None and flow.bounces > 2:
             task.note = f"已退回/移交 {flow.bounces} 次"
-    tasks.sort(key=lambda t: t.sort_key)
-    return Queue(tasks=tasks, extensions=extension_approvals(user))
+
+
+def _total(user: Any, read: int) -> int:
+    """How many tasks ``user`` has, up to ``COUNT_CAP + 1``: what was read when every kind of
+    task fit in one page, else each kind counted up to ``COUNT_CAP + 1`` (the database stops
+    there)."""
+    if read < TASK_PAGE:
+        return read
+    kinds: list[QuerySet[Any]] = [
+        to_route(user),
+        inbox_alerts(user),
+        pending_approvals(user),
+        pending_reconsiderations(user),
+    ]
+    if user.unit is not None and user.unit.kind == UnitKind.CENTER:
+        pending = RequestStatus.PENDING
+        kinds.append(TransferRequest.objects.visible_by_order(user).filter(status=pending))
+        if user.has_role(Role.CENTER_HEAD) and not user.is_auxiliary:
+            kinds.append(Dispute.objects.visible_by_order(user).filter(status=pending))
+    total = 0
+    for qs in kinds:
+        total += capped_count(qs)
+        if total > COUNT_CAP:
+            return COUNT_CAP + 1
+    return total
 
 
 def _has_flow(alert: Alert) -> bool:
@@ -376,14 +455,45 @@ def _has_flow(alert: Alert) -> bool:
         return False
 
 
-def routing_queue(user: Any, *, now: dt.datetime | None = None) -> list[Task]:
+@dataclass
+class RoutingPage:
+    """One page of the 分派 queue: the alerts to route, ``TASK_PAGE`` at a time oldest first
+    (keyset: ``after`` is the last row's cursor), the pending transfer requests and disputes on
+    the first page, and how many alerts wait to be routed (capped)."""
+
+    tasks: list[Task]
+    after: str
+    first: bool
+    total: int
+
+    def __iter__(self) -> Any:
+        return iter(self.tasks)
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+
+def routing_queue(user: Any, *, now: dt.datetime | None = None, after: str = "") -> RoutingPage:
     now = now or timezone.now()
-    tasks = _center_tasks(user)
-    deadlines = _deadlines_by_alert(sorted({t.alert.pk for t in tasks}), now)
-    for task in tasks:
-        task.deadline = deadlines.get(task.alert.pk)
+    alerts = to_route(user)
+    cursor = decode_cursor(after)
+    if cursor is not None:
+        alerts = alerts.filter(past_cursor("received_at", cursor[0], cursor[1], "gt"))
+    rows = list(alerts[: TASK_PAGE + 1])
+    more = len(rows) > TASK_PAGE
+    rows = rows[:TASK_PAGE]
+    tasks = [_route_task(alert) for alert in rows]
+    if cursor is None:
+        tasks += _center_requests(user, TASK_PAGE)
+    _attach_deadlines(tasks, now)
     tasks.sort(key=lambda t: (t.sort_key[0], t.sort_key[1], t.alert.received_at.timestamp()))
-    return tasks
+    last = rows[-1] if rows and more else None
+    return RoutingPage(
+        tasks=tasks,
+        after=encode_cursor(last.received_at, last.pk) if last else "",
+        first=cursor is None,
+        total=capped_count(to_route(user)),
+    )
 
 
 def inbox(user: Any, *, now: dt.datetime | None = None) -> list[Task]:

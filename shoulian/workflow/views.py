@@ -16,6 +16,7 @@ from shoulian.accounts.choices import Role
 from shoulian.accounts.models import User
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
+from shoulian.core.paging import count_label
 from shoulian.intake import pages as intake_pages
 from shoulian.intake import selectors as intake_selectors
 from shoulian.intake.models import Alert
@@ -74,8 +75,11 @@ def work_queue(request: HttpRequest) -> HttpResponse:
 @role_required(*CENTER_ROLES)
 @require_GET
 def routing_queue(request: HttpRequest) -> HttpResponse:
+    page = selectors.routing_queue(request.user, after=request.GET.get("after", ""))
     return render(
-        request, "workflow/routing.html", {"tasks": selectors.routing_queue(request.user)}
+        request,
+        "workflow/routing.html",
+        {"page": page, "tasks": page.tasks, "total": count_label(page.total)},
     )
 
 

@@ -3,6 +3,7 @@ timeline, forms that post to the one service; fixed query counts on lists; extra
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -98,6 +99,47 @@ def test_list_pages_run_a_fixed_number_of_queries(
     }
     assert again == baseline
     assert baseline[("leader", "workflow:queue")] <= 20
+
+
+def test_the_routing_queue_shows_a_page_oldest_first_and_walks_the_rest(
+    clerk: Any, monkeypatch: Any
+) -> None:
+    """Issue 14: a backlog of alerts to route is shown a page at a time (the oldest, whose
+    review period ends first), with a capped count and a link to the next page; the page reads
+    as many queries whatever the backlog."""
+    from shoulian.workflow import selectors
+
+    monkeypatch.setattr(selectors, "TASK_PAGE", 3)
+    alerts = [new_alert(clerk) for _ in range(5)]
+    client = login_as(Client(), clerk)
+    client.get(reverse("workflow:routing"))
+    with CaptureQueriesContext(connection) as few:
+        html = client.get(reverse("workflow:routing")).content.decode()
+    assert [a.number in html for a in alerts] == [True, True, True, False, False]
+    assert "待分派警情共 5 件" in html
+    after = re.search(r'href="\?after=([0-9-]+)"', html)
+    assert after is not None
+    second = client.get(reverse("workflow:routing") + f"?after={after[1]}").content.decode()
+    assert [a.number in second for a in alerts] == [False, False, False, True, True]
+    assert 'href="?after=' not in second and "第一页" in second
+    for _ in range(4):
+        new_alert(clerk)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(reverse("workflow:routing")).status_code == 200
+    assert len(more) == len(few)
+
+
+def test_the_work_queue_shows_the_most_urgent_page_and_counts_the_rest(
+    clerk: Any, monkeypatch: Any
+) -> None:
+    from shoulian.workflow import selectors
+
+    monkeypatch.setattr(selectors, "TASK_PAGE", 3)
+    alerts = [new_alert(clerk) for _ in range(5)]
+    html = page(clerk, "workflow:queue").content.decode()
+    assert sum(a.number in html for a in alerts) == 3
+    assert "共 5 项待办" in html and "此处显示最紧急的 3 项" in html
+    assert reverse("workflow:routing") in html
 
 
 def test_alert_page_offers_each_role_its_actions_and_shows_the_timeline(

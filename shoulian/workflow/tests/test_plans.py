@@ -7,23 +7,21 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db.models import Q
 
 from shoulian.core.paging import explain, scans_table
-from shoulian.intake.choices import AlertStatus
-from shoulian.intake.models import Alert
-from shoulian.workflow.selectors import QUEUE_LIMIT, inbox_alerts, pending_approvals
+from shoulian.workflow.selectors import (
+    QUEUE_LIMIT,
+    TASK_PAGE,
+    inbox_alerts,
+    pending_approvals,
+    to_route,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 def test_the_routing_queue_starts_from_the_status_index(clerk: Any) -> None:
-    # The statement of selectors._center_tasks.
-    to_route = Alert.objects.visible_by_order(clerk).filter(
-        Q(handling_unit__isnull=True) | Q(status=AlertStatus.RETURNED),
-        status__in=(AlertStatus.REGISTERED, AlertStatus.RETURNED),
-    )[:QUEUE_LIMIT]
-    plan = explain(to_route, sorts=True)
+    plan = explain(to_route(clerk)[:TASK_PAGE], sorts=True)
     assert "alert_list_status_idx" in plan or "alert_status_idx" in plan, plan
     assert not scans_table(plan, "intake_alert", sorts=False), plan
 
