@@ -23,7 +23,7 @@ from shoulian.audit.journal import record_read
 from shoulian.core import links
 from shoulian.core.access import role_required
 from shoulian.core.forms import add_service_errors
-from shoulian.core.paging import capped_count, count_label, keyset_page
+from shoulian.core.paging import count_label, keyset_page
 from shoulian.core.storage import storage_full
 from shoulian.intake import hooks, pages, selectors, services
 from shoulian.intake.choices import (
@@ -328,7 +328,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
         "intake/alert_list.html",
         {
             "page": page,
-            "total": count_label(capped_count(alerts)),
+            "total": count_label(selectors.alert_total(request.user, filters)),
             "filters": filters,
             "query": query.urlencode(),
             "channels": Channel.choices,

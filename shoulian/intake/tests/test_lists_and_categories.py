@@ -114,6 +114,34 @@ def test_an_exact_match_the_other_filters_exclude_leaves_the_partial_matches(
         assert walk_in.number in page and sheet.number not in page, filters
 
 
+def test_part_of_a_number_finds_new_and_renumbered_alerts_a_user_may_see(
+    clerk: Any, officer: Any, bureau_a: Any
+) -> None:
+    """Issue 14: part of a number is found through the trigram index on SQLite (kept by
+    triggers in the alert's own transaction), on PostgreSQL through pg_trgm; a station never
+    finds what it may not see, and the count of a station's list is its own."""
+    from shoulian.intake.models import Alert
+
+    at_center = register(clerk).alert
+    at_station = import_110(clerk, station_code=bureau_a.station.code).alert
+    center, station = login_as(Client(), clerk), login_as(Client(), officer)
+
+    def listed(client: Client, q: str) -> str:
+        return client.get(reverse("intake:alert_list"), {"q": q}).content.decode()
+
+    for alert in (at_center, at_station):
+        page = listed(center, alert.number[-7:].lower())
+        assert alert.number in page, alert.number
+    page = listed(station, at_center.number[-7:])
+    assert at_center.number not in page and "共 0 起" in page
+    assert at_station.number in listed(station, at_station.number[-7:])
+    # A changed number is found by its new digits only.
+    Alert.objects.filter(pk=at_station.pk).update(number="JJ-TEST-424242")
+    assert "JJ-TEST-424242" in listed(station, "24242")
+    assert at_station.number not in listed(station, at_station.number[-7:])
+    assert "共 1 起" in station.get(reverse("intake:alert_list")).content.decode()
+
+
 # --- classification standard ----------------------------------------------------------------------
 def test_the_shipped_standard_has_the_groups_and_case_flags() -> None:
     services.category_seed_standard()
