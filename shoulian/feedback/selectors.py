@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from shoulian.core.paging import COUNT_CAP, capped_count
 from shoulian.core.text import last_day
 from shoulian.deadlines.models import Deadline
 from shoulian.deadlines.selectors import QueueItem, queue_item
@@ -119,13 +120,21 @@ def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
     return Complaint.objects.visible_to(user)
 
 
-def complaints_waiting(user: Any, *, limit: int = 200) -> list[Complaint]:
-    """The unanswered ones, oldest first (they are the ones running out of time;
-    ``complaint_rows`` adds each one's deadline band): the ``(status, submitted_at, id)`` index walked with the unit checked
-    on the way, at most ``limit`` rows (an answer is due in 15 days, so the queue stays short)."""
+# Rows of a queue page (issue 14): the most urgent this many, the rest counted up to COUNT_CAP.
+QUEUE_PAGE = 30
+
+
+def waiting_complaints(user: Any) -> QuerySet[Complaint]:
+    """The unanswered ones, oldest first (they are the ones running out of time): the
+    ``(status, submitted_at, id)`` index walked with the unit checked on the way."""
     qs = Complaint.objects.visible_by_order(user).select_related("alert", "center", "source_unit")
-    waiting = qs.filter(status=ComplaintStatus.RECEIVED).order_by("submitted_at", "pk")
-    return list(waiting[:limit])
+    return qs.filter(status=ComplaintStatus.RECEIVED).order_by("submitted_at", "pk")
+
+
+def complaints_waiting(user: Any, *, limit: int | None = None) -> list[Complaint]:
+    """The oldest ``limit`` (default ``QUEUE_PAGE``) unanswered ones (``complaint_rows`` adds
+    each one's deadline band): a page costs the same whatever the backlog (issue 14)."""
+    return list(waiting_complaints(user)[: QUEUE_PAGE if limit is None else limit])
 
 
 def complaints_answered(user: Any) -> QuerySet[Complaint]:
@@ -176,7 +185,7 @@ class FollowUpRow:
     callable_now: bool
 
 
-QUEUE_LIMIT = 300
+QUEUE_LIMIT = QUEUE_PAGE
 
 
 def _due_first(qs: QuerySet[FollowUp], limit: int) -> list[FollowUp]:
@@ -195,7 +204,8 @@ def _due_first(qs: QuerySet[FollowUp], limit: int) -> list[FollowUp]:
 
 def follow_up_queue(user: Any, *, now: dt.datetime | None = None) -> list[FollowUpRow]:
     """Open tasks oldest due first, then those waiting for the 复议/复核 windows; at most
-    ``QUEUE_LIMIT`` rows."""
+    ``QUEUE_LIMIT`` rows, the rest counted by ``follow_ups_pending`` (issue 14: a page of
+    every open task cost its rows' time)."""
     now = now or timezone.now()
     visible = FollowUp.objects.visible_by_order(user).select_related(
         "alert", "alert__handling_unit", "alert__category", "center"
@@ -218,6 +228,15 @@ def follow_up_queue(user: Any, *, now: dt.datetime | None = None) -> list[Follow
         )
     )
     return result[:QUEUE_LIMIT]
+
+
+def follow_ups_pending(user: Any) -> int:
+    """How many tasks are open or waiting, up to ``COUNT_CAP + 1``."""
+    visible = FollowUp.objects.visible_by_order(user)
+    total = capped_count(visible.filter(status=FollowUpStatus.OPEN))
+    if total <= COUNT_CAP:
+        total += capped_count(visible.filter(status=FollowUpStatus.WAITING))
+    return min(total, COUNT_CAP + 1)
 
 
 def follow_ups_done(user: Any) -> QuerySet[FollowUp]:

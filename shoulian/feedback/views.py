@@ -53,6 +53,12 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     waiting = (
         selectors.complaints_waiting(request.user) if status != ComplaintStatus.ANSWERED else []
     )
+    # The oldest page of the unanswered (issue 14); how many there are, capped.
+    waiting_total = (
+        capped_count(selectors.waiting_complaints(request.user))
+        if len(waiting) >= selectors.QUEUE_PAGE
+        else len(waiting)
+    )
     page: KeysetPage[Any] | None = None
     total = ""
     if status != ComplaintStatus.RECEIVED:
@@ -71,6 +77,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "total": total,
+            "waiting_total": count_label(waiting_total),
+            "waiting_more": waiting_total > len(waiting),
+            "waiting_shown": len(waiting),
             "query": f"status={status}" if status else "",
             "status": status,
             "statuses": ComplaintStatus.choices,
@@ -198,14 +207,22 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
 def follow_up_queue(request: HttpRequest) -> HttpResponse:
     _require_center_clerk(request, Role.CENTER_HEAD)
     # The finished tasks in keyset pages with a capped count (issue 14); the open queue (at
-    # most selectors.QUEUE_LIMIT, due order) heads the first page.
+    # most selectors.QUEUE_LIMIT, due order, the rest counted) heads the first page.
     finished = selectors.follow_ups_done(request.user)
     page = keyset_page(finished, request.GET, time_field="done_at", size=PAGE_SIZE)
+    rows = selectors.follow_up_queue(request.user) if page.is_first else []
+    pending = (
+        selectors.follow_ups_pending(request.user)
+        if len(rows) >= selectors.QUEUE_LIMIT
+        else len(rows)
+    )
     return render(
         request,
         "feedback/follow_up_queue.html",
         {
-            "rows": selectors.follow_up_queue(request.user) if page.is_first else [],
+            "rows": rows,
+            "pending": count_label(pending),
+            "pending_more": pending > len(rows),
             "done": page.rows,
             "page": page,
             "total": count_label(capped_count(finished)),

@@ -324,3 +324,34 @@ def test_finished_follow_ups_page_by_keyset_with_a_capped_count(
     text = second.content.decode()
     assert done[0].alert.number in text and done[1].alert.number not in text
     assert "没有待回访的警情" not in text  # the open queue heads the first page only
+
+
+def test_the_unanswered_complaints_show_the_oldest_page_and_count_the_rest(
+    bureau_a: Any, head: Any, monkeypatch: Any
+) -> None:
+    """Issue 14: a backlog of unanswered complaints shows its oldest page (they run out of time
+    first) and a capped count, in as many queries whatever the backlog."""
+    from shoulian.feedback import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_PAGE", 2)
+    client = login_as(Client(), head)
+    complaints = [file_complaint(unit=bureau_a.center) for _ in range(3)]
+    url = reverse("feedback:complaints") + "?status=received"
+    few = count_queries(client, url)
+    text = client.get(url).content.decode()
+    assert [c.number in text for c in complaints] == [True, True, False]
+    assert "未答复共 3 件，此处显示收到最早的 2 件" in text
+    file_complaint(unit=bureau_a.center)
+    assert count_queries(client, url) == few
+
+
+def test_the_follow_up_queue_shows_the_first_due_page_and_counts_the_rest(
+    clerk: Any, officer: Any, leader: Any, bureau_head: Any, monkeypatch: Any
+) -> None:
+    from shoulian.feedback import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_LIMIT", 2)
+    alerts = [closed_alert(clerk, officer, leader, bureau_head) for _ in range(3)]
+    page = login_as(Client(), clerk).get(reverse("feedback:follow_ups")).content.decode()
+    assert sum(a.number in page for a in alerts) == 2
+    assert "待回访共 3 项，此处显示最先到期的 2 项" in page
