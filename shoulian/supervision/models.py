@@ -258,6 +258,12 @@ class Finding(models.Model):
             models.Index(fields=["rule_code", "status"], name="finding_rule_idx"),
             # The 巡查发现 list (issue 14): keyset pages newest first, per kind.
             models.Index(fields=["kind", "opened_at", "id"], name="finding_list_idx"),
+            # The list of one rule (回访不满意, ?rule=…): that rule's findings in the list's order,
+            # the status checked on the way, instead of walking every finding to find a rare
+            # rule's (issue 14).
+            models.Index(
+                fields=["rule_code", "kind", "opened_at", "id"], name="finding_rule_list_idx"
+            ),
             models.Index(fields=["kind", "status", "level"], name="finding_count_idx"),
         ]
 

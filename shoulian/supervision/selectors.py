@@ -8,11 +8,11 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from shoulian.core.paging import capped_count
+from shoulian.core.paging import capped_count, count_label
 from shoulian.deadlines.counting import LEGAL_TZ, band_for
 from shoulian.deadlines.versions import bureau_id_of, legal_date
 from shoulian.org.models import Unit
@@ -204,6 +204,10 @@ class RuleRow:
     upcoming: PatrolRule | None
     active_findings: int
 
+    @property
+    def active_label(self) -> str:
+        return count_label(self.active_findings)
+
 
 def rules_overview(user: Any, today: dt.date | None = None) -> list[RuleRow]:
     """Every registered rule with the version in force for the user's bureau."""
@@ -213,19 +217,15 @@ def rules_overview(user: Any, today: dt.date | None = None) -> list[RuleRow]:
     by_code: dict[str, list[PatrolRule]] = {}
     for rule in PatrolRule.objects.filter(own).order_by("effective_from", "id"):
         by_code.setdefault(rule.code, []).append(rule)
-    counts = dict(
-        Finding.objects.visible_to(user)
-        .filter(status__in=ACTIVE_STATUSES)
-        .values_list("rule_code")
-        .annotate(n=Count("pk"))
-        .values_list("rule_code", "n")
-    )
+    # Per rule, a count that stops after COUNT_CAP + 1 rows of the (rule_code, status) index
+    # (issue 14): one GROUP BY over every active finding of the bureau grew with them.
+    active = Finding.objects.visible_to(user).filter(status__in=ACTIVE_STATUSES)
     rows = []
     for code, defn in registry.REGISTRY.items():
         history = by_code.get(code, [])
         current = versions.pick(history, today)
         upcoming = next((r for r in history if r.effective_from > today), None)
-        rows.append(RuleRow(defn, current, upcoming, counts.get(code, 0)))
+        rows.append(RuleRow(defn, current, upcoming, capped_count(active.filter(rule_code=code))))
     return rows
 
 

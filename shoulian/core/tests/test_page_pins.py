@@ -79,7 +79,7 @@ PINS: dict[str, int] = {
     "supervision:findings": 13,
     "supervision:follow_ups": 13,
     "supervision:inbox": 6,
-    "supervision:rules": 9,
+    "supervision:rules": 21,
     "supervision:runs": 7,
     "users:list": 9,
     "workflow:approvals": 7,
