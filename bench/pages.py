@@ -261,10 +261,14 @@ def main() -> None:
     # The 10 k database is built once and kept; the large one unless --reuse. Built one after
     # the other; with both built (--reuse), measured side by side, each in its own process.
     small_proc = child(args, small_db, SMALL, args.template, exists(small_db))
+    small = None
     if not (args.reuse and exists(small_db)):
-        small_proc.wait()
+        # Read its results before the large one starts: a child whose results outgrow the pipe
+        # blocks on writing them, and waiting for it without reading hung the run.
+        small = collect(small_proc)
     big = collect(child(args, big_db, args.alerts, args.template, args.reuse))
-    small = collect(small_proc)
+    if small is None:
+        small = collect(small_proc)
     if args.out:
         Path(args.out).write_text(json.dumps({"big": big, "small": small}, ensure_ascii=False))
     failures = 0
