@@ -178,7 +178,7 @@ def figures(user: Any, scope: Scope, *, now: dt.datetime | None = None) -> dict[
     page both render it). Nine or ten queries, whatever the size of the bureau."""
     now = now or timezone.now()
     periods = Periods.at(now)
-    daily = scope.filter(DailyCount.objects.filter(day__gte=periods.earliest))
+    daily = scope.filter(DailyCount.objects.filter(_period_rows(periods)))
 
     # 1. by channel, with 三个当场 (only walk-in channels have spot counts)
     channel_rows = {

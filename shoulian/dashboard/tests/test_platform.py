@@ -154,3 +154,21 @@ def test_desk_and_wall_pages_render_the_figures(clerk: Any, head: Any) -> None:
         assert 'id="dash-data"' in page and "vendor/echarts/echarts.min.js" in page
         assert "超期" in page and "临期" in page  # a word with every colour
     assert timezone.now()
+
+
+def test_a_period_counts_only_its_own_days(clerk: Any, head: Any) -> None:
+    """An alert of yesterday is not today's: each period reads its own counter rows (a day's, a
+    week's, a month's), not every day since the earliest period start."""
+    import datetime as dt
+
+    from shoulian.dashboard.selectors import figures, scope_for
+
+    new_alert(clerk)
+    tomorrow = timezone.now() + dt.timedelta(days=1)
+    f = figures(head, scope_for(head), now=tomorrow)
+    assert f["totals"]["today"] == 0
+    walk_in = next(c for c in f["by_channel"] if c["key"] == "walk_in")
+    assert walk_in["today"] == 0 and f["on_spot"]["today"]["total"] == 0
+    assert sum(u["today"] for u in f["by_unit"]) == 0
+    now = figures(head, scope_for(head))
+    assert now["totals"] == {"today": 1, "week": 1, "month": 1}
