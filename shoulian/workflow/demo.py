@@ -480,7 +480,8 @@ def _follow_up(run: Run) -> None:
 # the demo is loaded: the center's routing, the station's sign-for, the officer's proposal, and
 # an approval at each level. Held alerts keep their clocks running: near due, some overdue.
 HOLD_DAYS = 3
-HOLD_NODES = ("route", "sign", "handle", "leader", "legal_brigade", "bureau_head")
+APPROVAL_HOLDS = ("leader", "legal_brigade", "bureau_head")
+HOLD_NODES = ("route", "sign", "handle", *APPROVAL_HOLDS)
 
 
 def _holds(alerts: list[Any], now: datetime) -> dict[int, str]:
@@ -576,20 +577,25 @@ def _conclude(run: Run) -> None:
 def advance(run: Run) -> None:
     """Lay out one alert's lifecycle up to the present moment."""
     alert = run.alert
+    # An alert held further down the line skips the random stops before its node (the center's
+    # backlog, a bounce or transfer still waiting, a stall): otherwise whether an approver's list
+    # holds work on the day the demo is loaded depended on the rolls of that day's alert numbers.
+    onward = run.hold in ("sign", "handle", *APPROVAL_HOLDS)
     if alert.status == AlertStatus.REGISTERED and alert.handling_unit_id is None:
         if run.hold == "route":
             return
-        if run.now - alert.registered_at < timedelta(hours=24) and run.rng.random() < 0.5:
+        recent = run.now - alert.registered_at < timedelta(hours=24)
+        if not onward and recent and run.rng.random() < 0.5:
             return  # the center's backlog of the last hours
-        if not _route(run) or not _bounce(run):
+        if not _route(run) or (not onward and not _bounce(run)):
             return
     elif alert.status != AlertStatus.REGISTERED:
         return
     if not _handled_by_cast(run) or run.hold == "sign":
         return
-    if not _sign_and_start(run) or not _transfer(run) or run.hold == "handle":
+    if not _sign_and_start(run) or (not onward and not _transfer(run)) or run.hold == "handle":
         return
-    if run.rng.random() < 0.03:
+    if not onward and run.rng.random() < 0.03:
         return  # stalls in handling: its period runs out and the queues show it red
     if not _propose_and_decide(run, _kind(run)):
         return
