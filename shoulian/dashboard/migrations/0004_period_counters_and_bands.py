@@ -110,6 +110,14 @@ def backfill(apps, schema_editor):
     )
 
 
+
+def unbackfill(apps, schema_editor):
+    """Back to one row per day: the week's and the month's rows would collide under the old key
+    (unit, day, channel, group). The rest needs no undoing here: the band columns and the warning
+    counters go with their fields and table, and the nightly re-derivation of the older code
+    rebuilds the findings' month counters from the findings."""
+    apps.get_model("dashboard", "DailyCount").objects.exclude(span="day").delete()
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -189,5 +197,5 @@ class Migration(migrations.Migration):
             model_name='warningcount',
             index=models.Index(fields=['bureau'], name='dash_warning_count_bureau'),
         ),
-        migrations.RunPython(backfill, migrations.RunPython.noop),
+        migrations.RunPython(backfill, unbackfill),
     ]
