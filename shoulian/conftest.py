@@ -429,6 +429,9 @@ def pytest_configure(config: pytest.Config) -> None:
     unless the value names another offset), the clock ticking on from there. It is how the suite
     shows it passes on any day of the year (``deadlines/tests/test_any_date.py``); a single test
     pins its own instant with time-machine's ``time_machine`` fixture instead."""
+    config.addinivalue_line(
+        "markers", "long: runs for minutes; collected first so the workers overlap it with the rest"
+    )
     value = os.environ.get(TEST_NOW_ENV)
     if not value:
         return
@@ -549,3 +552,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             kwargs = dict(marker.kwargs) if marker else {}
             kwargs.update(transaction=True, serialized_rollback=True)
             item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+    # The longest tests first (``@pytest.mark.long``): pytest-xdist hands tests out in collection
+    # order, so the full-size demo seeding, collected late (org), ran alone at the end of a CI
+    # phase for minutes while the other worker waited. A stable sort keeps the rest in order.
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)

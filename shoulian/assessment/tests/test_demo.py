@@ -12,6 +12,7 @@ from shoulian.assessment.models import Challenge, Interview, Referral, ScoreEntr
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.long
 @override_settings(DEMO_MODE=True)
 def test_demo_scores_the_demo_months_with_challenges_both_ways_an_interview_and_a_referral(
     small_demo: None,

@@ -136,6 +136,7 @@ def test_officer_cannot_open_the_area_pages(officer: User, bureau_a) -> None:
 
 
 # --- demo bureau ------------------------------------------------------------------------------------
+@pytest.mark.long
 @override_settings(DEMO_MODE=True)
 def test_seed_demo_is_idempotent_and_covers_every_role(request: pytest.FixtureRequest) -> None:
     # The full-size demo (731 alerts, minutes) on SQLite, the database `make run` seeds. Its
