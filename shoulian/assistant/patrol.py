@@ -34,7 +34,7 @@ from shoulian.assistant.screening import (
     signal_met,
 )
 from shoulian.assistant.selectors import current_checklists
-from shoulian.assistant.services import narrative_rankings_store
+from shoulian.assistant.services import RANKING_FIELDS, narrative_rankings_store
 from shoulian.intake.choices import CategoryGroup
 from shoulian.intake.models import Alert
 from shoulian.supervision.choices import Level
@@ -181,19 +181,7 @@ def _rank_stale(
     return out
 
 
-_COPIED = (
-    "digest",
-    "basis",
-    "label",
-    "p",
-    "found",
-    "found_count",
-    "missing",
-    "threshold_met",
-    "checklist_version",
-    "model_version",
-    "ranked_at",
-)
+_COPIED = tuple(f for f in RANKING_FIELDS if f != "alert_version")
 
 
 def _ranked(

@@ -273,23 +273,31 @@ def _seal(*, key: Ed25519PrivateKey | None, batch: int, check_orphans: bool | No
             watermark = min(rows[-1][2] or 0, horizon)
         else:
             watermark = horizon
-        signed = signing.sign_checkpoint(
-            key,
-            tree_size=new_size,
-            root_hash=store.root(new_size),
-            head_hash=prev,
-            signed_us=canonical.utc_microseconds(timezone.now()),
-        )
-        checkpoint = AuditCheckpoint.objects.create(
-            tree_size=new_size,
-            root_hash=signed.root_hash,
-            head_hash=signed.head_hash,
-            signed_us=signed.signed_us,
-            key_id=signed.key_id.hex(),
-            note=signed.note,
-            watermark=watermark,
-        )
+        checkpoint = _checkpoint(key, store, new_size, prev, watermark)
     return SealResult(len(rows), new_size, checkpoint)
+
+
+def _checkpoint(
+    key: Ed25519PrivateKey, store: TreeStore, size: int, head: bytes, watermark: int
+) -> AuditCheckpoint:
+    """Sign the tree head over ``size`` leaves and store the checkpoint."""
+    signed = signing.sign_checkpoint(
+        key,
+        tree_size=size,
+        root_hash=store.root(size),
+        head_hash=head,
+        signed_us=canonical.utc_microseconds(timezone.now()),
+    )
+    checkpoint: AuditCheckpoint = AuditCheckpoint.objects.create(
+        tree_size=size,
+        root_hash=signed.root_hash,
+        head_hash=signed.head_hash,
+        signed_us=signed.signed_us,
+        key_id=signed.key_id.hex(),
+        note=signed.note,
+        watermark=watermark,
+    )
+    return checkpoint
 
 
 def seal_all(*, key: Ed25519PrivateKey | None = None, batch: int = DEFAULT_BATCH) -> SealResult:
@@ -348,22 +356,7 @@ def seal_loaded(
                 sql = f"INSERT INTO {table} ({names}) VALUES (%s, %s, %s)"  # noqa: S608
                 for start in range(0, len(values), 50_000):
                     cursor.executemany(sql, values[start : start + 50_000])
-        signed = signing.sign_checkpoint(
-            key,
-            tree_size=new_size,
-            root_hash=store.root(new_size),
-            head_hash=prev,
-            signed_us=canonical.utc_microseconds(timezone.now()),
-        )
-        checkpoint = AuditCheckpoint.objects.create(
-            tree_size=new_size,
-            root_hash=signed.root_hash,
-            head_hash=signed.head_hash,
-            signed_us=signed.signed_us,
-            key_id=signed.key_id.hex(),
-            note=signed.note,
-            watermark=horizon,
-        )
+        checkpoint = _checkpoint(key, store, new_size, prev, horizon)
     return SealResult(len(rows), new_size, checkpoint)
 
 
