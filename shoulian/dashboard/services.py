@@ -308,16 +308,17 @@ def stale_facts(
 
 
 def band_moves(rows: Iterable[dict[str, Any]], now: dt.datetime) -> tuple[Deltas, list[Fact]]:
-    """The node counters' moves that bring ``rows`` (stored facts) to their band at ``now``."""
+    """The node counters' moves that bring ``rows`` (stored facts) to their band at ``now``, and
+    the facts that moved, with that band."""
     deltas = Deltas()
     moved = []
     for row in rows:
         fact = Fact(**row)
-        band = fact.at(now).band
-        if band != fact.band:
+        current = fact.at(now)
+        if current.band != fact.band:
             deltas.add_band(fact, fact.band, -1)
-            deltas.add_band(fact, band, +1)
-            moved.append(fact)
+            deltas.add_band(fact, current.band, +1)
+            moved.append(current)
     return deltas, moved
 
 
@@ -343,7 +344,7 @@ def bands_advance(*, now: dt.datetime | None = None, batch: int = 2000, batches:
                 _upsert(NodeCount, ("unit_id", "node"), NODE_COLUMNS, _by_key(deltas.node))
                 for band in (Band.NEAR, Band.OVERDUE):
                     AlertFact.objects.filter(
-                        alert_id__in=[f.alert_id for f in moved if f.at(at).band == band]
+                        alert_id__in=[f.alert_id for f in moved if f.band == band]
                     ).update(band=band)
             total += len(moved)
             if len(ids) < batch:
