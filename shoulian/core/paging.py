@@ -12,7 +12,7 @@ answers by stopping after that many rows instead of counting a whole table.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -32,6 +32,12 @@ def capped_count(qs: QuerySet[Any], cap: int | None = None) -> int:
     """``qs.count()`` up to ``cap + 1`` (default ``COUNT_CAP``): the database stops there."""
     cap = COUNT_CAP if cap is None else cap
     return qs.order_by()[: cap + 1].count()
+
+
+def queue_total(shown: int, page: int, count: Callable[[], int]) -> int:
+    """How many rows a queue page stands for: the ``shown`` ones when they did not fill the
+    ``page``, else ``count()`` (a capped count: the database stops at ``COUNT_CAP + 1``)."""
+    return count() if shown >= page else shown
 
 
 def count_label(n: int, cap: int | None = None) -> str:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from shoulian.accounts.choices import Role
 from shoulian.core.access import deny, role_required
 from shoulian.core.forms import add_service_errors
-from shoulian.core.paging import KeysetPage, capped_count, count_label, keyset_page
+from shoulian.core.paging import KeysetPage, capped_count, count_label, keyset_page, queue_total
 from shoulian.feedback import selectors, services
 from shoulian.feedback.choices import ComplaintChannel, ComplaintStatus, FollowUpStatus
 from shoulian.feedback.forms import AnswerForm, DeskComplaintForm, FollowUpForm
@@ -54,10 +54,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         selectors.complaints_waiting(request.user) if status != ComplaintStatus.ANSWERED else []
     )
     # The oldest page of the unanswered (issue 14); how many there are, capped.
-    waiting_total = (
-        capped_count(selectors.waiting_complaints(request.user))
-        if len(waiting) >= selectors.QUEUE_PAGE
-        else len(waiting)
+    waiting_total = queue_total(
+        len(waiting),
+        selectors.QUEUE_PAGE,
+        lambda: capped_count(selectors.waiting_complaints(request.user)),
     )
     page: KeysetPage[Any] | None = None
     total = ""
@@ -211,10 +211,8 @@ def follow_up_queue(request: HttpRequest) -> HttpResponse:
     finished = selectors.follow_ups_done(request.user)
     page = keyset_page(finished, request.GET, time_field="done_at", size=PAGE_SIZE)
     rows = selectors.follow_up_queue(request.user) if page.is_first else []
-    pending = (
-        selectors.follow_ups_pending(request.user)
-        if len(rows) >= selectors.QUEUE_LIMIT
-        else len(rows)
+    pending = queue_total(
+        len(rows), selectors.QUEUE_LIMIT, lambda: selectors.follow_ups_pending(request.user)
     )
     return render(
         request,

@@ -20,6 +20,7 @@ from shoulian.core.paging import (
     decode_cursor,
     encode_cursor,
     past_cursor,
+    queue_total,
 )
 from shoulian.deadlines.choices import Band, DeadlineStatus
 from shoulian.deadlines.models import Deadline, DeadlineExtension, DeadlinePause
@@ -410,7 +411,8 @@ def work_queue(user: Any, *, now: dt.datetime | None = None) -> Queue:
     return Queue(
         tasks=tasks[:TASK_PAGE],
         extensions=extension_approvals(user)[:TASK_PAGE],
-        total=_total(user, len(tasks)),
+        # What was read is the whole when no kind of task filled its page.
+        total=queue_total(len(tasks), TASK_PAGE, lambda: _total(user)),
     )
 
 
@@ -423,12 +425,9 @@ def _attach_deadlines(tasks: list[Task], now: dt.datetime) -> None:
             task.note = f"已退回/移交 {flow.bounces} 次"
 
 
-def _total(user: Any, read: int) -> int:
-    """How many tasks ``user`` has, up to ``COUNT_CAP + 1``: what was read when every kind of
-    task fit in one page, else each kind counted up to ``COUNT_CAP + 1`` (the database stops
-    there)."""
-    if read < TASK_PAGE:
-        return read
+def _total(user: Any) -> int:
+    """How many tasks ``user`` has, up to ``COUNT_CAP + 1``: each kind counted up to
+    ``COUNT_CAP + 1`` (the database stops there)."""
     kinds: list[QuerySet[Any]] = [
         to_route(user),
         inbox_alerts(user),
